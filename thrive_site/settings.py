@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "template_partials",
     "projects",
@@ -69,10 +70,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "projects.middleware.ApiTokenMiddleware",
     "projects.middleware.DenyByDefaultMiddleware",
 ]
 
 ROOT_URLCONF = "thrive_site.urls"
+FORM_RENDERER = "projects.forms.NhsukFormRenderer"
 WSGI_APPLICATION = "thrive_site.wsgi.application"
 
 TEMPLATES = [
@@ -133,6 +136,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the copy inside the plotly package, so it always matches plotly.py.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "thrive_site.staticfinders.PlotlyJsFinder",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {

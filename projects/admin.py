@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from .models import (
+    ApiToken,
+    Membership,
+    PartnerOrganisation,
+    Programme,
+    ProgrammeLead,
+    Project,
+    Site,
+)
+
+
+class PartnerInline(admin.TabularInline):
+    model = PartnerOrganisation
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "small_count_threshold"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "locality", "programme"]
+    list_filter = ["programme"]
+    search_fields = ["code", "name"]
+    inlines = [PartnerInline, MembershipInline]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "site", "thrive_focus", "status", "start_date"]
+    list_filter = ["site", "status", "thrive_focus"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "site", "role"]
+    list_filter = ["site", "role"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ProgrammeLead)
+class ProgrammeLeadAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

@@ -1,0 +1,161 @@
+"""Demo content: a programme with the four sites of the sample extracts, a project each and users.
+
+Other apps add their own content through a `demo.py` with `load(world: DemoWorld)`, called in
+DEMO_APPS order, so each part of the product shows real history in the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import (
+    Membership,
+    PartnerOrganisation,
+    Programme,
+    ProgrammeLead,
+    Project,
+    Sector,
+    Site,
+    ThriveFocus,
+)
+
+DEMO_PASSWORD = "thrive-demo-2026"
+DEMO_APPS = ("phases", "measures", "toolkit")
+
+SITES = [
+    {
+        "code": "NGT",
+        "name": "Northgate CAMHS",
+        "locality": "Northgate",
+        "partners": [
+            ("Northgate CAMHS (NHS Foundation Trust)", Sector.NHS_CAMHS),
+            ("Northgate City Council Children's Services", Sector.LOCAL_AUTHORITY),
+            ("Northgate ICB", Sector.COMMISSIONER),
+        ],
+        "project": {
+            "title": "Single point of access for advice and signposting",
+            "thrive_focus": ThriveFocus.ADVICE,
+            "aim": "Cut the median wait from referral to first contact from 45 to 28 days by "
+            "March 2026, and signpost a third of referrals to community support.",
+            "status": Project.Status.ACTIVE,
+        },
+    },
+    {
+        "code": "RVS",
+        "name": "Riverside Early Help",
+        "locality": "Riverside",
+        "partners": [
+            ("Riverside Council Early Help", Sector.LOCAL_AUTHORITY),
+            ("Riverside Youth Trust", Sector.VOLUNTARY),
+        ],
+        "project": {
+            "title": "Shared care planning across early help and CAMHS",
+            "thrive_focus": ThriveFocus.WHOLE_SYSTEM,
+            "whole_system_theme": "Whole-system care planning",
+            "aim": "Every young person open to two services has one shared plan by December 2025.",
+            "status": Project.Status.ACTIVE,
+        },
+    },
+    {
+        "code": "EBK",
+        "name": "Eastbrook Schools MHST",
+        "locality": "Eastbrook",
+        "partners": [
+            ("Eastbrook Mental Health Support Team", Sector.NHS_CAMHS),
+            ("Eastbrook Learning Trust", Sector.EDUCATION),
+        ],
+        "project": {
+            "title": "Getting Help in schools",
+            "thrive_focus": ThriveFocus.HELP,
+            "aim": "Offer guided self-help within 4 weeks to 80% of pupils referred by schools.",
+            "status": Project.Status.ACTIVE,
+        },
+    },
+    {
+        "code": "WFD",
+        "name": "Westfield Youth Wellbeing",
+        "locality": "Westfield",
+        "partners": [
+            ("Westfield Youth Wellbeing Collective", Sector.VOLUNTARY),
+            ("Westfield Primary Care Network", Sector.PRIMARY_CARE),
+        ],
+        "project": {
+            "title": "Thriving: community wellbeing drop-ins",
+            "thrive_focus": ThriveFocus.THRIVING,
+            "aim": "Reduce avoidable referrals to specialist services by 20% by summer 2026.",
+            "status": Project.Status.PLANNING,
+        },
+    },
+]
+
+
+@dataclass
+class DemoWorld:
+    programme: Programme
+    sites: dict[str, Site]
+    projects: dict[str, Project]
+    lead: Any
+    users: dict[str, Any] = field(default_factory=dict)  # username -> user
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def _user(username: str, first: str, last: str, **extra: Any) -> Any:
+    user_model = get_user_model()
+    user = user_model(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@example.nhs.uk",
+        **extra,
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def demo_load(*, today: dt.date | None = None, apps: tuple[str, ...] = DEMO_APPS) -> DemoWorld:
+    """Create the demo programme. The caller decides whether the database may receive it."""
+    today = today or dt.date.today()
+    programme = Programme.objects.create(
+        name="Northshire i-THRIVE Programme",
+        slug="northshire",
+        description="Four localities implementing the THRIVE Framework with the i-THRIVE "
+        "Approach to Implementation.",
+    )
+    lead = _user("demo-lead", "Priya", "Shah", is_staff=True, is_superuser=True)
+    ProgrammeLead.objects.create(user=lead, programme=programme)
+    world = DemoWorld(programme=programme, sites={}, projects={}, lead=lead, today=today)
+    world.users[lead.username] = lead
+    people = {
+        "pm": ("Project", "Manager", Membership.Role.PROJECT_MANAGER),
+        "info": ("Informatics", "Analyst", Membership.Role.INFORMATICS),
+        "stakeholder": ("Stakeholder", "Reader", Membership.Role.STAKEHOLDER),
+    }
+    for spec in SITES:
+        site = Site.objects.create(
+            programme=programme, code=spec["code"], name=spec["name"], locality=spec["locality"]
+        )
+        for name, sector in spec["partners"]:
+            PartnerOrganisation.objects.create(site=site, name=name, sector=sector)
+        project = Project.objects.create(
+            site=site, start_date=today - dt.timedelta(days=300), **spec["project"]
+        )
+        world.sites[site.code] = site
+        world.projects[site.code] = project
+        for kind, (first, last, role) in people.items():
+            username = f"demo-{kind}-{site.code.lower()}"
+            user = _user(username, first, f"{last} ({site.code})")
+            Membership.objects.create(user=user, site=site, role=role)
+            world.users[username] = user
+    for app in apps:
+        if find_spec(f"{app}.demo") is not None:
+            import_module(f"{app}.demo").load(world)
+    return world

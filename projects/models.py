@@ -1,0 +1,193 @@
+"""Programmes, sites, partner organisations, implementation projects and who may do what."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+
+class Programme(models.Model):
+    """A programme scaling THRIVE across several sites (e.g. a trust and its localities)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    small_count_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Counts below this are hidden on shared views.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A locality or service implementing THRIVE, with its own data and people."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sites")
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z][A-Z0-9]{1,9}$", "Use 2 to 10 capital letters or digits.")
+        ],
+        help_text="Short code used in extracts, e.g. NGT.",
+    )
+    name = models.CharField(max_length=200)
+    locality = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:site-detail", kwargs={"site_code": self.code})
+
+
+class Sector(models.TextChoices):
+    NHS_CAMHS = "nhs_camhs", "NHS CAMHS"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    EDUCATION = "education", "Education"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    COMMISSIONER = "commissioner", "Commissioner"
+    PRIMARY_CARE = "primary_care", "Primary care"
+
+
+class PartnerOrganisation(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_partner_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_sector_display()})"
+
+
+class ThriveFocus(models.TextChoices):
+    """The five needs-based groupings of the THRIVE Framework, or a whole-system theme."""
+
+    THRIVING = "thriving", "Thriving"
+    ADVICE = "getting_advice", "Getting Advice and Signposting"
+    HELP = "getting_help", "Getting Help"
+    MORE_HELP = "getting_more_help", "Getting More Help"
+    RISK_SUPPORT = "getting_risk_support", "Getting Risk Support"
+    WHOLE_SYSTEM = "whole_system", "Whole-system theme"
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        ACTIVE = "active", "Active"
+        SUSTAINING = "sustaining", "Sustaining"
+        CLOSED = "closed", "Closed"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(max_length=200)
+    thrive_focus = models.CharField(max_length=32, choices=ThriveFocus.choices)
+    whole_system_theme = models.CharField(
+        max_length=200, blank=True, help_text="For a whole-system focus, e.g. care planning."
+    )
+    aim = models.TextField(blank=True)
+    start_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__name", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "projects:project-detail", kwargs={"site_code": self.site.code, "project_id": self.pk}
+        )
+
+
+class Membership(models.Model):
+    """A user's role on one site. A user may hold several roles on a site."""
+
+    class Role(models.TextChoices):
+        PROJECT_MANAGER = "project_manager", "Project manager"
+        INFORMATICS = "informatics", "Informatics"
+        STAKEHOLDER = "stakeholder", "Stakeholder"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        ordering = ["site__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site", "role"], name="unique_site_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display()} at {self.site.code}"
+
+
+class ProgrammeLead(models.Model):
+    """Reads every site of the programme, uploads for any of them and administers the programme."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_leads"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="leads")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme"], name="unique_programme_lead")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} leads {self.programme}"
+
+
+class ApiToken(models.Model):
+    """A personal token for scripts. Only a hash is stored; the key is shown once."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Tokens are 256-bit random values, so a fast hash is enough (no dictionary to guess from).
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)

@@ -1,0 +1,56 @@
+"""Reads for sites and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from .models import Membership, Project, Site
+from .permissions import Capability, is_programme_lead, site_capabilities, visible_sites
+
+
+def site_list(*, user: Any) -> QuerySet[Site]:
+    return visible_sites(user).select_related("programme").order_by("name")
+
+
+def site_projects(*, site: Site) -> QuerySet[Project]:
+    return site.projects.order_by("-status", "title")
+
+
+def user_site_roles(*, user: Any) -> dict[str, list[str]]:
+    """Role labels per site code, for the header and account page."""
+    roles: dict[str, list[str]] = {}
+    for code, role in (
+        Membership.objects.filter(user=user)
+        .values_list("site__code", "role")
+        .order_by("site__code")
+    ):
+        roles.setdefault(code, []).append(Membership.Role(role).label)
+    return roles
+
+
+# Landing pages by role, in order of precedence. Later parts of the product register richer
+# pages here (the upload page for informatics staff, the dashboard for stakeholders).
+LANDING_URL_NAMES: dict[str, str] = {
+    "lead": "projects:programme",
+    Capability.EDIT: "projects:site-detail",
+    Capability.UPLOAD: "projects:site-detail",
+    Capability.VIEW: "projects:site-detail",
+}
+
+
+def landing_url(*, user: Any) -> str:
+    """Where a user lands after signing in: the programme page for leads, else their site."""
+    if is_programme_lead(user):
+        return reverse(LANDING_URL_NAMES["lead"])
+    sites = list(site_list(user=user))
+    if len(sites) != 1:
+        return reverse("projects:site-list")
+    site = sites[0]
+    caps = site_capabilities(user, site)
+    for capability in (Capability.EDIT, Capability.UPLOAD, Capability.VIEW):
+        if capability in caps:
+            return reverse(LANDING_URL_NAMES[capability], kwargs={"site_code": site.code})
+    return reverse("projects:site-list")

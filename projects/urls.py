@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("programme/", views.programme, name="programme"),
+    path("sites/", views.site_list, name="site-list"),
+    path("sites/<str:site_code>/", views.site_detail, name="site-detail"),
+    path("sites/<str:site_code>/projects/new/", views.project_create, name="project-create"),
+    path(
+        "sites/<str:site_code>/projects/<int:project_id>/",
+        views.project_detail,
+        name="project-detail",
+    ),
+    path(
+        "sites/<str:site_code>/projects/<int:project_id>/edit/",
+        views.project_edit,
+        name="project-edit",
+    ),
+]

@@ -1,0 +1,96 @@
+"""Shared fixtures: two sites of one programme, each with a user per role, and a lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from projects.models import Membership, Programme, Project, Site
+
+from .factories import (
+    MembershipFactory,
+    ProgrammeFactory,
+    ProgrammeLeadFactory,
+    ProjectFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class SiteWorld:
+    site: Site
+    project: Project
+    pm: Any
+    info: Any
+    stakeholder: Any
+
+    def user(self, role: str) -> Any:
+        return getattr(self, role)
+
+
+@dataclass
+class World:
+    programme: Programme
+    a: SiteWorld
+    b: SiteWorld
+    lead: Any
+    outsider: Any  # signed in, no role anywhere
+
+
+def make_site_world(programme: Programme, code: str) -> SiteWorld:
+    site = SiteFactory(programme=programme, code=code, name=f"Site {code}")
+    users = {}
+    for key, role in (
+        ("pm", Membership.Role.PROJECT_MANAGER),
+        ("info", Membership.Role.INFORMATICS),
+        ("stakeholder", Membership.Role.STAKEHOLDER),
+    ):
+        users[key] = UserFactory(username=f"{key}-{code.lower()}")
+        MembershipFactory(user=users[key], site=site, role=role)
+    return SiteWorld(site=site, project=ProjectFactory(site=site), **users)
+
+
+@pytest.fixture
+def world(db) -> World:
+    programme = ProgrammeFactory()
+    lead = UserFactory(username="lead")
+    ProgrammeLeadFactory(user=lead, programme=programme)
+    return World(
+        programme=programme,
+        a=make_site_world(programme, "AAA"),
+        b=make_site_world(programme, "BBB"),
+        lead=lead,
+        outsider=UserFactory(username="outsider"),
+    )
+
+
+@pytest.fixture
+def client_as():
+    """client_as(user) -> a Client signed in as that user."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request, settings):
+    """Unit tests run tasks eagerly even when a broker is configured; browser tests (marked
+    e2e) use the real worker when there is one."""
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    from thrive_site.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous

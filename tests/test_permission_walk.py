@@ -1,0 +1,178 @@
+"""Walk every URL pattern as each role of site A and prove nothing of site B can be read or changed.
+
+Each app registers how to build its URL kwargs from a site's objects in
+`tests/<app>/url_kwargs.py` (`BUILDERS = {"kwarg_name": lambda site_world: value}`). A URL kwarg
+with no builder fails this test, so a new view cannot escape the walk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+import tests
+from projects.permissions import ACCESS_ATTR
+
+from .conftest import SiteWorld, World
+
+SKIP_NAMESPACES = {"admin"}
+# Objects a response may reveal only through its status: 403, 404 or 405; 302 only to log in.
+REFUSED = {403, 404, 405}
+# Rows the walk itself may write (sessions of the signed-in clients, the login cache, token use).
+IGNORED_TABLES = {"django_session"}
+
+
+def iter_patterns(
+    resolvers: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in SKIP_NAMESPACES:
+                continue
+            yield from iter_patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        else:
+            yield prefix + str(entry.pattern), namespace, entry
+
+
+def builders() -> dict[str, Callable[[SiteWorld], Any]]:
+    found: dict[str, Callable[[SiteWorld], Any]] = {}
+    for module in pkgutil.iter_modules(tests.__path__):
+        if not module.ispkg:
+            continue
+        try:
+            kwargs_module = importlib.import_module(f"tests.{module.name}.url_kwargs")
+        except ModuleNotFoundError:
+            continue
+        found.update(kwargs_module.BUILDERS)
+    return found
+
+
+def pattern_kwargs(pattern: URLPattern) -> list[str]:
+    return list(pattern.pattern.converters.keys())
+
+
+def build_path(route: str, pattern: URLPattern, values: dict[str, Any]) -> str:
+    path = route
+    for name, converter in pattern.pattern.converters.items():
+        type_name = type(converter).__name__.removesuffix("Converter").lower()
+        placeholder = f"<{ {'int': 'int', 'string': 'str', 'path': 'path', 'slug': 'slug', 'uuid': 'uuid'}.get(type_name, type_name) }:{name}>"
+        if placeholder not in path:
+            placeholder = f"<{name}>"
+        path = path.replace(placeholder, str(values[name]))
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+def database_fingerprint() -> dict[str, str]:
+    prints = {}
+    for model in apps.get_models():
+        if model._meta.db_table in IGNORED_TABLES:
+            continue
+        rows = list(model._base_manager.order_by("pk").values_list())
+        prints[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return prints
+
+
+def all_patterns() -> list[tuple[str, str, URLPattern]]:
+    return list(iter_patterns(get_resolver().url_patterns))
+
+
+def test_every_view_declares_who_may_use_it():
+    """Deny by default: a view without a permission decorator is a defect."""
+    unmarked = [
+        route
+        for route, _ns, pattern in all_patterns()
+        if not getattr(pattern.callback, ACCESS_ATTR, None)
+    ]
+    assert unmarked == []
+
+
+def test_every_url_kwarg_has_a_builder():
+    known = builders()
+    missing = {
+        (route, name)
+        for route, _ns, pattern in all_patterns()
+        for name in pattern_kwargs(pattern)
+        if name != "site_code" and name not in known
+    }
+    assert missing == set(), "register these in tests/<app>/url_kwargs.py"
+
+
+def walk_urls(world: World) -> list[tuple[str, bool]]:
+    """Every site-scoped or object URL, filled with site B's objects; object URLs also under
+    site A's code (an object of B reached through A's URL must not be found either)."""
+    known = builders()
+    urls = []
+    for route, _ns, pattern in all_patterns():
+        names = pattern_kwargs(pattern)
+        if not names:
+            continue
+        # Public views (password reset links, shared dashboards) carry their own token check;
+        # for them the walk only proves that nothing is written.
+        public = getattr(pattern.callback, ACCESS_ATTR, "") == "public"
+        values = {name: known[name](world.b) for name in names if name != "site_code"}
+        if "site_code" in names:
+            urls.append(
+                (build_path(route, pattern, {**values, "site_code": world.b.site.code}), public)
+            )
+            if len(names) > 1:
+                urls.append(
+                    (build_path(route, pattern, {**values, "site_code": world.a.site.code}), public)
+                )
+        else:
+            urls.append((build_path(route, pattern, values), public))
+    return urls
+
+
+@pytest.mark.parametrize("role", ["pm", "info", "stakeholder"])
+def test_site_roles_cannot_read_or_change_another_sites_objects(world, client_as, role):
+    urls = walk_urls(world)
+    assert len(urls) > 0
+    client = client_as(world.a.user(role))
+    before = database_fingerprint()
+    leaks = []
+    for url, public in urls:
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if not public and response.status_code not in REFUSED:
+                leaks.append((method.upper(), url, response.status_code))
+    assert leaks == []
+    assert database_fingerprint() == before
+
+
+def test_signed_out_visitors_are_sent_to_log_in_and_change_nothing(world, client):
+    urls = walk_urls(world)
+    before = database_fingerprint()
+    leaks = []
+    for url, public in urls:
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if public:
+                continue
+            is_login_redirect = (
+                response.status_code == 302 and "/accounts/login/" in response["Location"]
+            )
+            if not (is_login_redirect or response.status_code in REFUSED | {401}):
+                leaks.append((method.upper(), url, response.status_code))
+    assert leaks == []
+    assert database_fingerprint() == before
+
+
+def test_programme_pages_refuse_site_roles(world, client_as):
+    programme_routes = [
+        route
+        for route, _ns, p in all_patterns()
+        if getattr(p.callback, ACCESS_ATTR, "") == "programme" and not pattern_kwargs(p)
+    ]
+    assert programme_routes
+    for role in ("pm", "info", "stakeholder"):
+        client = client_as(world.a.user(role))
+        for route in programme_routes:
+            assert client.get("/" + route).status_code == 403, route

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from projects import views as project_views
+
+admin.site.site_header = "THRIVE Tracker administration"
+admin.site.site_title = "THRIVE Tracker"
+
+accounts = [
+    path("login/", project_views.login, name="login"),
+    path("logout/", project_views.logout, name="logout"),
+    path("password/change/", project_views.password_change, name="password_change"),
+    path("password/change/done/", project_views.password_change_done, name="password_change_done"),
+    path("password/reset/", project_views.password_reset, name="password_reset"),
+    path("password/reset/done/", project_views.password_reset_done, name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        project_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", project_views.password_reset_complete, name="password_reset_complete"),
+    path("", project_views.account, name="account"),
+    path("tokens/<int:token_id>/revoke/", project_views.api_token_revoke, name="api-token-revoke"),
+]
+
+urlpatterns = [
+    path("", project_views.home, name="home"),
+    path("healthz", project_views.healthz, name="healthz"),
+    path("accounts/", include(accounts)),
+    path("admin/", admin.site.urls),
+    path("", include("projects.urls")),
+]
