@@ -255,8 +255,13 @@ def _opt(x: float) -> float | None:
     return float(x)
 
 
+def _to_list(a: np.ndarray) -> list[float | None]:
+    """Array -> list of Python floats, with NaN/inf as None, without a per-item call."""
+    return [None if x != x else x for x in np.where(np.isfinite(a), a, np.nan).tolist()]
+
+
 def _runs_of_sign(sides: Sequence[int]) -> list[tuple[int, int]]:
-    """(start, length) of each run of equal values in a sequence with no zeros."""
+    """(start, length) of each run of equal values in a sequence."""
     runs: list[tuple[int, int]] = []
     start = 0
     for i in range(1, len(sides) + 1):
@@ -359,53 +364,42 @@ def _mdc_episodes(
     found: dict[str, list[tuple[list[int], int]]] = {"trend": [], "two_of_three": [], "shift": []}
 
     # Trend (ptd_seven_point_trend): 6 consecutive strict moves the same way;
-    # an equal value breaks it.  Every point of a 7-point window is flagged.
+    # an equal value breaks it.  Every point of a 7-point window is flagged, so
+    # a run of r >= 6 same-way moves flags its r + 1 points.
     if k >= _MDC_RUN:
-        d = np.sign(np.diff(y))
-        in_trend = np.zeros(k, dtype=bool)
-        for i in range(_MDC_RUN - 1, k):
-            w = d[i - _MDC_RUN + 1 : i]
-            if (w == 1).all() or (w == -1).all():
-                in_trend[i - _MDC_RUN + 1 : i + 1] = True
-        i = 0
-        while i < k:
-            if not in_trend[i]:
-                i += 1
-                continue
-            j = i
-            while j + 1 < k and in_trend[j + 1] and d[j] == d[i]:
-                j += 1
-            found["trend"].append((list(range(i, j + 1)), int(d[i])))
-            i = j + 1
+        moves = np.sign(np.diff(y)).astype(int).tolist()
+        for start, length in _runs_of_sign(moves):
+            if moves[start] != 0 and length >= _MDC_RUN - 1:
+                found["trend"].append((list(range(start, start + length + 1)), moves[start]))
 
     # Two of three (ptd_two_in_three / ptd_part_of_two_in_three): a window of 3
     # with >= 2 near-limit points, all 3 on the same side; only the near-limit
     # points are flagged.
     if k >= 3:
-        flagged = np.zeros(k, dtype=bool)
+        cl_ = close.tolist()
+        rl = rel.tolist()
+        flagged = [False] * k
         for s in range(k - 2):
-            w = slice(s, s + 3)
-            if close[w].sum() >= 2 and abs(int(rel[w].sum())) == 3:
-                flagged[w] |= close[w]
-        idx = np.flatnonzero(flagged)
-        # Group consecutive flagged points on one side into one episode.
+            if cl_[s] + cl_[s + 1] + cl_[s + 2] >= 2 and abs(rl[s] + rl[s + 1] + rl[s + 2]) == 3:
+                for j in (s, s + 1, s + 2):
+                    if cl_[j]:
+                        flagged[j] = True
+        # Group flagged points on one side, at most 2 apart, into one episode.
         group: list[int] = []
-        for i in idx.tolist():
-            if group and (i - group[-1] > 2 or rel[i] != rel[group[-1]]):
-                found["two_of_three"].append((group, int(rel[group[0]])))
+        for i in (i for i in range(k) if flagged[i]):
+            if group and (i - group[-1] > 2 or rl[i] != rl[group[-1]]):
+                found["two_of_three"].append((group, rl[group[0]]))
                 group = []
             group.append(i)
         if group:
-            found["two_of_three"].append((group, int(rel[group[0]])))
+            found["two_of_three"].append((group, rl[group[0]]))
 
     # Shift (ptd_seven_point_one_side_mean): 7 or more on one side; a point on
     # the mean breaks the run.
-    start = 0
-    for i in range(1, k + 1):
-        if i == k or rel[i] != rel[start]:
-            if rel[start] != 0 and i - start >= _MDC_RUN:
-                found["shift"].append((list(range(start, i)), int(rel[start])))
-            start = i
+    rl = rel.tolist()
+    for start, length in _runs_of_sign(rl):
+        if rl[start] != 0 and length >= _MDC_RUN:
+            found["shift"].append((list(range(start, start + length)), rl[start]))
     return found
 
 
@@ -645,21 +639,14 @@ def analyse(
         part_list.append(part)
 
     scale = float(multiply)
-    yv = y * scale
+    cols = [
+        _to_list(a * scale) for a in (y, point_centre, lower, upper, near_lower, near_upper)
+    ]
     pts = [
-        Point(
-            value=_opt(yv[i]),
-            centre=_opt(point_centre[i] * scale),
-            lower=_opt(lower[i] * scale),
-            upper=_opt(upper[i] * scale),
-            near_lower=_opt(near_lower[i] * scale),
-            near_upper=_opt(near_upper[i] * scale),
-            part=int(part_no[i]),
-            excluded=bool(excluded[i]),
-            signals=signals[i],
-            variation=variation[i],
+        Point(v, c, lo, hi, nlo, nhi, pn, ex, sg, va)
+        for v, c, lo, hi, nlo, nhi, pn, ex, sg, va in zip(
+            *cols, part_no.tolist(), excluded.tolist(), signals, variation, strict=True
         )
-        for i in range(n)
     ]
     return SPCResult(
         points=pts,
