@@ -585,7 +585,7 @@ def test_summary_names_the_rule_and_the_date():
     dates = [dt.date(2024, 11, 18) + dt.timedelta(weeks=i) for i in range(len(y))]
     lines = summarise(r, dates)
     # mean = (105 + 64.5) / 17 = 9.97: the last 7 points are below it and
-    # start on 3 Mar 2025 (18 Nov 2024 + 15 weeks).
+    # start at index 10, 27 Jan 2025 (18 Nov 2024 + 10 weeks).
     assert dates[10] == dt.date(2025, 1, 27)
     assert any(line.startswith("7 points below the mean since 27 Jan 2025")
                and line.endswith("special cause, improvement") for line in lines), lines
