@@ -191,7 +191,7 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     period_word = "month starting" if frequency == "monthly" else "week commencing"
 
     # values below zero
-    signed = np.isin(measure, list(opts.signed_measures)) if opts.signed_measures else False
+    signed = np.isin(measure, list(opts.signed_measures))
     negative = (value < 0) & ~signed
     _emit(ctx, negative, "negative_value", sheet, row, column,
           lambda i: f"{_num(value[i])} is negative, but {measure[i]} cannot be below zero")  # fmt: skip
@@ -250,6 +250,17 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
 
         _emit(ctx, dup_later, "duplicate", sheet, row, column, dup_reason)
 
+    # Rows with problems stay out of the observations, so a caller that ignores
+    # ParseResult.ok still never stores a value known to be wrong.
+    rejected = negative | future
+    if opts.count_measures:
+        rejected |= fractional
+    if dup_later.any():
+        rejected |= dup_any
+    if rejected.any():
+        keep = ~rejected
+        site, period, measure, value = site[keep], period[keep], measure[keep], value[keep]
+        sheet, row = sheet[keep], row[keep]
     obs = pd.DataFrame(
         {
             "site": site,

@@ -328,6 +328,6 @@ def guess_frequency(dates: np.ndarray, kind: np.ndarray, header_hint: str | None
     last = bool(days.is_month_end.all())
     if (first or last) and len(uniq) >= 2 and np.diff(uniq).astype(int).min() >= 28:
         return "monthly"
-    if first and len(uniq) == 1 and days[0].dayofweek != 0:
+    if first and len(uniq) == 1 and days[0].day_of_week != 0:
         return "monthly"
     return "weekly"
