@@ -78,6 +78,8 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
                 sheet=sheet.name,
             )
             return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
+        if sheet.raw_lengths:
+            _surplus_fields(ctx, sheet, frame, rows, sheet.raw_lengths[header.index])
         if not len(frame) or all(_fast_blank(frame[c]).all() for c in frame.columns):
             header_only.append((sheet, header))
             continue
@@ -97,6 +99,25 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
     layout = Counter(layouts).most_common(1)[0][0] if layouts else "unknown"
     observations, frequency = _finish(ctx, pieces)
     return _result(ctx, layout, frequency, observations, sheet_names)
+
+
+def _surplus_fields(ctx: Context, sheet: Sheet, frame, rows, header_width: int) -> None:
+    """CSV rows with more fields than the header: usually an unquoted 1,200."""
+    extra = [c for c in frame.columns if c >= header_width]
+    if not extra:
+        return
+    mask = np.zeros(len(frame), bool)
+    for c in extra:
+        mask |= ~_fast_blank(frame[c])
+    ctx.emit_rows(
+        mask,
+        "extra_fields",
+        sheet.name,
+        rows,
+        None,
+        lambda i: f"this row has more fields than the header row ({header_width}); a number "
+        "written with a comma, such as 1,200, must be in quotes or written as 1200",
+    )
 
 
 def _nothing_found(ctx: Context, kind: str, header_only, unrecognised) -> None:

@@ -39,16 +39,15 @@ class Sheet:
     delimiter: str = ","
     line_of_record: list[int] = field(default_factory=list)  # CSV: last line of each record
     truncated: bool = False  # more rows than max_rows were present
+    raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
 
     def body(self, header_index: int, width: int, max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
         """Rows below the header as columns 0..width-1, with their 1-based row numbers."""
         if self.rows is not None:
             rows = self.rows[header_index + 1 :]
-            frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
-            for c in range(width):
-                if c not in frame.columns:
-                    frame[c] = None
-            frame = frame[list(range(width))] if width else frame
+            width = max([width, *map(len, rows)])
+            padded = [r + [None] * (width - len(r)) if len(r) < width else r for r in rows]
+            frame = pd.DataFrame(padded, columns=list(range(width)), dtype=object)
             numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
             return frame, numbers
         return self._csv_body(header_index, width, max_rows)
@@ -58,7 +57,7 @@ class Sheet:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         assert self.text is not None
         header_line = self.line_of_record[header_index]  # 1-based last line of the header
-        width = max(width, 1)
+        width = max(width, *self.raw_lengths, 1)
 
         def read(w: int) -> pd.DataFrame:
             return pd.read_csv(
@@ -66,6 +65,7 @@ class Sheet:
                 sep=self.delimiter,
                 header=None,
                 names=list(range(w)),
+                index_col=False,  # surplus fields must not become an index
                 skiprows=header_line,
                 dtype=object,
                 na_filter=False,
@@ -214,11 +214,13 @@ def _read_text(text: str, encoding: str) -> Workbook:
     delimiter = _sniff_delimiter(head_lines[: PREAMBLE_ROWS + 20])
     preamble: list[list[object]] = []
     line_of_record: list[int] = []
+    raw_lengths: list[int] = []
     reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter)
     try:
         for record in reader:
             preamble.append([c if c.strip() else None for c in record])
             line_of_record.append(reader.line_num)
+            raw_lengths.append(len(record))
             if len(preamble) >= PREAMBLE_ROWS:
                 break
     except csv.Error:
@@ -229,6 +231,7 @@ def _read_text(text: str, encoding: str) -> Workbook:
         text=text,
         delimiter=delimiter,
         line_of_record=line_of_record,
+        raw_lengths=raw_lengths,
     )
     return Workbook("csv", [sheet], encoding)
 

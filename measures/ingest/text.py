@@ -102,7 +102,7 @@ VALUE_HEADERS = frozenset(
 
 _WEEK_RE = re.compile(
     r"^(?:week|wk|w)(?: (?:commencing|beginning|starting|start|start date|commencing date|"
-    r"beginning date|starting date|ending|end|end date|ending date|date))?$"
+    r"beginning date|starting date|ending|end|end date|ending date|date|no|number|num))?$"
 )
 _WEEK_SHORT = frozenset({"w c", "w e", "w b", "wc", "we", "wb", "w c date", "w e date"})
 _MONTH_RE = re.compile(

@@ -787,3 +787,77 @@ def test_real_datetime_cells():
     assert parse_date_text(dt.datetime(2025, 1, 6, 0, 0)).value == dt.date(2025, 1, 6)
     assert parse_date_text(45663).value == dt.date(2025, 1, 6)
     assert parse_date_text(12).value is None
+
+
+def test_unquoted_thousands_comma_is_caught():
+    r = parse("site,week,measure,value\nNGT,06/01/2025,open_caseload,1,200\n")
+    p = only_problem(r, "extra_fields")
+    assert p.row == 2
+    assert "1,200" in p.reason
+
+
+def test_trailing_delimiters_are_harmless():
+    r = parse("site,week,measure,value,,\nNGT,06/01/2025,closures,1,,\n")
+    assert r.ok
+    assert len(r.observations) == 1
+
+
+def test_week_number_column_beside_week_commencing():
+    r = parse("Week no,W/C,Closures\n1,06/01/2025,3\n2,13/01/2025,4\n", default_site="NGT")
+    assert r.ok
+    assert value_of(r, "NGT", "2025-01-13", "closures") == 4
+
+
+def test_records_from_xlsx_with_other_header_names():
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Referral ID", "Team", "Date of referral", "Referral outcome",
+               "Date of first contact", "Discharge date"])  # fmt: skip
+    ws.append(
+        ["A1", "Northgate", dt.datetime(2025, 1, 7), "Accepted", dt.datetime(2025, 2, 1), None]
+    )
+    ws.append(
+        ["A2", "Northgate", dt.datetime(2025, 1, 8), "Signposted to school nurse", None, None]
+    )
+    ws.append(
+        [
+            "A3",
+            "Eastbrook",
+            dt.datetime(2025, 1, 20),
+            "Not accepted",
+            None,
+            dt.datetime(2025, 1, 21),
+        ]
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = parse(buf.getvalue(), "records.xlsx")
+    assert r.ok, [str(p) for p in r.problems]
+    assert r.layout == "records"
+    assert value_of(r, "NGT", "2025-01-06", "referrals_received") == 2
+    assert value_of(r, "NGT", "2025-01-06", "referrals_signposted") == 1
+    assert value_of(r, "EBK", "2025-01-20", "referrals_rejected") == 1
+    assert value_of(r, "NGT", "2025-01-27", "median_wait_days") == 25  # by week of first contact
+    assert value_of(r, "EBK", "2025-01-20", "closures") == 1
+
+
+def test_wide_with_site_column_and_month_labels():
+    text = "Site,Month,Referrals received\nEastbrook,Jan 2024,3\nEastbrook,Feb 2024,4\nNorthgate,Jan 2024,5\n"
+    r = parse(text)
+    assert (r.layout, r.frequency) == ("wide", "monthly")
+    assert value_of(r, "NGT", "2024-01-01", "referrals_received") == 5
+
+
+def test_pivot_xlsx_with_blank_corner_and_text_numbers():
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Eastbrook"
+    ws.append([None, dt.datetime(2025, 1, 6), dt.datetime(2025, 1, 13)])
+    ws.append(["Referrals received", 3, 4])
+    ws.append(["Closures", "1", " 2 "])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = parse(buf.getvalue(), "p.xlsx")
+    assert r.ok
+    assert value_of(r, "EBK", "2025-01-13", "closures") == 2
