@@ -115,8 +115,10 @@ def _surplus_fields(ctx: Context, sheet: Sheet, frame, rows, header_width: int) 
         sheet.name,
         rows,
         None,
-        lambda i: f"this row has more fields than the header row ({header_width}); a number "
-        "written with a comma, such as 1,200, must be in quotes or written as 1200",
+        lambda i: (
+            f"this row has more fields than the header row ({header_width}); a number "
+            "written with a comma, such as 1,200, must be in quotes or written as 1200"
+        ),
     )
 
 

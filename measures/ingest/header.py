@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,8 +159,3 @@ def classify(row: list[object], ctx: Context) -> list[Column]:
         columns.append(col)
     # the site column of a record extract is often "site_code": already covered above
     return columns
-
-
-def to_datetime_date(value: object) -> dt.date | None:
-    parsed = parse_date_text(value)
-    return parsed.value

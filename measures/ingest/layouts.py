@@ -27,13 +27,6 @@ class SheetContext:
     site_source: str
 
 
-def _blank_mask(col: pd.Series) -> np.ndarray:
-    arr = col.to_numpy(dtype=object)
-    return (
-        np.fromiter((is_blank(v) for v in arr), bool, len(arr)) if len(arr) else np.zeros(0, bool)
-    )
-
-
 def _fast_blank(col: pd.Series) -> np.ndarray:
     """Blank test that stays vectorised on large string columns."""
     if pd.api.types.is_numeric_dtype(col.dtype):

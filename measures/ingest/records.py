@@ -28,7 +28,7 @@ from .layouts import SheetContext, _date_problems, _fast_blank, _site_for_rows
 from .model import IGNORE
 from .readers import cell_text
 from .text import normalise_label
-from .values import BLANK, OK, iso_monday, to_dates
+from .values import BLANK, iso_monday, to_dates
 
 DERIVED = (
     "referrals_received",
@@ -232,6 +232,3 @@ def read_records(
         header_kind=None,
         frequency_hint="week",
     )
-
-
-__all__ = ["read_records", "outcome_class", "DERIVED", "OK"]
