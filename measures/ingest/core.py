@@ -1,0 +1,322 @@
+"""parse_extract: from uploaded bytes to validated observations and a list of problems."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from .context import Context, Piece
+from .header import Header, find_header
+from .layouts import SheetContext, _fast_blank, find_date_column, read_pivot, read_tidy, read_wide
+from .model import (
+    ParseOptions,
+    ParseResult,
+    ProblemLog,
+    empty_observations,
+)
+from .readers import FileRefused, Sheet, read_workbook
+from .records import read_records
+from .text import AliasTable, normalise_label
+from .values import guess_frequency, month_start, week_start
+
+# Sheets that usually explain or summarise rather than hold the figures.
+NON_DATA_SHEETS = frozenset(
+    {"notes", "readme", "read me", "contents", "index", "summary", "chart", "charts",
+     "lookup", "lookups", "metadata", "definitions", "data dictionary", "dictionary",
+     "guidance", "instructions", "about", "cover", "front page", "info", "information"}
+)  # fmt: skip
+
+
+def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseResult:
+    file = os.path.basename(filename) or "upload"
+    ctx = Context(
+        file=file,
+        options=options,
+        sites=AliasTable(options.site_aliases),
+        measures=AliasTable(options.measure_aliases),
+        log=ProblemLog(file, options.max_problems),
+    )
+    try:
+        book = read_workbook(data, file, options.max_rows, options.max_uncompressed_bytes)
+    except FileRefused as refused:
+        ctx.log.add(refused.code, refused.reason)
+        return _result(ctx, "unknown", "unknown", empty_observations(), [])
+    sheet_names = [s.name for s in book.sheets if s.name is not None]
+    ctx.log.sheet_order = {name: i for i, name in enumerate(sheet_names)}
+
+    pieces: list[Piece] = []
+    layouts: list[str] = []
+    header_only: list[tuple[Sheet, Header]] = []
+    unrecognised: list[Sheet] = []
+    many = len(book.sheets) > 1
+    for sheet in book.sheets:
+        where = f"sheet '{sheet.name}'" if sheet.name is not None else file
+        if sheet.hidden and many:
+            ctx.notes.append(f"{where} is hidden and was skipped")
+            continue
+        if many and normalise_label(sheet.name) in NON_DATA_SHEETS:
+            ctx.notes.append(f"{where} looks like notes or a summary and was skipped")
+            continue
+        if not any(sheet.preamble):
+            if many:
+                ctx.notes.append(f"{where} is empty")
+            continue
+        header = find_header(sheet, ctx)
+        if header is None:
+            unrecognised.append(sheet)
+            continue
+        width = max(len(r) for r in sheet.preamble)
+        frame, rows = sheet.body(header.index, width, options.max_rows)
+        if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
+            ctx.log.add(
+                "too_many_rows",
+                f"the file has more than {options.max_rows:,} rows of data, the most that "
+                "can be loaded at once; split it into smaller extracts (e.g. a year each)",
+                sheet=sheet.name,
+            )
+            return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
+        if sheet.raw_lengths:
+            _surplus_fields(ctx, sheet, frame, rows, sheet.raw_lengths[header.index])
+        if not len(frame) or all(_fast_blank(frame[c]).all() for c in frame.columns):
+            header_only.append((sheet, header))
+            continue
+        layout, piece = _read_sheet(ctx, sheet, frame, rows, header)
+        if layout is None:
+            unrecognised.append(sheet)
+            continue
+        layouts.append(layout)
+        if piece is not None:
+            pieces.append(piece)
+
+    if not layouts and not ctx.log:
+        _nothing_found(ctx, book.kind, header_only, unrecognised)
+        return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
+    for sheet in unrecognised:
+        ctx.notes.append(f"sheet '{sheet.name}' has no recognisable table and was skipped")
+    layout = Counter(layouts).most_common(1)[0][0] if layouts else "unknown"
+    observations, frequency = _finish(ctx, pieces)
+    return _result(ctx, layout, frequency, observations, sheet_names)
+
+
+def _surplus_fields(ctx: Context, sheet: Sheet, frame, rows, header_width: int) -> None:
+    """CSV rows with more fields than the header: usually an unquoted 1,200."""
+    extra = [c for c in frame.columns if c >= header_width]
+    if not extra:
+        return
+    mask = np.zeros(len(frame), bool)
+    for c in extra:
+        mask |= ~_fast_blank(frame[c])
+    ctx.emit_rows(
+        mask,
+        "extra_fields",
+        sheet.name,
+        rows,
+        None,
+        lambda i: (
+            f"this row has more fields than the header row ({header_width}); a number "
+            "written with a comma, such as 1,200, must be in quotes or written as 1200"
+        ),
+    )
+
+
+def _nothing_found(ctx: Context, kind: str, header_only, unrecognised) -> None:
+    if header_only:
+        sheet, header = header_only[0]
+        ctx.log.add(
+            "header_only",
+            f"the file has a header row (row {header.row_number}) but no data rows below it",
+            sheet=sheet.name,
+            row=header.row_number,
+        )
+    elif unrecognised:
+        sheet = unrecognised[0]
+        ctx.log.add(
+            "no_layout",
+            "no table of figures was recognised: expected a header row with columns such as "
+            "site, week_commencing, measure and value; or a week column and a column per "
+            "measure; or a measure column and a column per week",
+            sheet=sheet.name,
+        )
+    else:
+        what = "workbook has no data in any sheet" if kind != "csv" else "file has no data"
+        ctx.log.add("empty_file", f"the {what}")
+
+
+def _sheet_context(ctx: Context, sheet: Sheet, header: Header) -> SheetContext:
+    site = measure = None
+    source = ""
+    if sheet.name is not None:
+        site = ctx.sites.lookup(sheet.name)
+        measure = ctx.measures.lookup(sheet.name)
+        source = "sheet name" if site else ""
+    if site is None:
+        site = ctx.sites.find_in(header.titles)
+        source = "title" if site else source
+    if site is None and ctx.options.default_site:
+        site, source = ctx.options.default_site, "default"
+    if site is None:
+        stem = os.path.splitext(ctx.file)[0]
+        site = ctx.sites.find_in([stem])
+        source = "file name" if site else source
+    if measure is None:
+        measure = ctx.measures.find_in(header.titles)
+    return SheetContext(sheet.name, site, measure or None, source)
+
+
+def _read_sheet(ctx, sheet, frame, rows, header) -> tuple[str | None, Piece | None]:
+    sc = _sheet_context(ctx, sheet, header)
+    roles = {c.role for c in header.columns}
+    if len(header.date_columns) >= 2:
+        return "pivot", read_pivot(ctx, frame, rows, header, sc)
+    if "referral_date" in roles and roles & {"outcome", "first_contact_date", "closure_date"}:
+        return "records", read_records(ctx, frame, rows, header, sc)
+    if "measure" in roles:
+        return "tidy", read_tidy(ctx, frame, rows, header, sc)
+    if "period" in roles or find_date_column(frame, header) is not None:
+        return "wide", read_wide(ctx, frame, rows, header, sc)
+    return None, None
+
+
+def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
+    if not pieces:
+        return empty_observations(), "unknown"
+    freqs = []
+    periods = []
+    for p in pieces:
+        hint = p.header_kind or p.frequency_hint
+        freq = guess_frequency(p.date, p.kind, hint)
+        freqs.append(freq)
+        if freq == "monthly":
+            periods.append(month_start(p.date))
+        else:
+            periods.append(week_start(p.date, p.kind, p.header_kind))
+    frequency = Counter(freqs).most_common(1)[0][0]
+    if len(set(freqs)) > 1:
+        ctx.log.add(
+            "mixed_frequency",
+            "some sheets hold weekly figures and others monthly; upload them separately",
+        )
+    period = np.concatenate(periods)
+    site = np.concatenate([p.site for p in pieces])
+    measure = np.concatenate([p.measure for p in pieces])
+    value = np.concatenate([p.value for p in pieces])
+    row = np.concatenate([p.row for p in pieces]).astype("int64")
+    column = np.concatenate([p.column for p in pieces])
+    sheet = np.concatenate([np.full(len(p.row), p.sheet, dtype=object) for p in pieces])
+    opts = ctx.options
+
+    def label(i: int) -> str:
+        return f"{pd.Timestamp(period[i]):%d/%m/%Y}"
+
+    period_word = "month starting" if frequency == "monthly" else "week commencing"
+
+    # values below zero
+    signed = np.isin(measure, list(opts.signed_measures))
+    negative = (value < 0) & ~signed
+    _emit(ctx, negative, "negative_value", sheet, row, column,
+          lambda i: f"{_num(value[i])} is negative, but {measure[i]} cannot be below zero")  # fmt: skip
+    if opts.count_measures:
+        counts = np.isin(measure, list(opts.count_measures))
+        fractional = counts & ~negative & (np.floor(value) != value)
+        _emit(ctx, fractional, "fractional_count", sheet, row, column,
+              lambda i: f"{_num(value[i])} is not a whole number, but {measure[i]} is a count")  # fmt: skip
+
+    # periods in the future: one problem per sheet and period
+    today = np.datetime64(opts.today, "D")
+    future = period > today
+    if future.any():
+        idx = np.flatnonzero(future)
+        seen: dict[tuple, list[int]] = {}
+        for i in idx:
+            seen.setdefault((sheet[i], period[i]), []).append(i)
+        for (sh, _), members in seen.items():
+            first = members[0]
+            more = len(members) - 1
+            ctx.log.add(
+                "future_period",
+                f"the {period_word} {label(first)} is in the future (today is "
+                f"{opts.today:%d/%m/%Y})"
+                + (f" (and {more:,} more value{'s' if more > 1 else ''})" if more else ""),
+                sheet=sh,
+                row=int(row[first]),
+                column=column[first],
+            )
+
+    # duplicates: the same site, period and measure more than once
+    frame = pd.DataFrame({"site": site, "period": period, "measure": measure})
+    dup_later = frame.duplicated(keep="first").to_numpy()
+    if dup_later.any():
+        dup_any = frame.duplicated(keep=False).to_numpy()
+        firsts = frame[dup_any & ~dup_later]
+        first_at = dict(
+            zip(
+                map(tuple, firsts.itertuples(index=False)),
+                np.flatnonzero(dup_any & ~dup_later),
+                strict=True,
+            )
+        )
+
+        def dup_reason(i: int) -> str:
+            j = first_at[(site[i], period[i], measure[i])]
+            where = f"row {row[j]}"
+            if sheet[j] != sheet[i]:
+                where = f"sheet '{sheet[j]}', {where}"
+            if row[j] == row[i] or column[j] != column[i]:
+                where += f", column '{column[j]}'"
+            return (
+                f"{measure[i]} for site {site[i]}, {period_word} {label(i)}, appears more "
+                f"than once: on row {row[i]} and again on {where}"
+            )
+
+        _emit(ctx, dup_later, "duplicate", sheet, row, column, dup_reason)
+
+    # Rows with problems stay out of the observations, so a caller that ignores
+    # ParseResult.ok still never stores a value known to be wrong.
+    rejected = negative | future
+    if opts.count_measures:
+        rejected |= fractional
+    if dup_later.any():
+        rejected |= dup_any
+    if rejected.any():
+        keep = ~rejected
+        site, period, measure, value = site[keep], period[keep], measure[keep], value[keep]
+        sheet, row = sheet[keep], row[keep]
+    obs = pd.DataFrame(
+        {
+            "site": site,
+            "period": pd.to_datetime(period),
+            "measure": measure,
+            "value": value.astype("float64"),
+            "sheet": sheet,
+            "row": row,
+        }
+    )
+    return obs, frequency
+
+
+def _emit(ctx, mask, code, sheet, row, column, reason) -> None:
+    idx = np.flatnonzero(mask)
+    built = idx[: ctx.log.cap]
+    for i in built:
+        ctx.log.add(code, reason(int(i)), sheet=sheet[i], row=int(row[i]), column=column[i])
+    ctx.log.counted(len(idx) - len(built))
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _result(ctx, layout, frequency, observations, sheets) -> ParseResult:
+    return ParseResult(
+        file=ctx.file,
+        layout=layout,
+        frequency=frequency,
+        observations=observations,
+        problems=ctx.log.result(),
+        unmapped=list(ctx.unmapped.values()),
+        sheets=sheets,
+        notes=ctx.notes,
+    )

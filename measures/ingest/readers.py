@@ -1,0 +1,419 @@
+"""Recognise a file by its content and read each sheet into a grid of raw cells."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+PREAMBLE_ROWS = 30
+# Formatting applied to whole columns makes Excel store thousands of empty rows; a run this
+# long means the data has ended.
+MAX_EMPTY_RUN = 5_000
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+
+
+class FileRefused(Exception):
+    """The file cannot be read at all; carries a problem code and a plain-English reason."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class Sheet:
+    name: str | None
+    preamble: list[list[object]]  # first rows, for finding the header
+    hidden: bool = False
+    # Excel: every row (trimmed); CSV: the decoded text read lazily by body()
+    rows: list[list[object]] | None = None
+    text: str | None = None
+    delimiter: str = ","
+    line_of_record: list[int] = field(default_factory=list)  # CSV: last line of each record
+    truncated: bool = False  # more rows than max_rows were present
+    raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
+
+    def body(self, header_index: int, width: int, max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows below the header as columns 0..width-1, with their 1-based row numbers."""
+        if self.rows is not None:
+            rows = self.rows[header_index + 1 :]
+            width = max([width, *map(len, rows)])
+            padded = [r + [None] * (width - len(r)) if len(r) < width else r for r in rows]
+            frame = pd.DataFrame(padded, columns=list(range(width)), dtype=object)
+            numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
+            return frame, numbers
+        return self._csv_body(header_index, width, max_rows)
+
+    def _csv_body(
+        self, header_index: int, width: int, max_rows: int
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        assert self.text is not None
+        header_line = self.line_of_record[header_index]  # 1-based last line of the header
+        width = max(width, *self.raw_lengths, 1)
+
+        def read(w: int) -> pd.DataFrame:
+            return pd.read_csv(
+                io.StringIO(self.text),
+                sep=self.delimiter,
+                header=None,
+                names=list(range(w)),
+                index_col=False,  # surplus fields must not become an index
+                skiprows=header_line,
+                dtype=object,
+                na_filter=False,
+                skip_blank_lines=False,
+                nrows=max_rows + 1,
+                engine="c",
+                quotechar='"',
+                encoding_errors="replace",
+            )
+
+        try:
+            frame = read(width)
+        except pd.errors.ParserError:
+            widest = max(
+                (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
+                default=width,
+            )
+            frame = read(max(widest, width))
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame(columns=list(range(width)), dtype=object)
+        if len(frame) > max_rows:
+            self.truncated = True
+        # Value columns can come back as float64 when every cell is numeric, which is fine;
+        # short rows come back as NaN, which later counts as blank.
+        numbers = np.arange(header_line + 1, header_line + 1 + len(frame))
+        return frame, numbers
+
+
+@dataclass
+class Workbook:
+    kind: str  # "csv" | "xlsx" | "xls"
+    sheets: list[Sheet]
+    encoding: str | None = None
+
+
+# ---------------------------------------------------------------- content sniffing
+
+_EXPECTED = {
+    ".xlsx": "an Excel workbook",
+    ".xlsm": "an Excel workbook",
+    ".xls": "an Excel workbook",
+    ".csv": "a CSV file",
+    ".tsv": "a tab-separated text file",
+    ".txt": "a text file",
+}
+
+
+def _expected(filename: str) -> str:
+    lower = filename.lower()
+    for ext, what in _EXPECTED.items():
+        if lower.endswith(ext):
+            return what
+    return "a spreadsheet or CSV file"
+
+
+def _refuse_as(filename: str, looks_like: str) -> FileRefused:
+    return FileRefused(
+        "not_a_spreadsheet",
+        f"{filename} is not {_expected(filename)}: it looks like {looks_like}. "
+        "Upload the extract as .xlsx, .xls or .csv.",
+    )
+
+
+_SIGNATURES = [
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"{\\rtf", "a Rich Text (RTF) document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"MZ", "a Windows program"),
+]
+
+
+def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise FileRefused("empty_file", f"{filename} is empty: it contains no data at all.")
+    head = data[:8]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _read_xlsx(data, filename, max_rows, max_uncompressed)
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _read_xls(data, filename, max_rows)
+    for magic, what in _SIGNATURES:
+        if data.startswith(magic):
+            raise _refuse_as(filename, what)
+    text, encoding = _decode(data, filename)
+    probe = text[:2000].lstrip().lower()
+    if probe.startswith(("<!doctype html", "<html", "<table")) or "<html" in probe[:200]:
+        raise _refuse_as(
+            filename,
+            "a web page (HTML) saved with a spreadsheet name; open it in Excel and "
+            "save it as .xlsx",
+        )
+    if probe.startswith("<?xml"):
+        what = (
+            "an Excel 2003 XML spreadsheet; open it in Excel and save it as .xlsx"
+            if "urn:schemas-microsoft-com:office:spreadsheet" in text[:5000]
+            else "an XML document"
+        )
+        raise _refuse_as(filename, what)
+    return _read_text(text, encoding)
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export
+        return data.decode("utf-16"), "utf-16"
+    sample = data[:4000]
+    if sample.count(b"\x00") > len(sample) // 4:
+        for enc, zeros_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+            if sample[zeros_at::2].count(b"\x00") > len(sample) // 3:
+                return data.decode(enc, errors="replace"), enc
+        raise _refuse_as(filename, "a binary file of an unknown kind")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", -1
+    for delim in (",", ";", "\t", "|"):
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim) if r]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = counts.count(mode) * 1000 + mode
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_text(text: str, encoding: str) -> Workbook:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    head_lines = text[:200_000].splitlines()[: PREAMBLE_ROWS + 20]
+    delimiter = _sniff_delimiter(head_lines[: PREAMBLE_ROWS + 20])
+    preamble: list[list[object]] = []
+    line_of_record: list[int] = []
+    raw_lengths: list[int] = []
+    reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter)
+    try:
+        for record in reader:
+            preamble.append([c if c.strip() else None for c in record])
+            line_of_record.append(reader.line_num)
+            raw_lengths.append(len(record))
+            if len(preamble) >= PREAMBLE_ROWS:
+                break
+    except csv.Error:
+        pass
+    sheet = Sheet(
+        name=None,
+        preamble=[_trim(r) for r in preamble],
+        text=text,
+        delimiter=delimiter,
+        line_of_record=line_of_record,
+        raw_lengths=raw_lengths,
+    )
+    return Workbook("csv", [sheet], encoding)
+
+
+def _trim(row: list[object] | tuple) -> list[object]:
+    out = list(row)
+    while out and (out[-1] is None or (isinstance(out[-1], str) and not out[-1].strip())):
+        out.pop()
+    return out
+
+
+def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} looks like an Excel workbook but is damaged and cannot be opened "
+            f"({exc}). Save it again from Excel and re-upload.",
+        ) from exc
+    names = {i.filename for i in infos}
+    # The zip directory declares each member's size; Python's zip reader stops at that size
+    # (and fails the CRC check if the data is longer), so the declared total is a real bound.
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed:
+        raise FileRefused(
+            "too_large",
+            f"{filename} would expand to {total / 1024 / 1024:,.0f} MB when opened, more than "
+            f"the {max_uncompressed / 1024 / 1024:,.0f} MB allowed. Remove unused sheets or "
+            "split the extract.",
+        )
+    for info in infos:
+        if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise FileRefused(
+                "too_large",
+                f"{filename} contains a part ({info.filename}) that expands "
+                f"{info.file_size // max(info.compress_size, 1):,} times when opened; "
+                "that is not a normal spreadsheet, so it was not opened.",
+            )
+    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+        if "word/document.xml" in names:
+            raise _refuse_as(filename, "a Word document")
+        if any(n.startswith("ppt/") for n in names):
+            raise _refuse_as(filename, "a PowerPoint presentation")
+        if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
+            raise _refuse_as(filename, "an OpenDocument spreadsheet (.ods); save it as .xlsx")
+        raise _refuse_as(filename, "a zip archive")
+
+    import openpyxl  # imported here: CSV-only callers do not pay for it
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} could not be opened as an Excel workbook ({type(exc).__name__}: "
+            f"{exc}). Save it again from Excel as .xlsx and re-upload.",
+        ) from exc
+    sheets: list[Sheet] = []
+    budget = max_rows + PREAMBLE_ROWS + 1
+    try:
+        for ws in wb.worksheets:
+            hidden = getattr(ws, "sheet_state", "visible") != "visible"
+            if hasattr(ws, "reset_dimensions"):
+                # Stored dimensions are often wrong (A1:A1 from some generators) and
+                # read-only mode would stop there.
+                ws.reset_dimensions()
+            rows, truncated = _collect(ws.iter_rows(values_only=True), budget)
+            budget -= len(rows)
+            sheets.append(
+                Sheet(
+                    name=ws.title,
+                    preamble=rows[:PREAMBLE_ROWS],
+                    hidden=hidden,
+                    rows=rows,
+                    truncated=truncated,
+                )
+            )
+    except Exception as exc:
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
+            "Save it again from Excel as .xlsx and re-upload.",
+        ) from exc
+    finally:
+        wb.close()
+    return Workbook("xlsx", sheets)
+
+
+def _collect(row_iter, budget: int) -> tuple[list[list[object]], bool]:
+    rows: list[list[object]] = []
+    empty_run = 0
+    for raw in row_iter:
+        row = _trim(raw)
+        if row:
+            if empty_run:
+                rows.extend([[]] * empty_run)
+                empty_run = 0
+            rows.append(row)
+            if len(rows) > budget:
+                return rows, True
+        else:
+            empty_run += 1
+            if empty_run > MAX_EMPTY_RUN:
+                break
+    return rows, False
+
+
+def _read_xls(data: bytes, filename: str, max_rows: int) -> Workbook:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except Exception as exc:
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise FileRefused(
+                "unreadable_file",
+                f"{filename} is password-protected. Remove the password in Excel "
+                "(File > Info > Protect Workbook) and upload it again.",
+            ) from exc
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
+            raise _refuse_as(filename, "a Word document") from exc
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} could not be opened as an old-style Excel (.xls) workbook ({exc}).",
+        ) from exc
+    sheets: list[Sheet] = []
+    budget = max_rows + PREAMBLE_ROWS + 1
+    for index in range(book.nsheets):
+        sh = book.sheet_by_index(index)
+        rows, truncated = _collect(_xls_rows(sh, book.datemode), budget)
+        budget -= len(rows)
+        sheets.append(
+            Sheet(
+                name=sh.name,
+                preamble=rows[:PREAMBLE_ROWS],
+                hidden=bool(getattr(sh, "visibility", 0)),
+                rows=rows,
+                truncated=truncated,
+            )
+        )
+    return Workbook("xls", sheets)
+
+
+def _xls_rows(sh, datemode: int):
+    import xlrd
+
+    for r in range(sh.nrows):
+        out: list[object] = []
+        for ctype, value in zip(sh.row_types(r), sh.row_values(r), strict=False):
+            if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                out.append(None)
+            elif ctype == xlrd.XL_CELL_DATE:
+                try:
+                    out.append(xlrd.xldate_as_datetime(value, datemode))
+                except (ValueError, OverflowError):
+                    out.append(value)
+            elif ctype == xlrd.XL_CELL_ERROR:
+                out.append(xlrd.error_text_from_code.get(value, "#ERROR"))
+            elif ctype == xlrd.XL_CELL_BOOLEAN:
+                out.append(bool(value))
+            else:
+                out.append(value)
+        yield out
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def cell_text(value: object) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()

@@ -1,0 +1,234 @@
+"""Weekly measures derived from a record-level referral extract (one row per referral).
+
+Derived measures, each produced only when its code is known to measure_aliases:
+- referrals_received: referrals by the week of referral_date.
+- referrals_accepted / referrals_signposted / referrals_rejected: by the week of
+  referral_date, classified from the outcome text.
+- first_contacts: first contacts by the week of first_contact_date.
+- closures: referrals closed by the week of closure_date.
+- median_wait_days: median days from referral to first contact, by the week of the FIRST
+  CONTACT. A wait is only known once the child has been seen, so grouping by referral week
+  would make recent weeks look short (only the quick contacts are known yet) and change
+  every time a later extract arrives; grouping by contact week gives a figure that is final
+  when the week ends ("children first seen this week had waited a median of N days"), like
+  completed waits in RTT reporting.
+Counts are zero-filled between a site's first and last week, since a week with no
+rejections is a real zero. open_caseload is not derived: an extract of referrals received
+in a window does not hold the referrals still open from before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .context import Context, Piece
+from .header import Header
+from .layouts import SheetContext, _date_problems, _fast_blank, _site_for_rows
+from .model import IGNORE
+from .readers import cell_text
+from .text import normalise_label
+from .values import BLANK, iso_monday, to_dates
+
+DERIVED = (
+    "referrals_received",
+    "referrals_accepted",
+    "referrals_signposted",
+    "referrals_rejected",
+    "first_contacts",
+    "closures",
+    "median_wait_days",
+)
+
+
+def outcome_class(text: object) -> str | None:
+    n = normalise_label(text)
+    if not n:
+        return None
+    if "signpost" in n or "redirect" in n or "advice" in n:
+        return "signposted"
+    if any(w in n for w in ("reject", "declin", "not accept", "inappropriate", "not appropriate")):
+        return "rejected"
+    if "accept" in n:
+        return "accepted"
+    return None
+
+
+def read_records(
+    ctx: Context, frame: pd.DataFrame, rows: np.ndarray, header: Header, sc: SheetContext
+) -> Piece | None:
+    role = {c.role: c for c in reversed(header.columns) if c.role}
+    ref_col = role["referral_date"]
+    n = len(frame)
+    today = np.datetime64(ctx.options.today, "D")
+
+    key_cols = [c.index for c in header.columns if c.role]
+    blank = np.ones(n, bool)
+    for c in key_cols:
+        blank &= _fast_blank(frame[c])
+    active = ~blank
+
+    def dates_of(col_role: str, required: bool):
+        col = role.get(col_role)
+        if col is None:
+            return None, None
+        parsed = to_dates(frame[col.index])
+        raw = frame[col.index].to_numpy(dtype=object)
+        check = active if required else active & (parsed.status != BLANK)
+        ok = _date_problems(ctx, parsed, check, sc.name, rows, col.name, raw)
+        future = ok & (parsed.dates > today)
+        ctx.emit_rows(
+            future,
+            "future_date",
+            sc.name,
+            rows,
+            col.name,
+            lambda i: (
+                f"{pd.Timestamp(parsed.dates[i]):%d/%m/%Y} is in the future "
+                f"(today is {ctx.options.today:%d/%m/%Y})"
+            ),
+        )
+        return parsed.dates, ok & ~future
+
+    ref, ref_ok = dates_of("referral_date", True)
+    contact, contact_ok = dates_of("first_contact_date", False)
+    closed, closed_ok = dates_of("closure_date", False)
+    row_ok = ref_ok.copy()
+    if contact is not None:
+        early = contact_ok & ref_ok & (contact < ref)
+        ctx.emit_rows(
+            early,
+            "date_order",
+            sc.name,
+            rows,
+            role["first_contact_date"].name,
+            lambda i: "the first contact date is before the referral date",
+        )
+        row_ok &= ~early
+    if closed is not None:
+        early = closed_ok & ref_ok & (closed < ref)
+        ctx.emit_rows(
+            early,
+            "date_order",
+            sc.name,
+            rows,
+            role["closure_date"].name,
+            lambda i: "the closure date is before the referral date",
+        )
+        row_ok &= ~early
+    if "referral_id" in role:
+        ids = frame[role["referral_id"].index]
+        id_blank = _fast_blank(ids)
+        dup = active & ~id_blank & ids.duplicated(keep="first").to_numpy()
+        first_row = dict(
+            zip(ids[active & ~id_blank][::-1], rows[active & ~id_blank][::-1], strict=True)
+        )
+        ctx.emit_rows(
+            dup,
+            "duplicate",
+            sc.name,
+            rows,
+            role["referral_id"].name,
+            lambda i: (
+                f"referral '{cell_text(ids.iat[i])}' appears more than once "
+                f"(also on row {first_row[ids.iat[i]]})"
+            ),
+        )
+        row_ok &= ~dup
+
+    site, site_ok = _site_for_rows(ctx, frame, rows, active & ref_ok, header, sc)
+    use = active & row_ok & site_ok
+    wanted = {d: ctx.measures.lookup(d) for d in DERIVED}
+    wanted = {d: c for d, c in wanted.items() if c is not None and c != IGNORE}
+    if not wanted:
+        ctx.log.add(
+            "no_measures",
+            "this is a referral-level extract, but none of the measures it can produce "
+            f"({', '.join(DERIVED)}) is set up",
+            sheet=sc.name,
+            row=header.row_number,
+        )
+        return None
+
+    base = pd.DataFrame({"site": site[use], "row": rows[use]})
+    base["week"] = iso_monday(ref[use])
+    parts: list[pd.DataFrame] = []
+
+    def counts(df: pd.DataFrame, code: str, fill_from: pd.DataFrame) -> None:
+        got = df.groupby(["site", "week"]).agg(value=("row", "size"), row=("row", "min"))
+        spans = fill_from.groupby("site")["week"].agg(["min", "max"])
+        full = pd.MultiIndex.from_tuples(
+            [
+                (s, w)
+                for s, span in spans.iterrows()
+                for w in pd.date_range(span["min"], span["max"], freq="7D")
+            ],
+            names=["site", "week"],
+        )
+        got.index = got.index.set_levels(pd.to_datetime(got.index.levels[1]), level=1)
+        got = got.reindex(full.union(got.index))
+        got["value"] = got["value"].fillna(0)
+        got["row"] = got["row"].fillna(header.row_number).astype("int64")
+        got["measure"] = code
+        parts.append(got.reset_index())
+
+    if "referrals_received" in wanted:
+        counts(base, wanted["referrals_received"], base)
+    if "outcome" in role:
+        col = frame[role["outcome"].index]
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        classes = np.array([outcome_class(u) for u in uniques] + [None], dtype=object)
+        cls = classes[np.where(codes < 0, len(classes) - 1, codes)][use]
+        unknown = sorted(
+            {
+                cell_text(u)
+                for u, c in zip(uniques, classes, strict=False)
+                if c is None and cell_text(u)
+            }
+        )
+        if unknown:
+            ctx.notes.append(
+                f"outcomes not counted as accepted, signposted or rejected: {', '.join(unknown[:10])}"
+            )
+        for name in ("accepted", "signposted", "rejected"):
+            derived = f"referrals_{name}"
+            if derived in wanted:
+                counts(base[cls == name], wanted[derived], base)
+    if contact is not None and ("first_contacts" in wanted or "median_wait_days" in wanted):
+        seen = use & contact_ok
+        df = pd.DataFrame(
+            {
+                "site": site[seen],
+                "row": rows[seen],
+                "week": iso_monday(contact[seen]),
+                "wait": (contact[seen] - ref[seen]).astype("int64"),
+            }
+        )
+        if "first_contacts" in wanted:
+            counts(df, wanted["first_contacts"], df)
+        if "median_wait_days" in wanted and len(df):
+            med = df.groupby(["site", "week"]).agg(value=("wait", "median"), row=("row", "min"))
+            med["measure"] = wanted["median_wait_days"]
+            parts.append(med.reset_index())
+    if closed is not None and "closures" in wanted:
+        done = use & closed_ok
+        df = pd.DataFrame({"site": site[done], "row": rows[done], "week": iso_monday(closed[done])})
+        counts(df, wanted["closures"], df)
+
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    k = len(out)
+    return Piece(
+        site=out["site"].to_numpy(dtype=object),
+        date=out["week"].to_numpy().astype("datetime64[D]"),
+        kind=np.full(k, None, dtype=object),
+        measure=out["measure"].to_numpy(dtype=object),
+        value=out["value"].to_numpy(dtype="float64"),
+        row=out["row"].to_numpy(dtype="int64"),
+        column=np.full(k, ref_col.name, dtype=object),
+        sheet=sc.name,
+        header_kind=None,
+        frequency_hint="week",
+    )
