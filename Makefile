@@ -39,7 +39,7 @@ migrations-check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 worker: $(STAMP)
 	$(BIN)/celery -A thrive_site worker --loglevel=INFO

@@ -30,8 +30,10 @@ def main() -> None:
     for name, fn in cases.items():
         fn()  # warm caches (crossings_min)
         times = timeit.repeat(fn, number=1, repeat=REPEAT)
-        print(f"{name:14s} median {statistics.median(times) * 1000:.3f} ms "
-              f"(min {min(times) * 1000:.3f} ms, {REPEAT} runs, {N} points)")
+        print(
+            f"{name:14s} median {statistics.median(times) * 1000:.3f} ms "
+            f"(min {min(times) * 1000:.3f} ms, {REPEAT} runs, {N} points)"
+        )
 
 
 if __name__ == "__main__":

@@ -639,9 +639,7 @@ def analyse(
         part_list.append(part)
 
     scale = float(multiply)
-    cols = [
-        _to_list(a * scale) for a in (y, point_centre, lower, upper, near_lower, near_upper)
-    ]
+    cols = [_to_list(a * scale) for a in (y, point_centre, lower, upper, near_lower, near_upper)]
     pts = [
         Point(v, c, lo, hi, nlo, nhi, pn, ex, sg, va)
         for v, c, lo, hi, nlo, nhi, pn, ex, sg, va in zip(
@@ -664,7 +662,9 @@ def analyse(
 # --------------------------------------------------------------------------
 
 
-def assurance(result: SPCResult, target: float | None, improvement: str | None = None) -> str | None:
+def assurance(
+    result: SPCResult, target: float | None, improvement: str | None = None
+) -> str | None:
     """Can the process be relied on to meet ``target`` (plotted scale)?
 
     As NHSRplotthedots ptd_calculate_assurance_type: judged on the limits of
@@ -723,7 +723,9 @@ def _too_few(result: SPCResult, part: Part) -> str | None:
     return None
 
 
-def _episode_sentence(result: SPCResult, ep: Episode, dates: Sequence[_dt.date], improvement: str | None) -> str:
+def _episode_sentence(
+    result: SPCResult, ep: Episode, dates: Sequence[_dt.date], improvement: str | None
+) -> str:
     cw = _centre_word(result)
     first = _fmt_date(dates[ep.indices[0]])
     k = len(ep.indices)

@@ -197,8 +197,10 @@ def test_too_few_crossings_is_a_signal():
     assert (part.longest_run, part.crossings, part.crossings_min) == (5, 3, 4)
     assert part.runs_signal is True
     lines = summarise(r, [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(14)])
-    assert lines == ["The data cross the median only 3 times (fewer than 4 expected):"
-                     " special cause, a shift is likely"]
+    assert lines == [
+        "The data cross the median only 3 times (fewer than 4 expected):"
+        " special cause, a shift is likely"
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -237,8 +239,17 @@ def test_ihi_runs_are_crossings_plus_one_against_the_table():
     assert (part.runs_min, part.runs_max) == IHI_RUNS_TABLE[12]
     assert part.runs_signal is (part.runs < part.runs_min or part.runs > part.runs_max)
     d = part.to_dict()
-    for key in ("start", "end", "centre", "n_useful", "longest_run", "longest_run_max",
-                "crossings", "crossings_min", "runs_signal"):
+    for key in (
+        "start",
+        "end",
+        "centre",
+        "n_useful",
+        "longest_run",
+        "longest_run_max",
+        "crossings",
+        "crossings_min",
+        "runs_signal",
+    ):
         assert key in d
 
 
@@ -463,8 +474,9 @@ def test_mdc_trend_needs_seven_strict_moves():
     assert flagged(r, "trend") == list(range(10, 17))
     r = analyse(base + [1, 2, 3, 3, 4, 5, 6] + base, chart="xmr", rules="mdc")
     assert flagged(r, "trend") == []
-    r = analyse(base + [7, 6, 5, 4, 3, 2, 1] + base, chart="xmr", rules="mdc",
-                improvement="increase")
+    r = analyse(
+        base + [7, 6, 5, 4, 3, 2, 1] + base, chart="xmr", rules="mdc", improvement="increase"
+    )
     assert flagged(r, "trend") == list(range(10, 17))
     # A falling trend is concern when increase is better, whatever the side:
     # the first point (7) is above the mean 128/27 = 4.74.
@@ -587,8 +599,11 @@ def test_summary_names_the_rule_and_the_date():
     # mean = (105 + 64.5) / 17 = 9.97: the last 7 points are below it and
     # start at index 10, 27 Jan 2025 (18 Nov 2024 + 10 weeks).
     assert dates[10] == dt.date(2025, 1, 27)
-    assert any(line.startswith("7 points below the mean since 27 Jan 2025")
-               and line.endswith("special cause, improvement") for line in lines), lines
+    assert any(
+        line.startswith("7 points below the mean since 27 Jan 2025")
+        and line.endswith("special cause, improvement")
+        for line in lines
+    ), lines
 
 
 def test_summary_says_when_there_are_too_few_points():
@@ -617,8 +632,16 @@ def test_to_dict_has_the_contract_shape():
     d = r.to_dict()
     assert set(d) == {"points", "parts"}
     assert set(d["points"][0]) == {
-        "value", "centre", "lower", "upper", "near_lower", "near_upper",
-        "part", "excluded", "signals", "variation",
+        "value",
+        "centre",
+        "lower",
+        "upper",
+        "near_lower",
+        "near_upper",
+        "part",
+        "excluded",
+        "signals",
+        "variation",
     }
     assert d["points"][2]["value"] is None
     assert d["points"][0]["variation"] == "common_cause"

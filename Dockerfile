@@ -1,0 +1,21 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 thrive
+COPY pyproject.toml README.md ./
+COPY thrive_site thrive_site
+COPY projects projects
+COPY phases phases
+COPY toolkit toolkit
+COPY measures measures
+RUN pip install .
+COPY . .
+# collectstatic needs settings that import; the real key comes from the environment at run time.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-used-at-run-time \
+    python manage.py collectstatic --noinput \
+ && mkdir -p /data/media && chown -R thrive /data /app
+USER thrive
+EXPOSE 8000
+CMD ["gunicorn", "thrive_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

@@ -1,0 +1,222 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server, with axe-core.
+
+Without a broker (SQLite run) the server is pytest-django's in-process live server and tasks run
+eagerly. With CELERY_BROKER_URL set (PostgreSQL run) the server is gunicorn plus a real
+`celery worker` process, both pointed at the test database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+# synchronous, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    have_browser = Path(CHROMIUM).exists()
+    for item in items:
+        if "tests/e2e/" not in str(item.fspath).replace(os.sep, "/"):
+            continue
+        item.add_marker(pytest.mark.e2e)
+        # Browser tests write through a live server: they need committed data, and the
+        # standard steps and measures seeded by migrations restored after each flush.
+        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        if not have_browser:
+            if os.environ.get("E2E_REQUIRED") == "1":
+                item.add_marker(pytest.mark.xfail(reason=f"no Chromium at {CHROMIUM}", strict=True))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
+    """gunicorn and a Celery worker as separate processes, on the test database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    mail_dir = tmp_path_factory.mktemp("mail")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CELERY_TASK_DEFAULT_QUEUE": f"thrive-e2e-{os.getpid()}",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    bin_dir = Path(sys.executable).parent
+    logs = tmp_path_factory.mktemp("logs")
+    web = subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "thrive_site.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "web.log", "w"),  # noqa: SIM115 - lives as long as the process
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen(
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "thrive_site",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            env["CELERY_TASK_DEFAULT_QUEUE"],
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "worker.log", "w"),  # noqa: SIM115 - lives as long as the process
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base_url}/healthz", web)
+        yield {"url": base_url, "mail_dir": mail_dir, "logs": logs, "worker": worker}
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def live_url(request: Any) -> str:
+    """Base URL of the server under test (no trailing slash)."""
+    if settings.CELERY_BROKER_URL:
+        return request.getfixturevalue("external_server")["url"]
+    return request.getfixturevalue("live_server").url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_url: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_url, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> Any:
+    """The demo programme, loaded through the product's own services."""
+    from projects.demo import demo_load
+
+    return demo_load()
+
+
+@pytest.fixture
+def axe() -> Callable[[Any], None]:
+    """axe(page): fail on any serious or critical accessibility violation of the current page."""
+
+    def check(page: Any) -> None:
+        page.add_script_tag(path=str(AXE_JS))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        blocking = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in violations
+            if v.get("impact") in BLOCKING_IMPACTS
+        ]
+        assert blocking == [], f"axe-core on {page.url}:\n" + "\n".join(blocking)
+
+    return check
+
+
+@pytest.fixture
+def login(axe: Callable[[Any], None]) -> Callable[..., None]:
+    """login(page, username): sign in through the login form (checking its accessibility)."""
+    from projects.demo import DEMO_PASSWORD
+
+    def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto("/accounts/login/")
+        axe(page)
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+    return sign_in
