@@ -77,6 +77,19 @@ def read_records(
         check = active if required else active & (parsed.status != BLANK)
         ok = _date_problems(ctx, parsed, check, sc.name, rows, col.name, raw)
         future = ok & (parsed.dates > today)
+        if not required:
+            # A closure or contact dated after today has not happened yet (a planned discharge,
+            # a booked appointment): the event is not counted, and the report says so, rather
+            # than refusing a whole extract for a few forward-dated records.
+            count = int(future.sum())
+            if count:
+                first = int(np.flatnonzero(future)[0])
+                ctx.notes.append(
+                    f"{count} record(s) on sheet {sc.name!r} have a {col.name!r} after today "
+                    f"(first on row {int(rows[first])}: {pd.Timestamp(parsed.dates[first]):%d/%m/%Y}); "
+                    "those events are not counted until they happen."
+                )
+            return parsed.dates, ok & ~future
         ctx.emit_rows(
             future,
             "future_date",

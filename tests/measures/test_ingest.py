@@ -206,11 +206,28 @@ def test_records_only_produce_configured_measures():
     assert set(r.observations.measure) == {"referrals_received", "closures"}
 
 
-def test_records_with_future_dates_are_problems():
+def test_records_with_future_closure_dates_are_noted_and_not_counted():
+    """A forward-dated closure has not happened yet: the extract is accepted, the closure is not
+    counted and the report names the first such row."""
     r = parse_fixture("referrals_records_sample.csv", today=dt.date(2026, 11, 26))
+    assert r.problems == []
+    note = next(n for n in r.notes if "closure_date" in n)
+    assert note.startswith("2 record(s)")
+    assert "11/12/2026" in note or "after today" in note
+    closures = r.observations[r.observations.measure == "closures"]
+    assert closures.period.max() <= pd.Timestamp("2026-11-26")
+
+
+def test_records_with_a_future_referral_date_are_problems():
+    text = (
+        "referral_id,site,referral_date,outcome\n"
+        "R1,NGT,10/02/2025,accepted\n"
+        "R2,NGT,10/02/2030,accepted\n"
+    )
+    r = parse(text, today=dt.date(2026, 11, 26))
     p = only_problem(r, "future_date")
-    assert p.column == "closure_date"
-    assert "in the future" in p.reason
+    assert p.column == "referral_date"
+    assert p.row == 3
 
 
 def test_records_first_contact_before_referral():
