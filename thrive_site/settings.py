@@ -95,6 +95,9 @@ TEMPLATES = [
 ]
 
 # https://github.com/jazzband/dj-database-url
+if not os.environ.get("DATABASE_URL"):
+    # The development database lives in var/, which a fresh clone does not have yet.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
