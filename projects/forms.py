@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.forms.renderers import TemplatesSetting
 
-from .models import Project
+from .models import CommunityEvent, Project
 
 WIDGET_CLASSES = {
     "textarea": "nhsuk-textarea",
@@ -88,3 +88,73 @@ class PasswordResetForm(NhsukFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(NhsukFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class SharedLinkForm(NhsukForm):
+    label = forms.CharField(
+        max_length=200, help_text="Who the link is for, e.g. 'Children's partnership board'."
+    )
+    days = forms.IntegerField(
+        min_value=1, max_value=365, initial=30, label="Days until it stops working"
+    )
+
+
+class CommunityEventForm(NhsukModelForm):
+    class Meta:
+        model = CommunityEvent
+        fields = ["title", "starts_at", "ends_at", "location", "description"]
+        labels = {"starts_at": "Starts", "ends_at": "Ends"}
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "The event must end after it starts.")
+        return data
+
+
+class AttendanceForm(NhsukForm):
+    attendees = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Names and roles of who came from your site, one per line.",
+    )
+
+
+class PresentationForm(NhsukForm):
+    title = forms.CharField(max_length=200, label="What you presented")
+    link = forms.CharField(
+        max_length=500,
+        label="Link to it in THRIVE Tracker",
+        help_text="The address of the story, PDSA cycle or chart, e.g. /sites/NGT/…",
+    )
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data["link"].strip()
+        if link.startswith(("http://", "https://")):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(link)
+            link = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not link.startswith("/") or link.startswith("//"):
+            raise forms.ValidationError("Paste the address of a THRIVE Tracker page.")
+        return link
+
+
+class PreferencesForm(NhsukForm):
+    enabled = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="E-mails you want",
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enabled"].choices = choices

@@ -106,7 +106,19 @@ class Project(models.Model):
     )
     aim = models.TextField(blank=True)
     start_date = models.DateField()
+
+    class CheckIn(models.TextChoices):
+        NONE = "none", "No check-ins"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNING)
+    sustainability_checkin = models.CharField(
+        max_length=16,
+        choices=CheckIn.choices,
+        default=CheckIn.QUARTERLY,
+        help_text="After Phase 4, how often the team is asked to check the change still holds.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,3 +203,120 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class SharedLink(models.Model):
+    """A read-only link to a site dashboard for people without an account. The URL carries a
+    signed reference to this row; the row decides expiry and revocation."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shared_links")
+    label = models.CharField(max_length=200, help_text="Who it is for, e.g. 'Governance board'.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.site.code})"
+
+
+class CommunityEvent(models.Model):
+    """A community of practice event the programme lead schedules for all sites."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=300, help_text="A room, or a link to join online.")
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(default=0, help_text="Calendar revision number.")
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventAttendance(models.Model):
+    """Who from a site came to an event, recorded by the site."""
+
+    event = models.ForeignKey(CommunityEvent, on_delete=models.CASCADE, related_name="attendance")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    attendees = models.TextField(help_text="Names and roles, one per line.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "site"], name="unique_attendance_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} at {self.event}"
+
+    @property
+    def attendee_list(self) -> list[str]:
+        return [line.strip() for line in self.attendees.splitlines() if line.strip()]
+
+
+class EventPresentation(models.Model):
+    """What a site presented at an event: a link to its story, PDSA cycle or chart."""
+
+    event = models.ForeignKey(
+        CommunityEvent, on_delete=models.CASCADE, related_name="presentations"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    link = models.CharField(
+        max_length=500, help_text="A page of THRIVE Tracker (a story, PDSA cycle or chart)."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["site__name", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """Which e-mails a person has turned off (all are on by default)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    disabled = models.JSONField(default=list, blank=True, help_text="Keys of e-mails turned off.")
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+
+class SentNotification(models.Model):
+    """A record of each e-mail sent, so an alert or digest is never sent twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    reference = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "reference"], name="unique_notification")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user}"

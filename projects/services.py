@@ -6,11 +6,22 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, Project, Site
+from .models import (
+    ApiToken,
+    CommunityEvent,
+    EventAttendance,
+    EventPresentation,
+    Programme,
+    Project,
+    SharedLink,
+    Site,
+)
 
 
 def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
@@ -84,3 +95,92 @@ def project_update(*, project: Project, **fields: Any) -> Project:
     project.full_clean()
     project.save()
     return project
+
+
+SHARE_SALT = "projects.shared-dashboard"
+
+
+def shared_link_create(*, site: Site, user: Any, label: str, days: int) -> tuple[SharedLink, str]:
+    """A read-only link to the site dashboard, valid for `days` days; returns it and its token."""
+    if not 1 <= days <= 365:
+        raise ValidationError({"days": "Choose between 1 and 365 days."})
+    link = SharedLink.objects.create(
+        site=site,
+        label=label,
+        created_by=user,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    return link, shared_link_token(link=link)
+
+
+def shared_link_token(*, link: SharedLink) -> str:
+    return signing.dumps(link.pk, salt=SHARE_SALT, compress=True)
+
+
+def shared_link_revoke(*, link: SharedLink) -> SharedLink:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def shared_link_resolve(*, token: str) -> SharedLink | None:
+    """The live link behind a token; None when forged, revoked or expired."""
+    try:
+        link_id = signing.loads(token, salt=SHARE_SALT)
+    except signing.BadSignature:
+        return None
+    link = SharedLink.objects.select_related("site__programme").filter(pk=link_id).first()
+    now = timezone.now()
+    if link is None or link.revoked_at is not None or link.expires_at <= now:
+        return None
+    if link.last_opened_at is None or now - link.last_opened_at > dt.timedelta(minutes=5):
+        SharedLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+    return link
+
+
+@transaction.atomic
+def event_create(*, programme: Programme, user: Any, **fields: Any) -> CommunityEvent:
+    event = CommunityEvent(programme=programme, created_by=user, **fields)
+    event.full_clean()
+    if event.ends_at <= event.starts_at:
+        raise ValidationError({"ends_at": "The event must end after it starts."})
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_update(*, event: CommunityEvent, **fields: Any) -> CommunityEvent:
+    for name, value in fields.items():
+        setattr(event, name, value)
+    if event.ends_at <= event.starts_at:
+        raise ValidationError({"ends_at": "The event must end after it starts."})
+    event.sequence += 1  # calendars replace the earlier invite
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_attendance_record(
+    *, event: CommunityEvent, site: Site, user: Any, attendees: str
+) -> EventAttendance:
+    if event.programme_id != site.programme_id:
+        raise ValidationError("This event belongs to another programme.")
+    attendance, _ = EventAttendance.objects.update_or_create(
+        event=event, site=site, defaults={"attendees": attendees, "recorded_by": user}
+    )
+    return attendance
+
+
+@transaction.atomic
+def event_presentation_add(
+    *, event: CommunityEvent, site: Site, user: Any, title: str, link: str
+) -> EventPresentation:
+    if event.programme_id != site.programme_id:
+        raise ValidationError("This event belongs to another programme.")
+    if not link.startswith("/") or link.startswith("//"):
+        raise ValidationError({"link": "Paste the address of a THRIVE Tracker page (starting /)."})
+    return EventPresentation.objects.create(
+        event=event, site=site, title=title, link=link, recorded_by=user
+    )

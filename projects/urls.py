@@ -14,6 +14,18 @@ urlpatterns = [
         views.project_detail,
         name="project-detail",
     ),
+    path("sites/<str:site_code>/sharing/", views.sharing, name="sharing"),
+    path(
+        "sites/<str:site_code>/sharing/<int:link_id>/revoke/",
+        views.sharing_revoke,
+        name="sharing-revoke",
+    ),
+    path("sites/<str:site_code>/meeting-pack.pdf", views.meeting_pack, name="meeting-pack"),
+    path(
+        "sites/<str:site_code>/events/<int:event_id>/",
+        views.event_attendance,
+        name="event-attendance",
+    ),
     path(
         "sites/<str:site_code>/projects/<int:project_id>/edit/",
         views.project_edit,

@@ -6,24 +6,43 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import notifications, pack, panels, selectors, services
+from . import selectors_dashboard as dashboard
+from .calendar import ics_bytes, ics_response
 from .forms import (
     ApiTokenForm,
+    AttendanceForm,
+    CommunityEventForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
+    PreferencesForm,
+    PresentationForm,
     ProjectForm,
     SetPasswordForm,
+    SharedLinkForm,
 )
-from .models import ApiToken, Project
+from .models import (
+    ApiToken,
+    CommunityEvent,
+    EventAttendance,
+    EventPresentation,
+    Project,
+    SharedLink,
+)
 from .permissions import (
     Capability,
+    is_programme_lead,
+    led_programmes,
     login_view_required,
     programme_view,
     public_view,
     site_view,
+    visible_sites,
 )
 
 
@@ -49,6 +68,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 @site_view(Capability.VIEW)
 @require_GET
 def site_detail(request: HttpRequest) -> HttpResponse:
+    """The site dashboard: the stakeholder's home."""
     site = request.site  # type: ignore[attr-defined]
     return render(
         request,
@@ -58,6 +78,10 @@ def site_detail(request: HttpRequest) -> HttpResponse:
             "projects": selectors.site_projects(site=site),
             "partners": site.partners.all(),
             "can_edit": Capability.EDIT in request.site_caps,  # type: ignore[attr-defined]
+            "can_upload": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
+            "panels": dashboard.site_dashboard(
+                site=site, today=timezone.localdate(), user=request.user
+            ),
         },
     )
 
@@ -108,8 +132,225 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @programme_view
 @require_GET
 def programme(request: HttpRequest) -> HttpResponse:
-    programmes = request.programmes.prefetch_related("sites__projects")  # type: ignore[attr-defined]
-    return render(request, "projects/programme_detail.html", {"programmes": programmes})
+    """The programme dashboard: every site side by side."""
+    today = timezone.localdate()
+    boards = [
+        dashboard.programme_dashboard(programme=programme, today=today, user=request.user)
+        for programme in request.programmes  # type: ignore[attr-defined]
+    ]
+    return render(request, "projects/programme_detail.html", {"boards": boards})
+
+
+@site_view(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def sharing(request: HttpRequest) -> HttpResponse:
+    """Read-only links to the site dashboard for people without an account."""
+    site = request.site  # type: ignore[attr-defined]
+    form = SharedLinkForm(request.POST or None)
+    new_url = None
+    if request.method == "POST" and form.is_valid():
+        _link, token = services.shared_link_create(
+            site=site,
+            user=request.user,
+            label=form.cleaned_data["label"],
+            days=form.cleaned_data["days"],
+        )
+        new_url = request.build_absolute_uri(reverse("shared-dashboard", args=[token]))
+        form = SharedLinkForm()
+    links = SharedLink.objects.filter(site=site).select_related("created_by")
+    return render(
+        request,
+        "projects/sharedlink_list.html",
+        {"site": site, "form": form, "links": links, "new_url": new_url, "now": timezone.now()},
+    )
+
+
+@site_view(Capability.EDIT)
+@require_POST
+def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    link = get_object_or_404(SharedLink, pk=link_id, site=site)
+    services.shared_link_revoke(link=link)
+    messages.success(request, f"The link for '{link.label}' no longer works.")
+    return redirect("projects:sharing", site_code=site.code)
+
+
+@public_view
+@require_GET
+def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
+    """A site dashboard opened from a shared link: read-only, small counts hidden."""
+    link = services.shared_link_resolve(token=token)
+    if link is None:
+        return render(request, "projects/shared_invalid.html", status=404)
+    site = link.site
+    response = render(
+        request,
+        "projects/site_shared.html",
+        {
+            "site": site,
+            "link": link,
+            "projects": selectors.site_projects(site=site),
+            "panels": dashboard.site_dashboard(site=site, today=timezone.localdate(), shared=True),
+            "threshold": site.programme.small_count_threshold,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def meeting_pack(request: HttpRequest) -> HttpResponse:
+    """A PDF for the next stakeholder meeting, built from the dashboard's panels."""
+    site = request.site  # type: ignore[attr-defined]
+    pdf = pack.meeting_pack_pdf(site=site, today=timezone.localdate(), user=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"meeting-pack-{site.code.lower()}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_view_required
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    events = dashboard.event_list(user=request.user)
+    return render(
+        request,
+        "projects/communityevent_list.html",
+        {
+            "upcoming": [e for e in events if e.ends_at >= timezone.now()][::-1],
+            "past": [e for e in events if e.ends_at < timezone.now()],
+            "can_schedule": is_programme_lead(request.user),
+            "my_sites": selectors.site_list(user=request.user),
+        },
+    )
+
+
+def _visible_event(request: HttpRequest, event_id: int) -> CommunityEvent:
+    return get_object_or_404(dashboard.event_list(user=request.user), pk=event_id)
+
+
+@login_view_required
+@require_GET
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _visible_event(request, event_id)
+    context = dashboard.event_detail(event=event, user=request.user)
+    context["edit_sites"] = visible_sites(request.user, Capability.EDIT).filter(
+        programme_id=event.programme_id
+    )
+    context["can_edit_event"] = led_programmes(request.user).filter(pk=event.programme_id).exists()
+    return render(request, "projects/communityevent_detail.html", context)
+
+
+@login_view_required
+@require_GET
+def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _visible_event(request, event_id)
+    organiser = event.created_by
+    content = ics_bytes(
+        uid=f"thrive-event-{event.pk}@{request.get_host().split(':')[0]}",
+        sequence=event.sequence,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        summary=event.title,
+        description=event.description,
+        location=event.location,
+        organizer=(organiser.get_full_name() or organiser.username, organiser.email)
+        if organiser and organiser.email
+        else None,
+    )
+    return ics_response(name=event.title, content=content)
+
+
+@programme_view
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    programme = request.programmes.first()  # type: ignore[attr-defined]
+    form = CommunityEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        event = services.event_create(programme=programme, user=request.user, **form.cleaned_data)
+        messages.success(request, "Event scheduled. Download the invite to send it to the sites.")
+        return redirect("event-detail", event_id=event.pk)
+    return render(request, "projects/communityevent_form.html", {"form": form})
+
+
+@programme_view
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(
+        CommunityEvent,
+        pk=event_id,
+        programme__in=request.programmes,  # type: ignore[attr-defined]
+    )
+    form = CommunityEventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        services.event_update(event=event, **form.cleaned_data)
+        messages.success(request, "Event updated. Send the new invite: it replaces the old one.")
+        return redirect("event-detail", event_id=event.pk)
+    return render(request, "projects/communityevent_form.html", {"form": form, "event": event})
+
+
+@site_view(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
+    """A site records who came to an event and what it presented."""
+    site = request.site  # type: ignore[attr-defined]
+    event = get_object_or_404(CommunityEvent, pk=event_id, programme_id=site.programme_id)
+    existing = EventAttendance.objects.filter(event=event, site=site).first()
+    attendance_form = AttendanceForm(
+        request.POST if "attendees" in request.POST else None,
+        initial={"attendees": existing.attendees if existing else ""},
+        prefix="attendance",
+    )
+    presentation_form = PresentationForm(
+        request.POST if "presentation-title" in request.POST else None, prefix="presentation"
+    )
+    if request.method == "POST":
+        if attendance_form.is_bound and attendance_form.is_valid():
+            services.event_attendance_record(
+                event=event, site=site, user=request.user, **attendance_form.cleaned_data
+            )
+            messages.success(request, "Attendance saved.")
+            return redirect("projects:event-attendance", site_code=site.code, event_id=event.pk)
+        if presentation_form.is_bound and presentation_form.is_valid():
+            services.event_presentation_add(
+                event=event, site=site, user=request.user, **presentation_form.cleaned_data
+            )
+            messages.success(request, "Presentation linked.")
+            return redirect("projects:event-attendance", site_code=site.code, event_id=event.pk)
+    return render(
+        request,
+        "projects/eventattendance_form.html",
+        {
+            "site": site,
+            "event": event,
+            "attendance_form": attendance_form,
+            "presentation_form": presentation_form,
+            "presentations": EventPresentation.objects.filter(event=event, site=site),
+        },
+    )
+
+
+@login_view_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    choices = [(notifications.DIGEST_KEY, "The weekly digest")]
+    choices += [(s.key, f"In the digest: {s.label}") for s in panels.digest_sections()]
+    choices += [(a.key, a.label) for a in panels.ALERTS.values()]
+    disabled = notifications.preference_disabled(user=request.user)
+    form = PreferencesForm(
+        request.POST or None,
+        choices=choices,
+        initial={"enabled": [key for key, _ in choices if key not in disabled]},
+    )
+    if request.method == "POST" and form.is_valid():
+        notifications.preferences_update(
+            user=request.user, enabled=set(form.cleaned_data["enabled"])
+        )
+        messages.success(request, "Your e-mail preferences are saved.")
+        return redirect("preferences")
+    return render(request, "projects/preferences_form.html", {"form": form})
 
 
 @login_view_required

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -203,7 +204,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "thrive")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+# DIGEST_EVERY_SECONDS replaces the Monday 07:00 schedule (used by the end-to-end tests).
+_digest_every = os.environ.get("DIGEST_EVERY_SECONDS")
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "weekly-digest": {
+        "task": "projects.tasks.send_weekly_digests",
+        "schedule": (
+            float(_digest_every)
+            if _digest_every
+            else crontab(minute=0, hour=7, day_of_week="mon")
+        ),
+    },
+    "daily-alerts": {
+        "task": "projects.tasks.send_daily_alerts",
+        "schedule": float(_digest_every) if _digest_every else crontab(minute=30, hour=7),
+    },
+}
 
 LOGGING = {
     "version": 1,

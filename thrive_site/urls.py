@@ -20,6 +20,7 @@ accounts = [
     ),
     path("reset/done/", project_views.password_reset_complete, name="password_reset_complete"),
     path("", project_views.account, name="account"),
+    path("preferences/", project_views.preferences, name="preferences"),
     path("tokens/<int:token_id>/revoke/", project_views.api_token_revoke, name="api-token-revoke"),
 ]
 
@@ -28,5 +29,11 @@ urlpatterns = [
     path("healthz", project_views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
+    path("shared/<str:token>/", project_views.shared_dashboard, name="shared-dashboard"),
+    path("events/", project_views.event_list, name="event-list"),
+    path("events/new/", project_views.event_create, name="event-create"),
+    path("events/<int:event_id>/", project_views.event_detail, name="event-detail"),
+    path("events/<int:event_id>/edit/", project_views.event_edit, name="event-edit"),
+    path("events/<int:event_id>/invite.ics", project_views.event_invite, name="event-invite"),
     path("", include("projects.urls")),
 ]

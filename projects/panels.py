@@ -1,0 +1,113 @@
+"""Dashboard panels, digest sections and alerts that the other apps contribute.
+
+`projects` draws the site dashboard, the programme dashboard, the meeting pack and the weekly
+digest, but the data comes from `phases`, `toolkit` and `measures`, which depend on `projects`
+(never the other way). Each app registers what it contributes in its `AppConfig.ready()`.
+
+Every `build` takes all the sites at once and returns data per site id, so a dashboard of 50
+sites runs the same number of queries as one of 5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Site
+
+
+@dataclass(frozen=True)
+class PackChart:
+    """A chart for the PDF meeting pack, drawn by projects.pack from plain numbers."""
+
+    title: str
+    dates: list[dt.date]
+    values: list[float | None]
+    centre: list[float | None]
+    lower: list[float | None] = field(default_factory=list)
+    upper: list[float | None] = field(default_factory=list)
+    flagged: list[bool] = field(default_factory=list)
+    annotations: list[tuple[dt.date, str]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackSection:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    table: tuple[list[str], list[list[str]]] | None = None
+    charts: list[PackChart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    sites: Sequence[Site]
+    today: dt.date
+    user: Any = None  # None on shared (anonymous) views
+    shared: bool = False  # shared views hide small counts
+    small_count_threshold: int = 5
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    order: int
+    build: Callable[[PanelContext], dict[int, Any]]
+    template: str  # site dashboard fragment; context: panel, data, site, shared, can_edit
+    programme_template: str | None = None  # one cell of the programme dashboard table
+    programme_heading: str | None = None
+    pack: Callable[[Any, Site], list[PackSection]] | None = None  # meeting pack sections
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """A part of the weekly e-mail digest. `build(user, sites, today)` returns lines of text;
+    no lines means the section is left out."""
+
+    key: str
+    label: str  # shown on the preferences page
+    order: int
+    build: Callable[[Any, Sequence[Site], dt.date], list[str]]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A message sent outside the digest (e.g. a sustainability check-in). `find(today)` returns
+    (user, reference, subject, body); each reference is sent to a user once."""
+
+    key: str
+    label: str
+    find: Callable[[dt.date], list[tuple[Any, str, str, str]]]
+
+
+PANELS: dict[str, Panel] = {}
+DIGEST_SECTIONS: dict[str, DigestSection] = {}
+ALERTS: dict[str, Alert] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    PANELS[panel.key] = panel
+
+
+def register_digest_section(section: DigestSection) -> None:
+    DIGEST_SECTIONS[section.key] = section
+
+
+def register_alert(alert: Alert) -> None:
+    ALERTS[alert.key] = alert
+
+
+def panels() -> list[Panel]:
+    return sorted(PANELS.values(), key=lambda p: (p.order, p.key))
+
+
+def digest_sections() -> list[DigestSection]:
+    return sorted(DIGEST_SECTIONS.values(), key=lambda s: (s.order, s.key))
+
+
+def build_panels(context: PanelContext) -> list[tuple[Panel, dict[int, Any]]]:
+    return [(panel, panel.build(context)) for panel in panels()]

@@ -1,0 +1,22 @@
+"""Scheduled e-mails (Celery beat): the weekly digest and daily alerts."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import notifications
+
+TRANSIENT = (OperationalError, InterfaceError, DatabaseError, BrokerError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def send_weekly_digests() -> int:
+    return notifications.digest_send_all(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def send_daily_alerts() -> int:
+    return notifications.alerts_send_all(today=timezone.localdate())
