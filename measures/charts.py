@@ -653,14 +653,18 @@ def _figure(
         layout["yaxis"]["title"] = {"text": ""}
     else:
         layout["showlegend"] = True
+        layout["height"] = 520
         layout["margin"] = {"l": 72, "r": 24, "t": 72, "b": 40}
         layout["xaxis"]["title"] = {"text": "Week commencing"}
+        # Anchored to the bottom of the whole figure, so that the legend
+        # pushes the margin instead of covering the x axis title.
         layout["legend"] = {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": -0.18,
-            "yanchor": "top",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
             "font": {"size": 13},
         }
     return {"data": data, "layout": layout}
@@ -679,7 +683,11 @@ def _annotation_layers(
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     value_at = {d: v for d, v in zip(dates, values, strict=True) if v is not None}
-    top_row = 0  # stagger labels along the top so they do not overlap
+    # Labels along the top go down a row when the previous one in that row
+    # is too close (a label is about a quarter of the chart wide).
+    span = (dates[-1] - dates[0]).days if len(dates) > 1 else 7
+    gap = max(span, 7) * (0.1 if compact else 0.25)
+    rows: list[list[_dt.date]] = [[], [], []]
     font = {"size": 11 if compact else 12, "color": NHS_BLACK}
     for a in annotations:
         x0 = a.date.isoformat()
@@ -751,7 +759,7 @@ def _annotation_layers(
                 "x": x0,
                 "xref": "x",
                 "xanchor": "left",
-                "y": 1 - 0.07 * (top_row % 3),
+                "y": 1 - 0.07 * _row_for(rows, a.date, gap),
                 "yref": "paper",
                 "yanchor": "top",
                 "showarrow": False,
@@ -759,7 +767,6 @@ def _annotation_layers(
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
-        top_row += 1
     if target is not None and not compact:
         notes.append(
             {
@@ -776,6 +783,16 @@ def _annotation_layers(
             }
         )
     return shapes, notes
+
+
+def _row_for(rows: list[list[_dt.date]], d: _dt.date, gap: float) -> int:
+    """First row with no label within ``gap`` days of ``d`` (the last row if all are busy)."""
+    for r, placed in enumerate(rows):
+        if all(abs((d - other).days) >= gap for other in placed):
+            placed.append(d)
+            return r
+    rows[-1].append(d)
+    return len(rows) - 1
 
 
 def _slug(s: str) -> str:
