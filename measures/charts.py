@@ -39,6 +39,7 @@ from measures.spc import (
     MIN_POINTS_LIMITS,
     MIN_POINTS_RUNS,
     SIGNALS,
+    Episode,
     SPCResult,
     assurance,
     point_labels,
@@ -312,7 +313,7 @@ def _signal_directions(result: SPCResult) -> dict[int, int]:
     return out
 
 
-def _episode_phrase(result: SPCResult, ep: Any, dates: Sequence[_dt.date]) -> str:
+def _episode_phrase(result: SPCResult, ep: Episode, dates: Sequence[_dt.date]) -> str:
     """Short words for one episode: what happened and since when."""
     cw = "median" if result.chart == "run" else "mean"
     side = "above" if ep.direction > 0 else "below"
@@ -822,7 +823,9 @@ def build_figure(
     """A plotly figure for one measure as a JSON-serialisable dict.
 
     ``dates`` gives the date (week commencing) of each point of ``result``;
-    ``target`` is on the plotted scale.  ``show_limits`` None shows process
+    ``target`` is on the plotted scale.  Which signals are improvement or
+    concern was settled by ``analyse(improvement=...)``; pass the same
+    ``improvement`` here (None falls back to the result's).  ``show_limits`` None shows process
     limits on every chart that has them (not run charts); False hides them.
     Near limits are drawn but hidden until switched on in the legend.
     """
