@@ -22,10 +22,10 @@ run: $(STAMP)
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 e2e: $(STAMP)
-	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	DJANGO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

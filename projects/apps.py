@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "Sites and people"
+
+    def ready(self) -> None:
+        from . import contributions
+
+        contributions.register()

@@ -34,17 +34,31 @@ class NhsukFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
-            css = WIDGET_CLASSES.get(kind, "nhsuk-input")
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
+            widget.attrs["class"] = (
+                widget.attrs.get("class", "") + " " + self._widget_class(widget)
+            ).strip()
+
+    @staticmethod
+    def _widget_class(widget: forms.Widget) -> str:
+        kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
+        return WIDGET_CLASSES.get(kind, "nhsuk-input")
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        # After validation (not in __init__, which subclasses may extend), mark invalid fields.
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name not in self.fields:  # type: ignore[attr-defined]
+                continue
+            widget = self.fields[name].widget  # type: ignore[attr-defined]
+            css = self._widget_class(widget)
+            if f"{css}--error" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] += f" {css}--error"
-                widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"  # type: ignore[attr-defined]
+            widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"  # type: ignore[index]
 
 
 class NhsukForm(NhsukFormMixin, forms.Form):

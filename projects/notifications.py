@@ -27,7 +27,7 @@ def preference_disabled(*, user: Any) -> set[str]:
 
 @transaction.atomic
 def preferences_update(*, user: Any, enabled: set[str]) -> NotificationPreference:
-    known = {s.key for s in panels.digest_sections()} | set(panels.ALERTS)
+    known = {DIGEST_KEY} | {s.key for s in panels.digest_sections()} | set(panels.ALERTS)
     pref, _ = NotificationPreference.objects.get_or_create(user=user)
     pref.disabled = sorted(known - enabled)
     pref.save(update_fields=["disabled"])

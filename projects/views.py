@@ -299,7 +299,7 @@ def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_object_or_404(CommunityEvent, pk=event_id, programme_id=site.programme_id)
     existing = EventAttendance.objects.filter(event=event, site=site).first()
     attendance_form = AttendanceForm(
-        request.POST if "attendees" in request.POST else None,
+        request.POST if "attendance-attendees" in request.POST else None,
         initial={"attendees": existing.attendees if existing else ""},
         prefix="attendance",
     )

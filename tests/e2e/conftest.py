@@ -136,14 +136,31 @@ def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dic
         stdout=open(logs / "worker.log", "w"),  # noqa: SIM115 - lives as long as the process
         stderr=subprocess.STDOUT,
     )
+    # Beat sends the weekly digest every few seconds here instead of on Monday mornings.
+    beat = subprocess.Popen(
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "thrive_site",
+            "beat",
+            "--schedule",
+            str(logs / "beat-schedule"),
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env={**env, "DIGEST_EVERY_SECONDS": "4"},
+        stdout=open(logs / "beat.log", "w"),  # noqa: SIM115 - lives as long as the process
+        stderr=subprocess.STDOUT,
+    )
     base_url = f"http://127.0.0.1:{port}"
+    processes = (web, worker, beat)
     try:
         _wait_for(f"{base_url}/healthz", web)
         yield {"url": base_url, "mail_dir": mail_dir, "logs": logs, "worker": worker}
     finally:
-        for process in (web, worker):
+        for process in processes:
             process.terminate()
-        for process in (web, worker):
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
