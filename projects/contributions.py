@@ -65,7 +65,9 @@ def register() -> None:
     )
     panels.register_digest_section(
         panels.DigestSection(
-            key="events", label="Community of practice events this week", order=90,
+            key="events",
+            label="Community of practice events this week",
+            order=90,
             build=events_digest,
         )
     )

@@ -217,9 +217,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "weekly-digest": {
         "task": "projects.tasks.send_weekly_digests",
         "schedule": (
-            float(_digest_every)
-            if _digest_every
-            else crontab(minute=0, hour=7, day_of_week="mon")
+            float(_digest_every) if _digest_every else crontab(minute=0, hour=7, day_of_week="mon")
         ),
     },
     "daily-alerts": {
