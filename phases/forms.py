@@ -1,0 +1,257 @@
+"""Forms for implementation tracking. They parse and present; services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from projects.forms import NhsukForm, NhsukModelForm
+
+from .models import (
+    Assessment,
+    Meeting,
+    Phase,
+    Principle,
+    ProjectStep,
+    Stakeholder,
+    Step,
+    StepStatus,
+)
+
+
+def person_name(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class MemberChoiceField(forms.TypedChoiceField):
+    """A choice of the site's members, from a list loaded once (no query per form)."""
+
+    def __init__(self, *, users: list[Any], empty_label: str = "Nobody yet", **kwargs: Any):
+        by_pk = {str(user.pk): user for user in users}
+        super().__init__(
+            choices=[("", empty_label)] + [(pk, person_name(u)) for pk, u in by_pk.items()],
+            coerce=by_pk.__getitem__,
+            empty_value=None,
+            **kwargs,
+        )
+
+
+class StepProgressForm(NhsukForm):
+    """The in-place form on each step card."""
+
+    status = forms.ChoiceField(choices=StepStatus.choices)
+    owner = MemberChoiceField(users=[], required=False)
+    target_date = forms.DateField(required=False, widget=forms.DateInput())
+    review_on = forms.DateField(label="Review again on", required=False, widget=forms.DateInput())
+    version = forms.IntegerField(widget=forms.HiddenInput(), min_value=0)
+
+    def __init__(self, *args: Any, owners: list[Any], phase_number: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = MemberChoiceField(users=owners, required=False)
+        self.fields["owner"].widget.attrs["class"] = "nhsuk-select"
+        if phase_number != 1:
+            del self.fields["review_on"]
+
+    @classmethod
+    def for_state(cls, state: ProjectStep, owners: list[Any], prefix: str) -> StepProgressForm:
+        return cls(
+            owners=owners,
+            phase_number=state.step.phase.number,
+            prefix=prefix,
+            initial={
+                "status": state.status,
+                "owner": str(state.owner_id) if state.owner_id else "",
+                "target_date": state.target_date,
+                "review_on": state.review_on,
+                "version": state.version,
+            },
+        )
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        return data
+
+
+class StepNotesForm(NhsukForm):
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    version = forms.IntegerField(widget=forms.HiddenInput(), min_value=0)
+
+
+class EvidenceForm(NhsukForm):
+    title = forms.CharField(max_length=200, required=False, help_text="What it shows.")
+    url = forms.URLField(
+        label="Link", required=False, max_length=500, assume_scheme="https",
+        help_text="A web address, for example a shared document.",
+    )  # fmt: skip
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, PNG, JPG, CSV or text; up to 10 MB.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("url") and data.get("file"):
+            self.add_error("url", "Give a link or a file, not both.")
+        elif not data.get("url") and not data.get("file") and not self.errors:
+            self.add_error("url", "Give a link, or choose a file to upload.")
+        if data.get("url") and not data.get("title"):
+            self.add_error("title", "Give the link a title.")
+        return data
+
+
+class TeamMemberForm(NhsukForm):
+    user = MemberChoiceField(users=[], label="Person")
+    role = forms.CharField(
+        label="Role in the project", max_length=120, help_text="For example: project lead."
+    )
+    deputy = MemberChoiceField(users=[], required=False)
+
+    def __init__(self, *args: Any, members: list[Any], editing: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["user"] = MemberChoiceField(users=members, label="Person", empty_label="")
+        self.fields["deputy"] = MemberChoiceField(
+            users=members,
+            required=False,
+            empty_label="No deputy",
+            help_text="Covers when they are away.",
+        )
+        for name in ("user", "deputy"):
+            self.fields[name].widget.attrs["class"] = "nhsuk-select"
+        if editing:
+            del self.fields["user"]
+
+
+class StakeholderForm(NhsukModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "name",
+            "organisation",
+            "sector",
+            "role",
+            "email",
+            "interest",
+            "influence",
+            "kept_informed_by",
+            "represents_young_people_or_families",
+        ]
+        widgets = {"interest": forms.RadioSelect, "influence": forms.RadioSelect}
+
+
+class MeetingForm(NhsukModelForm):
+    completed = forms.BooleanField(
+        label="This meeting is complete",
+        required=False,
+        help_text="Always schedule the next meeting before the end: give its date below.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "held_on",
+            "attendees",
+            "decisions",
+            "completed",
+            "next_date",
+            "next_start",
+            "next_duration_minutes",
+            "next_location",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(),
+            "next_date": forms.DateInput(),
+            "next_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "attendees": forms.CheckboxSelectMultiple,
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, stakeholders: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = stakeholders
+        self.fields["attendees"].help_text = "From the project's stakeholder register."
+
+
+class MeetingActionForm(NhsukForm):
+    description = forms.CharField(label="Action", max_length=300)
+    owner = MemberChoiceField(users=[])
+    due_date = forms.DateField(widget=forms.DateInput())
+
+    def __init__(self, *args: Any, owners: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = MemberChoiceField(users=owners, empty_label="")
+        self.fields["owner"].widget.attrs["class"] = "nhsuk-select"
+
+
+SCORE_CHOICES = [
+    (1, "1: considerable improvement needed"),
+    (2, "2: some improvement needed"),
+    (3, "3: mostly THRIVE-like"),
+    (4, "4: fully THRIVE-like"),
+]
+
+
+class AssessmentForm(NhsukForm):
+    kind = forms.ChoiceField(label="Assessment", choices=Assessment.Kind.choices)
+    assessed_on = forms.DateField(label="Date of the assessment", widget=forms.DateInput())
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, principles: list[Principle], editing: bool = False, **kw: Any):
+        super().__init__(*args, **kw)
+        self.principles = principles
+        if editing:
+            del self.fields["kind"]
+        for principle in principles:
+            self.fields[f"score_{principle.pk}"] = forms.TypedChoiceField(
+                label=principle.name,
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=principle.description,
+            )
+            self.fields[f"evidence_{principle.pk}"] = forms.CharField(
+                label=f"Evidence for {principle.name}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        # NhsukFormMixin styled the fields that existed before these were added.
+        self._style_added_fields()
+
+    def _style_added_fields(self) -> None:
+        for name, field in self.fields.items():
+            if not name.startswith(("score_", "evidence_")):
+                continue
+            css = "nhsuk-radios__input" if name.startswith("score_") else "nhsuk-textarea"
+            field.widget.attrs["class"] = css
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["class"] += f" {css}--error"
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            p.pk: (self.cleaned_data[f"score_{p.pk}"], self.cleaned_data[f"evidence_{p.pk}"])
+            for p in self.principles
+        }
+
+    def principle_fields(self) -> list[tuple[Any, Any]]:
+        return [(self[f"score_{p.pk}"], self[f"evidence_{p.pk}"]) for p in self.principles]
+
+
+class CustomStepForm(NhsukModelForm):
+    class Meta:
+        model = Step
+        fields = ["programme", "phase", "code", "title", "prompt", "tools", "order"]
+        widgets = {"prompt": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"code": "Starts with the phase, for example P1.7 or P2.6."}
+
+    def __init__(self, *args: Any, programmes: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].required = True
+        self.fields["programme"].empty_label = None
+        self.fields["phase"].queryset = Phase.objects.order_by("number")
+        self.fields["phase"].empty_label = None
+        self.fields["order"].required = False

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from phases.forms import StepProgressForm, person_name
+
+register = template.Library()
+
+
+@register.simple_tag
+def step_form(card: Any, owners: list[Any]) -> StepProgressForm:
+    """The card's in-place form: the refused one with its errors, or one drawn from the step."""
+    if card.form is not None:
+        return card.form
+    return StepProgressForm.for_state(card.state, owners, prefix=f"s{card.step.pk}")
+
+
+@register.filter
+def person(user: Any) -> str:
+    return person_name(user) if user else ""

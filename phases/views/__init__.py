@@ -1,0 +1,1 @@
+"""Views for implementation tracking; each module is one family of pages."""

@@ -1,0 +1,132 @@
+"""THRIVE assessments: baseline and follow-ups, and the chart that compares them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from phases import selectors, services
+from phases.charts import assessment_chart
+from phases.forms import AssessmentForm
+from phases.models import Assessment
+from projects.models import Project
+from projects.permissions import Capability, site_view
+
+from ._common import add_service_errors, can_edit, crumbs, project_url, site_project
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def assessment_list(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = site_project(request, project_id)
+    assessments = selectors.project_assessments(project=project)
+    principles = selectors.active_principles()
+    return render(
+        request,
+        "phases/assessment_list.html",
+        {
+            "site": project.site,
+            "project": project,
+            "assessments": assessments,
+            "chart": assessment_chart(assessments=assessments, principles=principles),
+            "can_edit": can_edit(request),
+            "crumbs": crumbs(project),
+        },
+    )
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def assessment_detail(request: HttpRequest, project_id: int, assessment_id: int) -> HttpResponse:
+    project = site_project(request, project_id)
+    assessment = selectors.assessment_for_project_or_404(
+        project=project, assessment_id=assessment_id
+    )
+    return render(
+        request,
+        "phases/assessment_detail.html",
+        {
+            "site": project.site,
+            "project": project,
+            "assessment": assessment,
+            "can_edit": can_edit(request),
+            "crumbs": crumbs(project, ("THRIVE assessment", project_url(project, "assessments"))),
+        },
+    )
+
+
+def _assessment_form(
+    request: HttpRequest, project: Project, assessment: Assessment | None
+) -> HttpResponse:
+    principles = selectors.active_principles()
+    initial = {}
+    if assessment is not None:
+        initial = {"assessed_on": assessment.assessed_on, "notes": assessment.notes}
+        for score in assessment.scores.all():
+            initial[f"score_{score.principle_id}"] = score.score
+            initial[f"evidence_{score.principle_id}"] = score.evidence
+    elif not project.assessments.exists():
+        initial = {"kind": Assessment.Kind.BASELINE}
+    else:
+        initial = {"kind": Assessment.Kind.FOLLOW_UP}
+    form = AssessmentForm(
+        request.POST or None,
+        principles=principles,
+        editing=assessment is not None,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if assessment is None:
+                assessment = services.assessment_create(
+                    project=project,
+                    user=request.user,
+                    kind=data["kind"],
+                    assessed_on=data["assessed_on"],
+                    notes=data["notes"],
+                    scores=form.scores(),
+                )
+            else:
+                services.assessment_update(
+                    assessment=assessment,
+                    assessed_on=data["assessed_on"],
+                    notes=data["notes"],
+                    scores=form.scores(),
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Assessment saved.")
+            return redirect(project_url(project, "assessment-detail", assessment_id=assessment.pk))
+    return render(
+        request,
+        "phases/assessment_form.html",
+        {
+            "site": project.site,
+            "project": project,
+            "assessment": assessment,
+            "form": form,
+            "crumbs": crumbs(project, ("THRIVE assessment", project_url(project, "assessments"))),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@site_view(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _assessment_form(request, site_project(request, project_id), None)
+
+
+@site_view(Capability.EDIT)
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: HttpRequest, project_id: int, assessment_id: int) -> HttpResponse:
+    project = site_project(request, project_id)
+    assessment = selectors.assessment_for_project_or_404(
+        project=project, assessment_id=assessment_id
+    )
+    return _assessment_form(request, project, assessment)
