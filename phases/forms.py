@@ -20,6 +20,38 @@ from .models import (
 )
 
 
+def refresh(form: Any) -> None:
+    """Validate again after changing fields in __init__, and style the fields added there.
+
+    NhsukFormMixin reads `form.errors` while initialising a bound form, which validates it
+    before a subclass has had the chance to set its choices or add fields.
+    """
+    form._errors = None
+    form._bound_fields_cache.clear()  # bound fields made during that early validation
+    for field in form.fields.values():
+        widget = field.widget
+        if "class" not in widget.attrs:
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs["class"] = "nhsuk-radios__input"
+            elif isinstance(widget, forms.Textarea):
+                widget.attrs["class"] = "nhsuk-textarea"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "nhsuk-select"
+            else:
+                widget.attrs["class"] = "nhsuk-input"
+        widget.attrs["class"] = " ".join(
+            c for c in widget.attrs["class"].split() if not c.endswith("--error")
+        )
+        widget.attrs.pop("aria-describedby", None)
+    if form.is_bound:
+        for name in form.errors:
+            if name in form.fields:
+                widget = form.fields[name].widget
+                base = widget.attrs["class"].split()[0]
+                widget.attrs["class"] += f" {base}--error"
+                widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+
+
 def person_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -49,9 +81,9 @@ class StepProgressForm(NhsukForm):
     def __init__(self, *args: Any, owners: list[Any], phase_number: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = MemberChoiceField(users=owners, required=False)
-        self.fields["owner"].widget.attrs["class"] = "nhsuk-select"
         if phase_number != 1:
             del self.fields["review_on"]
+        refresh(self)
 
     @classmethod
     def for_state(cls, state: ProjectStep, owners: list[Any], prefix: str) -> StepProgressForm:
@@ -118,10 +150,9 @@ class TeamMemberForm(NhsukForm):
             empty_label="No deputy",
             help_text="Covers when they are away.",
         )
-        for name in ("user", "deputy"):
-            self.fields[name].widget.attrs["class"] = "nhsuk-select"
         if editing:
             del self.fields["user"]
+        refresh(self)
 
 
 class StakeholderForm(NhsukModelForm):
@@ -141,38 +172,49 @@ class StakeholderForm(NhsukModelForm):
         widgets = {"interest": forms.RadioSelect, "influence": forms.RadioSelect}
 
 
-class MeetingForm(NhsukModelForm):
+class MeetingForm(NhsukForm):
+    """A plain form: the rules about dates and completion live in the service, so that their
+    messages land next to the fields (a model constraint would report them above the form)."""
+
+    title = forms.CharField(max_length=200, help_text="For example: steering group.")
+    held_on = forms.DateField(label="Date", widget=forms.DateInput())
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=Stakeholder.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="From the project's stakeholder register.",
+    )
+    decisions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     completed = forms.BooleanField(
         label="This meeting is complete",
         required=False,
         help_text="Always schedule the next meeting before the end: give its date below.",
     )
+    next_date = forms.DateField(
+        label="Date of the next meeting", required=False, widget=forms.DateInput()
+    )
+    next_start = forms.TimeField(
+        label="Start time", initial="10:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )  # fmt: skip
+    next_duration_minutes = forms.IntegerField(label="Length in minutes", initial=60)
+    next_location = forms.CharField(
+        label="Where", max_length=200, required=False, help_text="A room, or a video-call link."
+    )
 
-    class Meta:
-        model = Meeting
-        fields = [
-            "title",
-            "held_on",
-            "attendees",
-            "decisions",
-            "completed",
-            "next_date",
-            "next_start",
-            "next_duration_minutes",
-            "next_location",
-        ]
-        widgets = {
-            "held_on": forms.DateInput(),
-            "next_date": forms.DateInput(),
-            "next_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "attendees": forms.CheckboxSelectMultiple,
-            "decisions": forms.Textarea(attrs={"rows": 4}),
-        }
-
-    def __init__(self, *args: Any, stakeholders: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, stakeholders: Any, instance: Meeting | None = None, **kw: Any):
+        if instance is not None:
+            kw["initial"] = {
+                **{
+                    name: getattr(instance, name)
+                    for name in self.base_fields
+                    if name != "attendees"
+                },
+                "attendees": [s.pk for s in instance.attendees.all()],
+            }
+        super().__init__(*args, **kw)
         self.fields["attendees"].queryset = stakeholders
-        self.fields["attendees"].help_text = "From the project's stakeholder register."
+        refresh(self)
 
 
 class MeetingActionForm(NhsukForm):
@@ -183,7 +225,7 @@ class MeetingActionForm(NhsukForm):
     def __init__(self, *args: Any, owners: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["owner"] = MemberChoiceField(users=owners, empty_label="")
-        self.fields["owner"].widget.attrs["class"] = "nhsuk-select"
+        refresh(self)
 
 
 SCORE_CHOICES = [
@@ -217,18 +259,7 @@ class AssessmentForm(NhsukForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        # NhsukFormMixin styled the fields that existed before these were added.
-        self._style_added_fields()
-
-    def _style_added_fields(self) -> None:
-        for name, field in self.fields.items():
-            if not name.startswith(("score_", "evidence_")):
-                continue
-            css = "nhsuk-radios__input" if name.startswith("score_") else "nhsuk-textarea"
-            field.widget.attrs["class"] = css
-            if self.is_bound and name in self.errors:
-                field.widget.attrs["class"] += f" {css}--error"
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+        refresh(self)
 
     def scores(self) -> dict[int, tuple[int, str]]:
         return {
@@ -255,3 +286,4 @@ class CustomStepForm(NhsukModelForm):
         self.fields["phase"].queryset = Phase.objects.order_by("number")
         self.fields["phase"].empty_label = None
         self.fields["order"].required = False
+        refresh(self)
