@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PhasesConfig(AppConfig):
     name = "phases"
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()
