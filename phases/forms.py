@@ -21,35 +21,20 @@ from .models import (
 
 
 def refresh(form: Any) -> None:
-    """Validate again after changing fields in __init__, and style the fields added there.
-
-    NhsukFormMixin reads `form.errors` while initialising a bound form, which validates it
-    before a subclass has had the chance to set its choices or add fields.
-    """
-    form._errors = None
-    form._bound_fields_cache.clear()  # bound fields made during that early validation
+    """Give fields added or replaced in a subclass's __init__ the design system's classes
+    (NhsukFormMixin styles the fields that exist when it runs; it marks errors on validation)."""
     for field in form.fields.values():
         widget = field.widget
-        if "class" not in widget.attrs:
-            if isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "nhsuk-radios__input"
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs["class"] = "nhsuk-textarea"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "nhsuk-select"
-            else:
-                widget.attrs["class"] = "nhsuk-input"
-        widget.attrs["class"] = " ".join(
-            c for c in widget.attrs["class"].split() if not c.endswith("--error")
-        )
-        widget.attrs.pop("aria-describedby", None)
-    if form.is_bound:
-        for name in form.errors:
-            if name in form.fields:
-                widget = form.fields[name].widget
-                base = widget.attrs["class"].split()[0]
-                widget.attrs["class"] += f" {base}--error"
-                widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+        if "class" in widget.attrs:
+            continue
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs["class"] = "nhsuk-radios__input"
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs["class"] = "nhsuk-textarea"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "nhsuk-select"
+        else:
+            widget.attrs["class"] = "nhsuk-input"
 
 
 def person_name(user: Any) -> str:
