@@ -48,9 +48,8 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         if "tests/e2e/" not in str(item.fspath).replace(os.sep, "/"):
             continue
         item.add_marker(pytest.mark.e2e)
-        # Browser tests write through a live server: they need committed data, and the
-        # standard steps and measures seeded by migrations restored after each flush.
-        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        # Browser tests write through a live server, so they need committed data.
+        item.add_marker(pytest.mark.django_db(transaction=True))
         if not have_browser:
             if os.environ.get("E2E_REQUIRED") == "1":
                 item.add_marker(pytest.mark.xfail(reason=f"no Chromium at {CHROMIUM}", strict=True))
@@ -165,6 +164,38 @@ def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dic
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+SEEDED_APPS = {"projects", "phases", "measures", "toolkit"}
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db: Any) -> None:
+    """Run the data migrations' seeds again: each transactional test ends with a flush that
+    empties every table, including the standard steps, principles and measures. (Django's
+    serialized rollback does not survive the live server thread with in-memory SQLite.)"""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    leaves = [node for node in loader.graph.leaf_nodes() if node[0] in SEEDED_APPS]
+    for key in _plan(loader, leaves):
+        if key[0] not in SEEDED_APPS:
+            continue
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
+def _plan(loader: Any, leaves: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    plan: list[tuple[str, str]] = []
+    for leaf in leaves:
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in plan:
+                plan.append(key)
+    return plan
 
 
 @pytest.fixture
