@@ -36,4 +36,5 @@ urlpatterns = [
     path("events/<int:event_id>/edit/", project_views.event_edit, name="event-edit"),
     path("events/<int:event_id>/invite.ics", project_views.event_invite, name="event-invite"),
     path("", include("projects.urls")),
+    path("", include("toolkit.urls")),
 ]
