@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from toolkit.history import item_versions
@@ -27,6 +29,8 @@ from .factories_analysis import (
     PriorityCriterionFactory,
     PriorityMatrixFactory,
     PriorityOptionFactory,
+    PriorityScoreFactory,
+    ProcessLaneFactory,
     ProcessMapFactory,
     ProcessStepFactory,
     SwotFactory,
@@ -452,3 +456,41 @@ def test_a_ninth_why_is_refused_with_a_message(world, client_as):
     )
     assert "at most 8 links" in response.content.decode()
     assert chain.links.count() == 8
+
+
+@pytest.mark.parametrize(
+    "tool", ["fishbone", "five-whys", "process-map", "swot", "priority-matrix"]
+)
+def test_a_pages_queries_do_not_grow_with_its_parts(
+    world, client_as, tool, django_assert_max_num_queries
+):
+    """Detail pages run a fixed number of queries however many parts the item has."""
+    client = client_as(world.a.pm)
+    builders = {
+        "fishbone": (
+            FishboneFactory,
+            lambda i: FishboneCauseFactory(category=FishboneCategoryFactory(fishbone=i)),
+        ),
+        "five-whys": (FiveWhysFactory, lambda i: WhyLinkFactory(five_whys=i)),
+        "process-map": (
+            ProcessMapFactory,
+            lambda i: ProcessStepFactory(process_map=i, lane=ProcessLaneFactory(process_map=i)),
+        ),
+        "swot": (SwotFactory, lambda i: SwotItemFactory(swot=i)),
+        "priority-matrix": (
+            PriorityMatrixFactory,
+            lambda i: PriorityScoreFactory(
+                option=PriorityOptionFactory(matrix=i), criterion=PriorityCriterionFactory(matrix=i)
+            ),
+        ),
+    }
+    factory, add_part = builders[tool]
+    item = factory(project=world.a.project)
+    add_part(item)
+    add_part(item)  # two, so that forms needing two parts (arrows) show from the start
+    with CaptureQueriesContext(connection) as few:
+        client.get(item.get_absolute_url())
+    for _ in range(5):
+        add_part(item)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(item.get_absolute_url()).status_code == 200

@@ -224,7 +224,12 @@ TOOLS: dict[str, ToolSpec] = {
             "bottlenecks.",
             model=ProcessMap,
             form=forms.ProcessMapForm,
-            prefetch=("lanes", "steps", "arrows__source", "arrows__target"),
+            prefetch=(
+                "lanes",
+                Prefetch("steps", queryset=ProcessStep.objects.select_related("lane")),
+                "arrows__source",
+                "arrows__target",
+            ),
             extra_context=_process_context,
             parts=(
                 PartSpec(
