@@ -20,13 +20,13 @@ from .factories_analysis import (
 
 BUILDERS = {
     "fishbone_id": lambda sw: FishboneFactory(project=sw.project).pk,
-    "category_id": lambda sw: FishboneCategoryFactory(fishbone__project=sw.project).pk,
+    "fishbone_category_id": lambda sw: FishboneCategoryFactory(fishbone__project=sw.project).pk,
     "cause_id": lambda sw: FishboneCauseFactory(category__fishbone__project=sw.project).pk,
     "five_whys_id": lambda sw: FiveWhysFactory(project=sw.project).pk,
     "why_id": lambda sw: WhyLinkFactory(five_whys__project=sw.project).pk,
     "process_map_id": lambda sw: ProcessMapFactory(project=sw.project).pk,
     "lane_id": lambda sw: ProcessLaneFactory(process_map__project=sw.project).pk,
-    "step_id": lambda sw: ProcessStepFactory(process_map__project=sw.project).pk,
+    "process_step_id": lambda sw: ProcessStepFactory(process_map__project=sw.project).pk,
     "arrow_id": lambda sw: ProcessArrowFactory(process_map__project=sw.project).pk,
     "swot_id": lambda sw: SwotFactory(project=sw.project).pk,
     "swot_item_id": lambda sw: SwotItemFactory(swot__project=sw.project).pk,

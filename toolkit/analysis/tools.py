@@ -182,7 +182,7 @@ TOOLS: dict[str, ToolSpec] = {
             parts=(
                 PartSpec(
                     slug="categories",
-                    kwarg="category_id",
+                    kwarg="fishbone_category_id",
                     noun="category",
                     model=FishboneCategory,
                     item_lookup="fishbone",
@@ -245,7 +245,7 @@ TOOLS: dict[str, ToolSpec] = {
                 ),
                 PartSpec(
                     slug="steps",
-                    kwarg="step_id",
+                    kwarg="process_step_id",
                     noun="step",
                     model=ProcessStep,
                     item_lookup="process_map",
