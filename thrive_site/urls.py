@@ -37,4 +37,5 @@ urlpatterns = [
     path("events/<int:event_id>/invite.ics", project_views.event_invite, name="event-invite"),
     path("", include("projects.urls")),
     path("", include("phases.urls")),
+    path("", include("toolkit.urls")),
 ]

@@ -1,0 +1,5 @@
+"""URL kwargs of the toolkit's views (see tests/test_permission_walk.py), one module per family."""
+
+from .url_kwargs_analysis import BUILDERS as A
+
+BUILDERS = {**A}
