@@ -256,7 +256,7 @@ LEVELS = [
     dict.fromkeys(("benefits_beyond_patients", "credibility_of_benefits"), "a")
     | dict.fromkeys(("adaptability", "monitoring_progress", "staff_involvement_training"), "b")
     | dict.fromkeys(("staff_behaviours", "senior_leadership", "clinical_leadership"), "a")
-    | dict.fromkeys(("fit_with_organisation", "infrastructure"), "b"),
+    | {"fit_with_organisation": "b", "infrastructure": "c"},
 ]
 ACTIONS = {
     "fit_with_organisation": "Add the change to the trust's annual plan; present at the board.",

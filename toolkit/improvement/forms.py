@@ -134,7 +134,8 @@ class DriverNodeForm(NhsukForm):
             self.fields["parent"].widget.choices = [("", "Choose…")] + [
                 (n.pk, n.text) for n in diagram.nodes.filter(kind=parent_kind).order_by("order")
             ]
-        if kind == DriverNode.Kind.CHANGE_IDEA:
+        if kind != DriverNode.Kind.PRIMARY:
+            # Process measures belong to primary drivers; change ideas name theirs per PDSA cycle.
             del self.fields["measures"]
         fields_changed(self)
 

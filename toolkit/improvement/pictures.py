@@ -65,7 +65,7 @@ def reflection(*, reflection: Reflection) -> SafeString:
             ident=f"reflection-{reflection.pk}",
             title="Facilitators and barriers by THRIVE principle",
             rows=rows,
-            labels=("facilitators", "barriers"),
+            labels=(("facilitator", "facilitators"), ("barrier", "barriers")),
         )
     )
 

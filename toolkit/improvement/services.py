@@ -380,7 +380,7 @@ def _next_cycle(cycle: PdsaCycle, user: Any) -> PdsaCycle:
             cycle=successor,
             who=task.who,
             what=task.what,
-            when="",
+            when=task.when,
             where=task.where,
             order=task.order,
         )

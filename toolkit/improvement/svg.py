@@ -173,7 +173,7 @@ class RampStep:
 
 def pdsa_ramp(*, ident: str, steps: list[RampStep], heading: str) -> str:
     """The ramp of cycles testing one change idea: each cycle a step up from the last."""
-    step_w, step_h, rise = 190.0, 74.0, 40.0
+    step_w, step_h, rise = 200.0, 90.0, 44.0
     n = max(len(steps), 1)
     width = n * (step_w + 16) + 20
     height = 40 + (n - 1) * rise + step_h + 20
@@ -190,8 +190,8 @@ def pdsa_ramp(*, ident: str, steps: list[RampStep], heading: str) -> str:
         if step.current:
             status += " (this cycle)"
         parts.append(text_lines(x + 8, y + 20, [f"Cycle {step.number}"], bold=True))
-        parts.append(text_lines(x + 8, y + 38, wrap(step.title, 26, 1)))
-        parts.append(text_lines(x + 8, y + 58, wrap(status, 28, 1), size=12, fill=GREY))
+        parts.append(text_lines(x + 8, y + 38, wrap(step.title, 27, 2)))
+        parts.append(text_lines(x + 8, y + 78, wrap(status, 30, 1), size=12, fill=GREY))
         if i:
             px = x - 16
             parts.append(
@@ -215,8 +215,16 @@ def pdsa_ramp(*, ident: str, steps: list[RampStep], heading: str) -> str:
 # Charts -----------------------------------------------------------------------------------
 
 
+def _count(value: int, noun: tuple[str, str]) -> str:
+    return f"{value} {noun[0] if value == 1 else noun[1]}"
+
+
 def paired_bars(
-    *, ident: str, title: str, rows: list[tuple[str, int, int]], labels: tuple[str, str]
+    *,
+    ident: str,
+    title: str,
+    rows: list[tuple[str, int, int]],
+    labels: tuple[tuple[str, str], tuple[str, str]],
 ) -> str:
     """Horizontal bars, two per row (e.g. facilitators and barriers per principle), each with
     its count and name written beside it so colour is never the only cue."""
@@ -238,8 +246,8 @@ def paired_bars(
                 f'<rect x="{label_w:.1f}" y="{bar_y:.1f}" width="{w:.1f}" height="14" '
                 f'fill="{colour}"/>'
             )
-            parts.append(text_lines(label_w + w + 6, bar_y + 12, [f"{value} {label}"], size=12))
-    desc = "; ".join(f"{n}: {a} {labels[0]}, {b} {labels[1]}" for n, a, b in rows)
+            parts.append(text_lines(label_w + w + 6, bar_y + 12, [_count(value, label)], size=12))
+    desc = "; ".join(f"{n}: {_count(a, labels[0])}, {_count(b, labels[1])}" for n, a, b in rows)
     return document(
         ident=ident,
         title=title,
@@ -255,7 +263,7 @@ def line_chart(
 ) -> str:
     """Values over time as a line with labelled points, on a 0..y_max axis."""
     left, right, top, bottom = 56.0, 30.0, 34.0, 56.0
-    plot_w = max(120.0, 110.0 * max(len(points) - 1, 1))
+    plot_w = max(200.0, 120.0 * max(len(points) - 1, 1) + 72)
     plot_h = 220.0
     width, height = left + plot_w + right, top + plot_h + bottom
     parts = [text_lines(0, 18, [title], size=14, bold=True)]
@@ -277,8 +285,12 @@ def line_chart(
     )
     parts.append(text_lines(left, height - 8, [y_label], size=11, fill=GREY))
 
+    inset = 36.0  # keeps the first and last labels clear of the axis and the edge
+
     def x_of(i: int) -> float:
-        return left + (plot_w * i / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+        if len(points) == 1:
+            return left + plot_w / 2
+        return left + inset + (plot_w - 2 * inset) * i / (len(points) - 1)
 
     coords = [(x_of(i), y_of(v)) for i, (_, v) in enumerate(points)]
     if len(coords) > 1:
@@ -301,7 +313,7 @@ def line_chart(
 
 def score_bars(*, ident: str, title: str, rows: list[tuple[str, float, float, str]]) -> str:
     """One bar per row against its maximum (name, score, maximum, level), labelled in text."""
-    label_w, bar_max, row_h, top = 300.0, 240.0, 28.0, 30.0
+    label_w, bar_max, row_h, top = 390.0, 240.0, 28.0, 30.0
     height = top + len(rows) * row_h + 10
     width = label_w + bar_max + 150
     scale = max([m for _, _, m, _ in rows] + [1])
@@ -310,7 +322,7 @@ def score_bars(*, ident: str, title: str, rows: list[tuple[str, float, float, st
         y = top + i * row_h
         full = bar_max * maximum / scale
         w = bar_max * score / scale
-        parts.append(text_lines(label_w - 8, y + 15, wrap(name, 42, 1), size=12, anchor="end"))
+        parts.append(text_lines(label_w - 8, y + 15, wrap(name, 60, 1), size=12, anchor="end"))
         parts.append(
             f'<rect x="{label_w:.1f}" y="{y + 3:.1f}" width="{full:.1f}" height="16" '
             f'fill="#ffffff" stroke="{LINE}"/>'

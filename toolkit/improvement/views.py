@@ -315,7 +315,7 @@ def driver_node_edit(
     node = _node(request, project_id, diagram_id, node_id)
     initial = {"text": node.text, "measures": list(node.measures.all())}
     form = forms.DriverNodeEditForm(request.POST or None, initial=initial)
-    if node.kind == DriverNode.Kind.CHANGE_IDEA:
+    if node.kind != DriverNode.Kind.PRIMARY:
         del form.fields["measures"]
     if request.method == "POST" and form.is_valid():
         try:
