@@ -459,8 +459,13 @@ def pdsa_decide(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRes
                 return redirect(successor)
             messages.success(request, f"Decision saved: {cycle.get_outcome_display()}.")
             return redirect(cycle.get_absolute_url() + "#stage")
+    errors = (
+        [] if cycle.stage == PdsaCycle.Stage.ACT else [e for v in form.errors.values() for e in v]
+    )
     return render(
-        request, "toolkit/pdsacycle_detail.html", _cycle_context(request, cycle, decide_form=form)
+        request,
+        "toolkit/pdsacycle_detail.html",
+        _cycle_context(request, cycle, decide_form=form, move_errors=errors),
     )
 
 
