@@ -33,21 +33,15 @@ MEASURE_ERRORS = {
 
 
 def fields_changed(form: forms.BaseForm) -> None:
-    """Call after changing a form's fields in `__init__`: the NHS.UK mixin validated the bound
-    form against the fields as they were, so validate again and mark the fields in error."""
-    form._errors = None
-    if not form.is_bound:
-        return
-    for name, field in form.fields.items():
+    """Call after adding or replacing fields in `__init__`: give them the design system's
+    classes (the NHS.UK mixin styles only the fields that existed before)."""
+    for field in form.fields.values():
         widget = field.widget
         kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
         css = WIDGET_CLASSES.get(kind, "nhsuk-input")
-        classes = widget.attrs.get("class", "").replace(f"{css}--error", "").split()
+        classes = widget.attrs.get("class", "").split()
         if css not in classes:
             classes.append(css)
-        if name in form.errors:
-            classes.append(f"{css}--error")
-            widget.attrs["aria-describedby"] = f"{form.add_prefix(name)}-error"
         widget.attrs["class"] = " ".join(classes)
 
 

@@ -17,7 +17,7 @@ INK = "#212b32"  # NHS text colour
 BLUE = "#005eb8"
 DARK_BLUE = "#003087"
 GREY = "#4c6272"  # secondary text, 7:1 on white
-PALE = "#e8edee"
+PALE = "#d8dde0"
 GREEN = "#007f3b"
 LINE = "#768692"
 
