@@ -8,6 +8,7 @@ import datetime as dt
 import factory
 
 from measures.models import Measure
+from phases.models import Principle
 from tests.factories import ProjectFactory
 from toolkit.models import (
     DriverDiagram,
@@ -94,7 +95,7 @@ class ReflectionFactorFactory(factory.django.DjangoModelFactory):
 
     reflection = factory.SubFactory(ReflectionFactory)
     kind = ReflectionFactor.Kind.FACILITATOR
-    principle = "partnership_working"
+    principle = factory.LazyFunction(lambda: Principle.objects.get(code="partnership-working"))
     text = factory.Sequence(lambda n: f"Factor {n}")
     order = factory.Sequence(lambda n: n + 1)
 

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from measures.models import Measure
-from phases.models import Step
+from phases.models import Principle, Step
 from toolkit.models import DriverNode, PdsaCycle, SustainabilityFactor
 
 from . import services
@@ -235,12 +235,12 @@ CONTENT: dict[str, dict[str, Any]] = {
 }
 
 REFLECTIONS = [
-    ("facilitator", "partnership_working", "Partners met weekly and kept the next date booked."),
-    ("facilitator", "outcome_informed", "Weekly run charts made progress visible to everyone."),
-    ("facilitator", "common_language", "A shared glossary of 'closure' and 'signposting'."),
+    ("facilitator", "partnership-working", "Partners met weekly and kept the next date booked."),
+    ("facilitator", "outcome-informed", "Weekly run charts made progress visible to everyone."),
+    ("facilitator", "common-language", "A shared glossary of 'closure' and 'signposting'."),
     ("barrier", "accessibility", "Sessions in school hours excluded some families."),
-    ("barrier", "needs_led", "Referral forms still asked for a diagnosis."),
-    ("barrier", "partnership_working", "Data sharing agreements took three months."),
+    ("barrier", "needs-led", "Referral forms still asked for a diagnosis."),
+    ("barrier", "partnership-working", "Data sharing agreements took three months."),
 ]
 
 # Levels per factor code for the three quarterly assessments: the plan gets stronger.
@@ -370,9 +370,10 @@ def _load_reflection(project, user, steps) -> None:  # noqa: ANN001
         lessons="Book the next partner meeting before ending the current one.",
         share_with_community=True, step=steps.get("P4.1"),
     )  # fmt: skip
-    for kind, principle, text in REFLECTIONS:
+    principles = {p.code: p for p in Principle.objects.all()}
+    for kind, code, text in REFLECTIONS:
         services.reflection_factor_add(
-            reflection=reflection, user=user, kind=kind, principle=principle, text=text
+            reflection=reflection, user=user, kind=kind, principle=principles[code], text=text
         )
 
 

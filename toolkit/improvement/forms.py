@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 
 from measures.models import Measure
-from phases.models import Step
+from phases.models import Principle, Step
 from projects.forms import WIDGET_CLASSES, NhsukForm, NhsukModelForm
 from projects.models import Project
 from toolkit.models import (
@@ -23,8 +23,6 @@ from toolkit.models import (
     SustainabilityLevel,
     SustainabilityPlan,
 )
-
-from .principles import Principle
 
 MEASURE_ERRORS = {
     "invalid_choice": "Choose measures from the list: %(value)s is not one of them.",
@@ -270,12 +268,13 @@ class ReflectionFactorForm(NhsukForm):
         label="Barrier or facilitator",
         error_messages={"required": "Choose barrier or facilitator."},
     )
-    principle = forms.ChoiceField(
-        choices=[("", "Choose…"), *Principle.choices],
+    principle = forms.ModelChoiceField(
+        queryset=Principle.objects.filter(active=True),
+        empty_label="Choose…",
         label="THRIVE principle",
         error_messages={
             "required": "Choose the THRIVE principle it bears on.",
-            "invalid_choice": "Choose one of the eight THRIVE principles.",
+            "invalid_choice": "Choose one of the THRIVE principles.",
         },
     )
     text = forms.CharField(

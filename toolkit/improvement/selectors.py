@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from measures.models import Measure
+from phases.models import Principle
 from projects.models import Project, Site
 from toolkit.models import (
     DriverDiagram,
@@ -22,8 +23,6 @@ from toolkit.models import (
     SustainabilityLevel,
     SustainabilityPlan,
 )
-
-from .principles import Principle
 
 
 def driver_diagrams(*, project: Project) -> QuerySet[DriverDiagram]:
@@ -146,13 +145,13 @@ def pdsa_cycles_for_chart(*, site: Site, measure: Measure) -> list[dict[str, Any
 
 def principle_counts(*, reflection: Reflection) -> list[tuple[str, int, int]]:
     """(principle, facilitators, barriers) for every principle that has either."""
-    counts: Counter[tuple[str, str]] = Counter(
-        (f.principle, f.kind) for f in reflection.factors.all()
+    counts: Counter[tuple[int, str]] = Counter(
+        (f.principle_id, f.kind) for f in reflection.factors.all()
     )
     return [
-        (p.label, counts[(p.value, "facilitator")], counts[(p.value, "barrier")])
-        for p in Principle
-        if counts[(p.value, "facilitator")] or counts[(p.value, "barrier")]
+        (p.name, counts[(p.pk, "facilitator")], counts[(p.pk, "barrier")])
+        for p in Principle.objects.order_by("order", "name")
+        if counts[(p.pk, "facilitator")] or counts[(p.pk, "barrier")]
     ]
 
 

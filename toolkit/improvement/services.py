@@ -18,6 +18,7 @@ from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 
 from measures.models import Measure
+from phases.models import Principle
 from projects.models import Project
 from toolkit.history import version_record
 from toolkit.models import (
@@ -33,8 +34,6 @@ from toolkit.models import (
     SustainabilityPlan,
     SustainabilityRating,
 )
-
-from .principles import Principle
 
 Stage = PdsaCycle.Stage
 STAGE_ORDER = [Stage.PLAN, Stage.DO, Stage.STUDY, Stage.ACT]
@@ -468,12 +467,12 @@ def reflection_delete(*, reflection: Reflection, user: Any) -> None:
 
 @transaction.atomic
 def reflection_factor_add(
-    *, reflection: Reflection, user: Any, kind: str, principle: str, text: str
+    *, reflection: Reflection, user: Any, kind: str, principle: Principle, text: str
 ) -> ReflectionFactor:
     if kind not in ReflectionFactor.Kind.values:
         raise ValidationError({"kind": "Choose barrier or facilitator."})
-    if principle not in Principle.values:
-        raise ValidationError({"principle": "Choose one of the eight THRIVE principles."})
+    if not isinstance(principle, Principle) or not principle.active:
+        raise ValidationError({"principle": "Choose one of the THRIVE principles."})
     factor = ReflectionFactor.objects.create(
         reflection=reflection,
         kind=kind,

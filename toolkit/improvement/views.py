@@ -536,7 +536,7 @@ def pdsa_task_move(
 def _reflection_context(
     request: HttpRequest, reflection: Reflection, form: BaseForm | None = None
 ) -> dict[str, Any]:
-    factors = list(reflection.factors.all())
+    factors = list(reflection.factors.select_related("principle"))
     return _base(
         request,
         reflection.project,

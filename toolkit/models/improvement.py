@@ -13,8 +13,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from toolkit.improvement.principles import Principle
-
 from .base import ToolkitItem
 
 
@@ -306,8 +304,8 @@ class Reflection(ToolkitItem):
             "lessons": self.lessons,
             "share_with_community": self.share_with_community,
             "factors": [
-                {"kind": f.kind, "principle": f.principle, "text": f.text}
-                for f in self.factors.all()
+                {"kind": f.kind, "principle": f.principle.code, "text": f.text}
+                for f in self.factors.select_related("principle")
             ],
         }
 
@@ -321,7 +319,7 @@ class ReflectionFactor(models.Model):
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="factors")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    principle = models.CharField(max_length=32, choices=Principle.choices)
+    principle = models.ForeignKey("phases.Principle", on_delete=models.PROTECT, related_name="+")
     text = models.CharField(max_length=300)
     order = models.PositiveIntegerField(default=0)
 
