@@ -29,7 +29,6 @@ SP = f"{P}sustainability/<int:plan_id>/"
 ASSESS = f"{SP}assessments/<int:assessment_id>/"
 
 urlpatterns = [
-    path(f"{P}toolkit/", v.toolkit_index, name="index"),
     *item_paths(v.DRIVER),
     path(DD, v.driver_diagram_detail, name="driver-diagram-detail"),
     path(f"{DD}print/", v.driver_diagram_print, name="driver-diagram-print"),

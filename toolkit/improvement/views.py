@@ -35,7 +35,6 @@ from toolkit.models import (
     SustainabilityFactor,
     SustainabilityPlan,
 )
-from toolkit.registry import TOOLKIT as TOOLS
 
 from . import forms, pictures, selectors, services
 
@@ -128,15 +127,8 @@ SUSTAINABILITY = Tool(
 )  # fmt: skip
 
 
-# Index and the pages every tool shares ------------------------------------------------------
-
-
-@site_view(Capability.VIEW)
-@require_GET
-def toolkit_index(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
-    tools = [{"entry": entry, "count": entry.queryset(project).count()} for entry in TOOLS]
-    return render(request, "toolkit/improvement_index.html", _base(request, project, tools=tools))
+# The pages every tool shares (the toolkit index is toolkit.analysis.views.toolkit_index,
+# drawn from toolkit.registry) ------------------------------------------------------
 
 
 @site_view(Capability.VIEW)
