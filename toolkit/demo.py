@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import demo as analysis_demo
+from .improvement import demo as improvement_demo
 
 
 def load(world: Any) -> None:
     analysis_demo.load(world)
+    improvement_demo.load(world)

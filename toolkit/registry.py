@@ -34,6 +34,45 @@ def _analysis_entries() -> list[ToolEntry]:
     ]
 
 
+def _improvement(model_name: str) -> Callable[[Any], QuerySet]:
+    """Driver diagram, PDSA cycles, reflection, sustainability plan (toolkit.improvement)."""
+
+    def items(project: Any) -> QuerySet:
+        from toolkit import models
+
+        return getattr(models, model_name).objects.filter(project=project).order_by("-updated_at")
+
+    return items
+
+
 TOOLKIT: list[ToolEntry] = [
     *_analysis_entries(),
+    ToolEntry(
+        "driver-diagram",
+        "Driver diagram",
+        "A SMART aim tied to an outcome measure, with the drivers and change ideas behind it.",
+        "toolkit:driver-diagram-list",
+        _improvement("DriverDiagram"),
+    ),
+    ToolEntry(
+        "pdsa",
+        "PDSA cycles",
+        "Small tests of change: Plan, Do, Study, Act, chained into ramps.",
+        "toolkit:pdsa-list",
+        _improvement("PdsaCycle"),
+    ),
+    ToolEntry(
+        "reflection",
+        "Reflection on implementing THRIVE",
+        "What worked, what did not, barriers and facilitators by THRIVE principle.",
+        "toolkit:reflection-list",
+        _improvement("Reflection"),
+    ),
+    ToolEntry(
+        "sustainability",
+        "Sustainability plan",
+        "The NHS Sustainability Model's ten factors, scored over time, with actions.",
+        "toolkit:sustainability-list",
+        _improvement("SustainabilityPlan"),
+    ),
 ]

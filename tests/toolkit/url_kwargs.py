@@ -1,5 +1,6 @@
 """URL kwargs of the toolkit's views (see tests/test_permission_walk.py), one module per family."""
 
 from .url_kwargs_analysis import BUILDERS as A
+from .url_kwargs_improvement import BUILDERS as B
 
-BUILDERS = {**A}
+BUILDERS = {**A, **B}

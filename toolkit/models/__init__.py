@@ -2,5 +2,18 @@
 
 from . import analysis  # noqa: F401  (fishbone, Five Whys, process map, SWOT, priority matrix)
 from .base import ItemVersion, ToolkitItem
+from .improvement import (  # noqa: F401
+    DriverDiagram,
+    DriverNode,
+    PdsaCycle,
+    PdsaTask,
+    Reflection,
+    ReflectionFactor,
+    SustainabilityAssessment,
+    SustainabilityFactor,
+    SustainabilityLevel,
+    SustainabilityPlan,
+    SustainabilityRating,
+)
 
 __all__ = ["ItemVersion", "ToolkitItem"]

@@ -1,0 +1,1 @@
+"""Improvement tools: driver diagram, PDSA cycles, reflection, sustainability plan."""
