@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -15,6 +14,7 @@ from phases.forms import MeetingActionForm, MeetingForm
 from phases.invites import next_meeting_invite
 from phases.models import Meeting, MeetingAction
 from phases.services.meetings import MEETING_FIELDS
+from projects.calendar import ics_response
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -171,10 +171,7 @@ def meeting_invite(request: HttpRequest, project_id: int, meeting_id: int) -> Ht
     meeting = selectors.meeting_detail(project=project, meeting_id=meeting_id)
     if meeting.next_date is None:
         raise Http404("The next meeting has no date yet.")
-    response = HttpResponse(
-        next_meeting_invite(meeting=meeting),
-        content_type="text/calendar; charset=utf-8; method=REQUEST",
+    return ics_response(
+        name=f"{meeting.title}-{meeting.next_date:%Y-%m-%d}",
+        content=next_meeting_invite(meeting=meeting),
     )
-    filename = f"{slugify(meeting.title) or 'meeting'}-{meeting.next_date:%Y-%m-%d}.ics"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
