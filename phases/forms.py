@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from projects.forms import NhsukForm, NhsukModelForm
+from projects.models import Project
 
 from .models import (
     Assessment,
@@ -89,6 +90,14 @@ class StepProgressForm(NhsukForm):
         data = dict(self.cleaned_data)
         data.pop("version")
         return data
+
+
+class CheckInForm(NhsukForm):
+    sustainability_checkin = forms.ChoiceField(
+        label="How often to check in after Phase 4",
+        choices=Project.CheckIn.choices,
+        help_text="The project managers get an e-mail asking whether the change still holds.",
+    )
 
 
 class StepNotesForm(NhsukForm):

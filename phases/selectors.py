@@ -267,6 +267,11 @@ class ProjectBoard:
     assessments: list[Assessment]
     chart: AssessmentChart
 
+    @property
+    def after_phase_four(self) -> bool:
+        """Every Phase 4 step done or not applicable: the sustainability check-ins begin."""
+        return any(c.phase.number == 4 and c.total and c.closed >= c.total for c in self.columns)
+
 
 def project_board(*, project: Project, today: dt.date) -> ProjectBoard:
     """Everything the project page shows of the implementation work, in 13 queries."""

@@ -25,6 +25,7 @@ from .steps import (
     evidence_remove,
     project_step_update,
 )
+from .sustainability import project_checkin_set
 
 __all__ = [
     "StaleStepError",
@@ -39,6 +40,7 @@ __all__ = [
     "meeting_action_set_done",
     "meeting_create",
     "meeting_update",
+    "project_checkin_set",
     "project_step_update",
     "stakeholder_create",
     "stakeholder_delete",

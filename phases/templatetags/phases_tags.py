@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from phases.forms import StepProgressForm, person_name
+from phases.forms import CheckInForm, StepProgressForm, person_name
 
 register = template.Library()
 
@@ -20,3 +20,8 @@ def step_form(card: Any, owners: list[Any]) -> StepProgressForm:
 @register.filter
 def person(user: Any) -> str:
     return person_name(user) if user else ""
+
+
+@register.simple_tag
+def checkin_form(project: Any) -> CheckInForm:
+    return CheckInForm(initial={"sustainability_checkin": project.sustainability_checkin})
