@@ -38,7 +38,7 @@ project_urls = [
         name="meeting-invite",
     ),
     path("actions/<int:action_id>/done/", meetings.meeting_action_toggle, name="action-toggle"),
-    path("sustainability/", sustainability.checkin_update, name="checkin-update"),
+    path("check-ins/", sustainability.checkin_update, name="checkin-update"),
     path("assessments/", assessments.assessment_list, name="assessments"),
     path("assessments/new/", assessments.assessment_create, name="assessment-create"),
     path(
