@@ -70,7 +70,7 @@ def meeting_create(
 def meeting_update(
     *, meeting: Meeting, user: Any, attendees: Iterable[Stakeholder] | None = None, **fields: Any
 ) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     if any(name in fields and getattr(meeting, name) != fields[name] for name in INVITE_FIELDS):
         meeting.sequence += 1
     if meeting.organiser is None:

@@ -62,7 +62,7 @@ def _locked_state(*, project: Project, step: Step) -> ProjectStep:
         raise ValidationError("This step does not belong to the project's programme.")
     ProjectStep.objects.get_or_create(project=project, step=step)
     state = (
-        ProjectStep.objects.select_for_update()
+        ProjectStep.objects.select_for_update(of=("self",))
         .select_related("owner", "step__phase")
         .get(project=project, step=step)
     )
@@ -205,7 +205,7 @@ def evidence_add_file(
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, user: Any) -> None:
-    state = ProjectStep.objects.select_for_update().get(pk=evidence.project_step_id)
+    state = ProjectStep.objects.select_for_update(of=("self",)).get(pk=evidence.project_step_id)
     kind = "File" if evidence.is_file else "Link"
     _record_evidence(state, user, f"{kind}: {evidence.title}", "")
     if evidence.is_file:

@@ -144,7 +144,7 @@ def part_move(
     """Swap a part with its neighbour above ("up") or below ("down") among its siblings."""
     if direction not in ("up", "down"):
         raise ValidationError("Move a part up or down.")
-    ordered = list(siblings.select_for_update().order_by("order", "pk"))
+    ordered = list(siblings.select_for_update(of=("self",)).order_by("order", "pk"))
     index = next(i for i, p in enumerate(ordered) if p.pk == part.pk)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(ordered):

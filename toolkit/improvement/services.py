@@ -302,7 +302,7 @@ def pdsa_allowed_moves(*, cycle: PdsaCycle) -> list[str]:
 def pdsa_move(*, cycle: PdsaCycle, user: Any, to_stage: str, reason: str = "") -> PdsaCycle:
     """Plan -> Do -> Study -> Act, one stage at a time; back to an earlier stage with a reason.
     Act cannot be reached without Study, and Study needs its findings written first."""
-    cycle = PdsaCycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = PdsaCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": "Choose Plan, Do, Study or Act."})
     here, there = STAGE_ORDER.index(Stage(cycle.stage)), STAGE_ORDER.index(Stage(to_stage))
@@ -347,7 +347,7 @@ def pdsa_decide(
 ) -> tuple[PdsaCycle, PdsaCycle | None]:
     """Adopt, adapt or abandon. Adapt starts the next cycle of the ramp with the plan carried
     over (returned second); deciding again never starts a second one."""
-    cycle = PdsaCycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = PdsaCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if cycle.stage != Stage.ACT:
         raise ValidationError({"outcome": "Decide once the cycle has reached Act, after Study."})
     if outcome not in PdsaCycle.Outcome.values:
