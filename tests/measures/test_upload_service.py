@@ -37,7 +37,10 @@ BAD_REASONS = {
 @pytest.fixture
 def sites(world):
     """The sample extracts' sites, with site A's informatics user uploading for NGT."""
-    made = {code: SiteFactory(programme=world.programme, code=code) for code in ("NGT", "RVS", "EBK", "WFD")}
+    made = {
+        code: SiteFactory(programme=world.programme, code=code)
+        for code in ("NGT", "RVS", "EBK", "WFD")
+    }
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=world.a.info, site=made["NGT"], role="informatics")
@@ -80,7 +83,8 @@ def test_good_tidy_file_stores_every_value_with_its_upload(world, sites, send):
     assert set(DataPoint.objects.values_list("upload_id", flat=True)) == {upload.pk}
     assert upload.report["read"]["sites"] == ["EBK", "NGT", "RVS", "WFD"]
     assert set(upload.sites.values_list("code", flat=True)) == set(upload.report["read"]["sites"])
-    assert upload.started_at and upload.finished_at
+    assert upload.started_at
+    assert upload.finished_at
 
 
 def test_weeks_are_stored_by_their_monday(world, sites, send):
@@ -255,7 +259,9 @@ def test_one_bad_value_among_good_ones_stores_nothing(world, send):
     assert not DataPoint.objects.exists()
 
 
-def test_unknown_column_asks_for_a_mapping_and_remembers_it(world, send, django_capture_on_commit_callbacks):
+def test_unknown_column_asks_for_a_mapping_and_remembers_it(
+    world, send, django_capture_on_commit_callbacks
+):
     content = "week_commencing,Referrals received,Contacts (F2F + virtual)\n2025-01-06,4,30\n"
     upload = send(world.a.info, world.a.site, content, "weekly.csv")
     assert upload.status == Upload.Status.NEEDS_MAPPING
