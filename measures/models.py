@@ -210,14 +210,29 @@ class Upload(models.Model):
 
 
 class DataPoint(models.Model):
-    """The current value of a measure for a site and period, and the upload it came from."""
+    """The current value of a measure for a site and period, and the upload it came from.
 
-    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    A fact table written a million rows at a time: its foreign keys are enforced by Django
+    (on_delete runs in the ORM) rather than by database triggers, which would check every row
+    at commit and cost more than the insert itself; the unique key leads with the site, so the
+    site needs no index of its own (nor the measure: it is only
+    looked up by it when a measure is deleted).
+    """
+
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
     period = models.DateField(help_text="Monday of the week, or the 1st of the month.")
     value = models.FloatField()
-    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="+")
+    upload = models.ForeignKey(
+        Upload, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
 
     class Meta:
         ordering = ["site", "measure", "frequency", "period"]
@@ -226,29 +241,34 @@ class DataPoint(models.Model):
                 fields=["site", "measure", "frequency", "period"], name="unique_point"
             )
         ]
-        indexes = [models.Index(fields=["upload"], name="datapoint_upload_idx")]
 
     def __str__(self) -> str:
         return f"{self.site_id}/{self.measure_id} {self.period}: {self.value}"
 
 
 class DataPointHistory(models.Model):
-    """A value an upload replaced (or added: previous value None), so the upload can be undone."""
+    """A value an upload replaced, and the upload it came from, so the upload can be undone.
+    Foreign keys without database triggers, as for DataPoint."""
 
-    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
     period = models.DateField()
-    value = models.FloatField(null=True, blank=True, help_text="Empty: the point was new.")
+    value = models.FloatField(null=True, blank=True)
     upload = models.ForeignKey(
         Upload, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="The upload the previous value came from.",
+        db_constraint=False, help_text="The upload the previous value came from.",
     )  # fmt: skip
-    replaced_by = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="+")
+    replaced_by = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     class Meta:
         ordering = ["site", "measure", "frequency", "period", "pk"]
-        indexes = [models.Index(fields=["replaced_by"], name="history_replaced_by_idx")]
 
     def __str__(self) -> str:
         return f"{self.site_id}/{self.measure_id} {self.period}: was {self.value}"
