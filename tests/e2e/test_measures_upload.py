@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "extracts" / "wide_weekly_northgate.xlsx"
+SAMPLE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "extracts" / "wide_weekly_northgate.xlsx"
+)
 EXTRA = "Contacts (F2F + virtual)"
 
 
@@ -20,9 +22,7 @@ def wide_with_new_column(tmp_path):
     """The wide sample with one column the tracker has never seen."""
     wb = load_workbook(SAMPLE)
     ws = wb.active
-    header_row = next(
-        row[0].row for row in ws.iter_rows() if row[0].value == "Week commencing"
-    )
+    header_row = next(row[0].row for row in ws.iter_rows() if row[0].value == "Week commencing")
     column = ws.max_column + 1
     ws.cell(row=header_row, column=column, value=EXTRA)
     for row in range(header_row + 1, ws.max_row + 1):
