@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    return demo_load(today=dt.date(2026, 11, 26))
+    return demo_load(today=dt.date(2026, 11, 26), apps=("measures",))
 
 
 def test_demo_loads_a_year_for_every_site_through_uploads(demo):
