@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 
 
 class Measure(models.Model):
@@ -85,3 +87,188 @@ class Measure(models.Model):
     @property
     def is_ratio(self) -> bool:
         return self.numerator_id is not None and self.denominator_id is not None
+
+
+class LocalDefinition(models.Model):
+    """A site's own definition of a standard measure: the data dictionary."""
+
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="local_definitions"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="local_definitions")
+    local_term = models.CharField(max_length=200, help_text="What the site calls it.")
+    definition = models.TextField(help_text="How the site counts it, in plain words.")
+    source_system = models.CharField(max_length=200, blank=True, help_text="e.g. RiO, SystmOne.")
+    caveats = models.TextField(blank=True)
+    date_agreed = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["measure__order", "site__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "measure"], name="unique_definition_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}: {self.local_term} -> {self.measure.code}"
+
+
+class ColumnMapping(models.Model):
+    """A label in a site's extracts, remembered as a measure (or as a column to ignore)."""
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=200, help_text="The normalised label (normalise_label).")
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: ignore this column.",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__code", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "label"], name="unique_mapping_per_site_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.label} -> {self.measure.code if self.measure else 'ignore'}"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Upload(models.Model):
+    """One extract sent by a person (web), a script (api) or the command line, and its outcome."""
+
+    class Source(models.TextChoices):
+        WEB = "web", "Web page"
+        API = "api", "API"
+        CLI = "cli", "Command line"
+        DEMO = "demo", "Demo loader"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        NEEDS_MAPPING = "needs_mapping", "Needs column mapping"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINISHED = frozenset({Status.DONE, Status.FAILED, Status.NEEDS_MAPPING})
+
+    site = models.ForeignKey(
+        "projects.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="uploads",
+        help_text="The site it was sent for; a file may hold figures for further sites.",
+    )  # fmt: skip
+    sites = models.ManyToManyField("projects.Site", blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    file = models.FileField(upload_to="uploads/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    layout = models.CharField(max_length=16, blank=True)
+    frequency = models.CharField(max_length=8, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        code = self.site.code if self.site else "-"
+        return reverse("measures:upload-detail", kwargs={"site_code": code, "upload_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def uploader_label(self) -> str:
+        if self.uploaded_by is not None:
+            return self.uploaded_by.get_full_name() or self.uploaded_by.get_username()
+        return "command line" if self.source == self.Source.CLI else self.get_source_display()
+
+
+class DataPoint(models.Model):
+    """The current value of a measure for a site and period, and the upload it came from.
+
+    A fact table written a million rows at a time: its foreign keys are enforced by Django
+    (on_delete runs in the ORM) rather than by database triggers, which would check every row
+    at commit and cost more than the insert itself; the unique key leads with the site, so the
+    site needs no index of its own (nor the measure: it is only
+    looked up by it when a measure is deleted).
+    """
+
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    period = models.DateField(help_text="Monday of the week, or the 1st of the month.")
+    value = models.FloatField()
+    upload = models.ForeignKey(
+        Upload, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        ordering = ["site", "measure", "frequency", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "measure", "frequency", "period"], name="unique_point"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.measure_id} {self.period}: {self.value}"
+
+
+class DataPointHistory(models.Model):
+    """A value an upload replaced, and the upload it came from, so the upload can be undone.
+    Foreign keys without database triggers, as for DataPoint."""
+
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    period = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    upload = models.ForeignKey(
+        Upload, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_constraint=False, help_text="The upload the previous value came from.",
+    )  # fmt: skip
+    replaced_by = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        ordering = ["site", "measure", "frequency", "period", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.measure_id} {self.period}: was {self.value}"

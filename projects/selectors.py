@@ -36,7 +36,7 @@ def user_site_roles(*, user: Any) -> dict[str, list[str]]:
 LANDING_URL_NAMES: dict[str, str] = {
     "lead": "projects:programme",
     Capability.EDIT: "projects:site-detail",
-    Capability.UPLOAD: "projects:site-detail",
+    Capability.UPLOAD: "measures:upload-create",
     Capability.VIEW: "projects:site-detail",
 }
 

@@ -55,6 +55,23 @@ def builders() -> dict[str, Callable[[SiteWorld], Any]]:
     return found
 
 
+def global_kwargs() -> set[str]:
+    """Kwargs naming programme-wide things (e.g. a measure), declared in `GLOBAL_KWARGS` of
+    tests/<app>/url_kwargs.py: they are not a site's objects, so only site B's URL is walked."""
+    found: set[str] = set()
+    for module in pkgutil.iter_modules(tests.__path__):
+        if module.ispkg:
+            try:
+                found |= set(
+                    importlib.import_module(f"tests.{module.name}.url_kwargs").__dict__.get(
+                        "GLOBAL_KWARGS", ()
+                    )
+                )
+            except ModuleNotFoundError:
+                continue
+    return found
+
+
 def pattern_kwargs(pattern: URLPattern) -> list[str]:
     return list(pattern.pattern.converters.keys())
 
@@ -122,7 +139,7 @@ def walk_urls(world: World) -> list[tuple[str, bool]]:
             urls.append(
                 (build_path(route, pattern, {**values, "site_code": world.b.site.code}), public)
             )
-            if len(names) > 1:
+            if set(names) - {"site_code"} - global_kwargs():
                 urls.append(
                     (build_path(route, pattern, {**values, "site_code": world.a.site.code}), public)
                 )

@@ -38,4 +38,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("phases.urls")),
     path("", include("toolkit.urls")),
+    path("", include("measures.urls")),
+    path("api/v1/", include("measures.api_urls")),
 ]

@@ -1,0 +1,150 @@
+"""JSON API for automated weekly pushes: the same services and role checks as the pages.
+
+Authentication is a Bearer token (projects.middleware.ApiTokenMiddleware) or the session (then
+POSTs need the CSRF token as usual). `api_view` turns the permission layer's redirects and
+exceptions into JSON 401/403/404, so scripts never receive a login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.permissions import (
+    Capability,
+    get_site_or_404,
+    login_view_required,
+    public_view,
+    site_view,
+    visible_sites,
+)
+
+from . import selectors, services
+from .models import Measure, Upload
+from .openapi import openapi_document
+
+
+def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
+    response = JsonResponse({"detail": detail, **extra}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="thrive"'
+    return response
+
+
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """JSON errors for an API view wrapped in one of the projects.permissions decorators."""
+
+    @wraps(view)  # keeps the permission mark the inner decorator set
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _error(404, "Not found.")
+        except PermissionDenied as denied:
+            return _error(403, str(denied) or "Your role does not allow this.")
+        if response.status_code == 302 and not request.user.is_authenticated:
+            return _error(401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        if response.status_code == 405:
+            return _error(405, "Method not allowed.", allow=response.get("Allow", ""))
+        return response
+
+    return wrapper
+
+
+def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
+    return {
+        "id": upload.pk,
+        "url": request.build_absolute_uri(reverse("measures-api:upload", args=[upload.pk])),
+        "page": request.build_absolute_uri(upload.get_absolute_url()) if upload.site else None,
+        "site": upload.site.code if upload.site else None,
+        "file": upload.original_name,
+        "sha256": upload.sha256,
+        "source": upload.source,
+        "status": upload.status,
+        "progress": upload.progress,
+        "layout": upload.layout or None,
+        "frequency": upload.frequency or None,
+        "counts": upload.counts,
+        "problems": [p["message"] for p in upload.problems],
+        "problem_details": upload.problems,
+        "unmapped": [u["label"] for u in upload.report.get("unmapped", [])],
+        "nothing_new": upload.report.get("nothing_new"),
+        "created_at": upload.created_at.isoformat(),
+        "finished_at": upload.finished_at.isoformat() if upload.finished_at else None,
+        "undone_at": upload.undone_at.isoformat() if upload.undone_at else None,
+    }
+
+
+@api_view
+@login_view_required
+@require_POST
+def upload_create(request: HttpRequest) -> HttpResponse:
+    file = request.FILES.get("file")
+    code = (request.POST.get("site") or "").strip().upper()
+    if not code:
+        return _error(400, "Send the site code in the 'site' field.")
+    site = get_site_or_404(request.user, code, Capability.UPLOAD)
+    if file is None:
+        return _error(400, "Send the extract in the 'file' field (multipart/form-data).")
+    try:
+        upload = services.upload_create(
+            user=request.user, site=site, file=file, source=Upload.Source.API
+        )
+    except ValidationError as error:
+        status = 413 if error.code == "too_large" else 400
+        return _error(status, " ".join(error.messages))
+    upload.refresh_from_db()
+    body = upload_json(upload, request)
+    return JsonResponse(body, status=202, headers={"Location": body["url"]})
+
+
+@api_view
+@login_view_required
+@require_GET
+def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = get_object_or_404(
+        Upload.objects.select_related("site"),
+        pk=upload_id,
+        site__in=visible_sites(request.user),
+    )
+    return JsonResponse(upload_json(upload, request))
+
+
+@api_view
+@site_view(Capability.VIEW)
+@require_GET
+def series(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    measure = get_object_or_404(Measure, code=measure_code)
+    frequency = request.GET.get("frequency", "weekly")
+    if frequency not in ("weekly", "monthly"):
+        return _error(400, "frequency must be 'weekly' or 'monthly'.")
+    key = "week" if frequency == "weekly" else "month"
+    points = [
+        {key: period.isoformat(), "value": value}
+        for period, value in selectors.series(site=site, measure=measure, frequency=frequency)
+    ]
+    return JsonResponse(
+        {
+            "site": site.code,
+            "measure": measure.code,
+            "name": measure.name,
+            "unit": measure.unit,
+            "frequency": frequency,
+            "points": points,
+        }
+    )
+
+
+@api_view
+@public_view
+@require_GET
+def openapi(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi_document(server=request.build_absolute_uri("/api/v1")))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import api
+
+app_name = "measures-api"
+
+urlpatterns = [
+    path("uploads", api.upload_create, name="uploads"),
+    path("uploads/<int:upload_id>", api.upload_detail, name="upload"),
+    path("sites/<str:site_code>/measures/<str:measure_code>/series", api.series, name="series"),
+    path("openapi.json", api.openapi, name="openapi"),
+]

@@ -1,0 +1,76 @@
+"""Load an extract from the command line (back-loading history) through the upload path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from measures import services
+from measures.models import Upload
+from projects.models import Site
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate and store an extract file as a system upload ('command line'), with the same "
+        "checks as a web upload. Returns once the figures are committed; exits non-zero, "
+        "listing the problems, when the file is refused."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("path", help="CSV, .xlsx or .xls file")
+        parser.add_argument(
+            "--site", help="Site code for figures the file does not label with a site"
+        )
+
+    def handle(self, *args: Any, path: str, site: str | None, **options: Any) -> None:
+        file_path = Path(path)
+        if not file_path.is_file():
+            raise CommandError(f"{path}: no such file")
+        site_obj = None
+        if site:
+            site_obj = Site.objects.filter(code=site.strip().upper()).first()
+            if site_obj is None:
+                raise CommandError(f"{site}: no such site")
+        upload = ingest_file(file_path, site=site_obj, source=Upload.Source.CLI)
+        if upload.status == Upload.Status.DONE:
+            counts = upload.counts
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{file_path.name}: upload #{upload.pk} stored. {counts['values']:,} values "
+                    f"read: {counts['new']:,} new, {counts['changed']:,} changed, "
+                    f"{counts['unchanged']:,} unchanged."
+                )
+            )
+            return
+        if upload.status == Upload.Status.NEEDS_MAPPING:
+            labels = ", ".join(f"'{u['label']}'" for u in upload.report.get("unmapped", []))
+            raise CommandError(
+                f"{file_path.name}: upload #{upload.pk} refused: these labels are not known "
+                f"measures: {labels}. Map them once on the upload's page (or add them to the "
+                "site's data dictionary) and run the command again."
+            )
+        lines = "\n".join(f"  - {p['message']}" for p in upload.problems)
+        raise CommandError(
+            f"{file_path.name}: upload #{upload.pk} refused, nothing was stored:\n{lines}"
+        )
+
+
+def ingest_file(file_path: Path, *, site: Site | None, source: str) -> Upload:
+    """Create a system upload of `file_path` and process it now, in this process."""
+    with file_path.open("rb") as handle:
+        try:
+            upload = services.upload_create(
+                user=None,
+                site=site,
+                file=File(handle, name=file_path.name),
+                source=source,
+                enqueue=False,
+            )
+        except ValidationError as error:
+            raise CommandError(f"{file_path.name}: {' '.join(error.messages)}") from error
+    return services.upload_process(upload_id=upload.pk)

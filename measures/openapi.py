@@ -1,0 +1,261 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand next to the views it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+UPLOAD = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "url": {"type": "string", "format": "uri", "description": "Poll this for the status."},
+        "page": {"type": ["string", "null"], "format": "uri"},
+        "site": {"type": ["string", "null"]},
+        "file": {"type": "string"},
+        "sha256": {"type": "string"},
+        "source": {"type": "string", "enum": ["web", "api", "cli", "demo"]},
+        "status": {
+            "type": "string",
+            "enum": ["queued", "processing", "needs_mapping", "done", "failed"],
+        },
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "layout": {"type": ["string", "null"]},
+        "frequency": {"type": ["string", "null"], "enum": ["weekly", "monthly", "unknown", None]},
+        "counts": {
+            "type": "object",
+            "description": "Once done: values read, new, changed, unchanged; sites, measures, "
+            "periods.",
+            "additionalProperties": {"type": "integer"},
+        },
+        "problems": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Why the file was refused, one plain-English message per problem, "
+            "naming file, sheet, row and column.",
+        },
+        "problem_details": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string"},
+                    "sheet": {"type": ["string", "null"]},
+                    "row": {"type": ["integer", "null"]},
+                    "column": {"type": ["string", "null"]},
+                    "reason": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "unmapped": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Labels to map to measures on the upload's page (needs_mapping).",
+        },
+        "nothing_new": {"type": ["boolean", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+        "undone_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+    "required": ["id", "url", "status", "progress", "problems"],
+}
+
+SERIES = {
+    "type": "object",
+    "properties": {
+        "site": {"type": "string"},
+        "measure": {"type": "string"},
+        "name": {"type": "string"},
+        "unit": {"type": "string"},
+        "frequency": {"type": "string", "enum": ["weekly", "monthly"]},
+        "points": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "week": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "The Monday of the week (weekly series).",
+                    },
+                    "month": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "The first day of the month (monthly series).",
+                    },
+                    "value": {"type": "number"},
+                },
+                "required": ["value"],
+            },
+        },
+    },
+    "required": ["site", "measure", "points"],
+}
+
+
+def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
+    auth_errors = {
+        "401": _error("No valid token or session."),
+        "403": _error("Your role on the site does not allow this."),
+        "404": _error("No such site, upload or measure (or you may not see it)."),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "THRIVE Tracker API",
+            "version": "1.0.0",
+            "description": "Push weekly extracts and read the stored figures. Authenticate "
+            "with 'Authorization: Bearer <token>' (create a token on your account page) or a "
+            "signed-in session (POSTs then need the CSRF token). The same role checks apply "
+            "as on the pages: informatics staff upload for their sites; programme leads for "
+            "every site of their programme.",
+        },
+        "servers": [{"url": server}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": {
+            "/uploads": {
+                "post": {
+                    "operationId": "uploadCreate",
+                    "summary": "Send an extract (CSV, .xlsx or .xls) for a site",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "file": {
+                                            "type": "string",
+                                            "contentMediaType": "application/octet-stream",
+                                        },
+                                        "site": {"type": "string", "examples": ["NGT"]},
+                                    },
+                                    "required": ["file", "site"],
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "202": {
+                            "description": "Accepted: the file is stored and queued. Poll "
+                            "`url` until `status` is done, failed or needs_mapping.",
+                            "headers": {
+                                "Location": {
+                                    "schema": {"type": "string", "format": "uri"},
+                                    "description": "The upload's URL.",
+                                }
+                            },
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Upload"}
+                                }
+                            },
+                        },
+                        "400": _error("No file or site, or the file type is not allowed."),
+                        "413": _error("The file is larger than the upload limit."),
+                        **auth_errors,
+                    },
+                }
+            },
+            "/uploads/{upload_id}": {
+                "get": {
+                    "operationId": "uploadDetail",
+                    "summary": "An upload's status, counts and problems",
+                    "parameters": [
+                        {
+                            "name": "upload_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The upload.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Upload"}
+                                }
+                            },
+                        },
+                        **auth_errors,
+                    },
+                }
+            },
+            "/sites/{site}/measures/{measure}/series": {
+                "get": {
+                    "operationId": "series",
+                    "summary": "The stored values of one measure at one site",
+                    "parameters": [
+                        {
+                            "name": "site",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "Site code, e.g. NGT.",
+                        },
+                        {
+                            "name": "measure",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "Measure code, e.g. referrals_received.",
+                        },
+                        {
+                            "name": "frequency",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["weekly", "monthly"]},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The values in date order.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Series"}
+                                }
+                            },
+                        },
+                        "400": _error("Unknown frequency."),
+                        **auth_errors,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            },
+            "schemas": {"Upload": UPLOAD, "Series": SERIES, "Error": PROBLEM},
+        },
+    }

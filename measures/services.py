@@ -1,0 +1,504 @@
+"""Writes for measures: uploads and their processing, undo, column mappings, definitions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from projects.models import Site
+from projects.permissions import Capability, can
+
+from . import signals, store
+from .ingest import IGNORE, ParseOptions, ParseResult, normalise_label, parse_extract
+from .models import (
+    ColumnMapping,
+    DataPoint,
+    DataPointHistory,
+    LocalDefinition,
+    Measure,
+    Upload,
+)
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+MAX_CHANGES_LISTED = 50
+
+
+def upload_max_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+
+
+def upload_max_rows() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_ROWS", 2_000_000))
+
+
+def upload_max_uncompressed_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024))
+
+
+def upload_check_file(*, name: str, size: int) -> None:
+    """Refuse a file by its name and size alone, before anything is stored."""
+    if size > upload_max_bytes():
+        raise ValidationError(
+            f"The file is {size / 1_048_576:.1f} MB; the largest file that can be uploaded is "
+            f"{upload_max_bytes() / 1_048_576:.0f} MB. Split it into smaller extracts.",
+            code="too_large",
+        )
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
+        raise ValidationError(
+            f"{name} is not a CSV or Excel file: upload a .csv, .xlsx or .xls file.",
+            code="file_type",
+        )
+
+
+@transaction.atomic
+def upload_create(
+    *, user: Any, site: Site | None, file: File, source: str, enqueue: bool = True
+) -> Upload:
+    """Store the file and queue it for processing. `user` None is a system action (command
+    line, demo loader), allowed for any site."""
+    from .tasks import ingest_upload
+
+    name = os.path.basename(getattr(file, "name", "") or "upload")
+    upload_check_file(name=name, size=file.size or 0)
+    if user is not None and (site is None or not can(user, Capability.UPLOAD, site)):
+        raise PermissionDenied("Your role does not allow uploads for this site.")
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    upload = Upload(
+        site=site,
+        uploaded_by=user,
+        source=source,
+        original_name=name[:255],
+        sha256=digest.hexdigest(),
+        size=file.size or 0,
+    )
+    upload.file.save(name, file, save=False)
+    upload.save()
+    if enqueue:
+        ingest_upload.delay_on_commit(upload.pk)
+    return upload
+
+
+# Processing -------------------------------------------------------------------------------
+
+
+def _site_aliases() -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    localities: dict[str, list[str]] = {}
+    for code, name, locality in Site.objects.values_list("code", "name", "locality"):
+        aliases[normalise_label(name)] = code
+        if locality:
+            localities.setdefault(normalise_label(locality), []).append(code)
+    # A locality is a name only when one site has it.
+    for key, codes in localities.items():
+        if len(codes) == 1:
+            aliases.setdefault(key, codes[0])
+    for code in Site.objects.values_list("code", flat=True):
+        aliases[normalise_label(code)] = code
+    return aliases
+
+
+def measure_aliases(*, site: Site | None) -> dict[str, str]:
+    """Label -> measure code (IGNORE for a column to skip): the standard names, then the site's
+    local terms, then the labels its uploads mapped on the mapping screen (the most specific)."""
+    aliases: dict[str, str] = {}
+    for code, name in Measure.objects.values_list("code", "name"):
+        aliases[normalise_label(name)] = code
+        aliases[normalise_label(code)] = code
+    if site is not None:
+        for term, code in LocalDefinition.objects.filter(site=site).values_list(
+            "local_term", "measure__code"
+        ):
+            aliases[normalise_label(term)] = code
+        for label, code in ColumnMapping.objects.filter(site=site).values_list(
+            "label", "measure__code"
+        ):
+            aliases[label] = code or IGNORE
+    return aliases
+
+
+def parse_options(*, site: Site | None) -> ParseOptions:
+    return ParseOptions(
+        site_aliases=_site_aliases(),
+        measure_aliases=measure_aliases(site=site),
+        count_measures=frozenset(
+            Measure.objects.filter(unit=Measure.Unit.COUNT).values_list("code", flat=True)
+        ),
+        default_site=site.code if site else None,
+        today=timezone.localdate(),
+        max_rows=upload_max_rows(),
+        max_uncompressed_bytes=upload_max_uncompressed_bytes(),
+    )
+
+
+def _problem(
+    file: str,
+    reason: str,
+    code: str,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+) -> dict[str, Any]:
+    where = [file] + [
+        part
+        for part in (
+            f"sheet '{sheet}'" if sheet is not None else None,
+            f"row {row}" if row is not None else None,
+            f"column '{column}'" if column is not None else None,
+        )
+        if part
+    ]
+    return {
+        "file": file,
+        "sheet": sheet,
+        "row": row,
+        "column": column,
+        "reason": reason,
+        "code": code,
+        "message": f"{', '.join(where)}: {reason}",
+    }
+
+
+def _problems(result: ParseResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": p.file,
+            "sheet": p.sheet,
+            "row": p.row,
+            "column": p.column,
+            "reason": p.reason,
+            "code": p.code,
+            "message": str(p),
+        }
+        for p in result.problems
+    ]
+
+
+def _set_progress(upload: Upload, progress: int) -> None:
+    # Outside the write transaction, so the status page can see it while the work goes on.
+    Upload.objects.filter(pk=upload.pk).update(progress=progress)
+
+
+def _finish(upload: Upload, status: str, **fields: Any) -> None:
+    fields.update(status=status, progress=100, finished_at=timezone.now())
+    Upload.objects.filter(pk=upload.pk).update(**fields)
+
+
+def _refused_sites(upload: Upload, codes: list[str]) -> list[Site]:
+    sites = list(Site.objects.filter(code__in=codes).order_by("code"))
+    if upload.uploaded_by is None:
+        return []
+    return [s for s in sites if not can(upload.uploaded_by, Capability.UPLOAD, s)]
+
+
+def _read_summary(obs: pd.DataFrame, frequency: str) -> dict[str, Any]:
+    per_site = []
+    for code, group in obs.groupby("site", sort=True):
+        per_site.append(
+            {
+                "site": code,
+                "measures": sorted(group["measure"].unique().tolist()),
+                "periods": int(group["period"].nunique()),
+                "first": group["period"].min().date().isoformat(),
+                "last": group["period"].max().date().isoformat(),
+                "values": len(group),
+            }
+        )
+    return {
+        "sites": sorted(obs["site"].unique().tolist()),
+        "measures": sorted(obs["measure"].unique().tolist()),
+        "periods": int(obs["period"].nunique()),
+        "first": obs["period"].min().date().isoformat() if len(obs) else None,
+        "last": obs["period"].max().date().isoformat() if len(obs) else None,
+        "values": len(obs),
+        "frequency": frequency,
+        "per_site": per_site,
+    }
+
+
+def upload_process(*, upload_id: int) -> Upload:
+    """Parse, validate and store one upload: all of it or nothing. Safe to run twice."""
+    claimed = Upload.objects.filter(
+        pk=upload_id, status__in=[Upload.Status.QUEUED, Upload.Status.PROCESSING]
+    ).update(status=Upload.Status.PROCESSING, started_at=timezone.now(), progress=10)
+    upload = Upload.objects.select_related("site", "uploaded_by").get(pk=upload_id)
+    if not claimed:
+        return upload  # already done, failed or waiting for a mapping
+    try:
+        with upload.file.open("rb") as handle:
+            data = handle.read()
+        result = parse_extract(data, upload.original_name, parse_options(site=upload.site))
+    except DatabaseError:
+        raise
+    except Exception:  # a defect in the parser must not leave the upload spinning forever
+        logger.exception("Upload %s could not be parsed", upload_id)
+        _finish(
+            upload,
+            Upload.Status.FAILED,
+            problems=[
+                _problem(
+                    upload.original_name,
+                    "the file could not be read; check it opens in a spreadsheet and send it "
+                    "again, or ask the programme team for help",
+                    "unreadable",
+                )
+            ],
+        )
+        return Upload.objects.get(pk=upload_id)
+    _set_progress(upload, 60)
+    obs = result.observations
+    fields: dict[str, Any] = {"layout": result.layout[:16], "frequency": result.frequency[:8]}
+    report: dict[str, Any] = {"notes": result.notes, "sheets": result.sheets}
+    if result.problems:
+        _finish(upload, Upload.Status.FAILED, problems=_problems(result), report=report, **fields)
+        return Upload.objects.get(pk=upload_id)
+    refused = _refused_sites(upload, sorted(obs["site"].unique().tolist()))
+    if refused:
+        names = ", ".join(f"{s.code} ({s.name})" for s in refused)
+        reason = (
+            f"the file holds figures for {names}, and you may not upload for "
+            f"{'that site' if len(refused) == 1 else 'those sites'}; nothing was stored. "
+            "Remove those rows, or ask the programme lead to upload the file."
+        )
+        _finish(
+            upload,
+            Upload.Status.FAILED,
+            problems=[_problem(upload.original_name, reason, "site_not_allowed")],
+            report=report,
+            **fields,
+        )
+        return Upload.objects.get(pk=upload_id)
+    if result.unmapped:
+        report["unmapped"] = [
+            {
+                "label": u.label,
+                "normalised": u.normalised,
+                "where": u.where,
+                "sheet": u.sheet,
+                "row": u.row,
+                "column": u.column,
+                "occurrences": u.occurrences,
+            }
+            for u in result.unmapped
+        ]
+        _finish(upload, Upload.Status.NEEDS_MAPPING, problems=[], report=report, **fields)
+        return Upload.objects.get(pk=upload_id)
+    report["read"] = _read_summary(obs, result.frequency)
+    _set_progress(upload, 75)
+    _store(upload=upload, obs=obs, frequency=result.frequency, report=report, fields=fields)
+    return Upload.objects.get(pk=upload_id)
+
+
+def _store(
+    *, upload: Upload, obs: pd.DataFrame, frequency: str, report: dict, fields: dict
+) -> None:
+    site_ids = dict(Site.objects.values_list("code", "id"))
+    measure_ids = dict(Measure.objects.values_list("code", "id"))
+    frame = pd.DataFrame(
+        {
+            "site_id": obs["site"].map(site_ids).astype("int64"),
+            "measure_id": obs["measure"].map(measure_ids).astype("int64"),
+            "period": pd.to_datetime(obs["period"]),
+            "value": obs["value"].astype("float64"),
+        }
+    )
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Upload.Status.PROCESSING:
+            return  # another run of the task finished it first
+        counts = store.points_store(upload=locked, frame=frame, frequency=frequency)
+        earlier = (
+            Upload.objects.filter(
+                sha256=locked.sha256, status=Upload.Status.DONE, undone_at__isnull=True
+            )
+            .exclude(pk=locked.pk)
+            .order_by("-finished_at")
+            .first()
+        )
+        report["identical_to"] = earlier.pk if earlier else None
+        report["changes"] = _changes(upload=locked)
+        report["nothing_new"] = counts.new == 0 and counts.changed == 0
+        touched = sorted(frame["site_id"].unique().tolist())
+        locked.sites.set(touched)
+        if locked.site_id is None and len(touched) == 1:
+            fields["site_id"] = touched[0]
+        _finish(
+            locked,
+            Upload.Status.DONE,
+            counts={
+                "values": len(frame),
+                "new": counts.new,
+                "changed": counts.changed,
+                "unchanged": counts.unchanged,
+                "sites": len(touched),
+                "measures": int(frame["measure_id"].nunique()),
+                "periods": int(frame["period"].nunique()),
+            },
+            report=report,
+            problems=[],
+            **fields,
+        )
+        if counts.new or counts.changed:
+            _announce(upload_id=locked.pk, frame=frame)
+
+
+def _changes(*, upload: Upload) -> list[dict[str, Any]]:
+    """The first values this upload changed: before, after, and where the earlier came from."""
+    history = (
+        DataPointHistory.objects.filter(replaced_by=upload)
+        .select_related("site", "measure")
+        .order_by("site__code", "measure__order", "period")[:MAX_CHANGES_LISTED]
+    )
+    rows = list(history)
+    current = {
+        (p.site_id, p.measure_id, p.frequency, p.period): p.value
+        for p in DataPoint.objects.filter(
+            upload=upload,
+            site_id__in={h.site_id for h in rows},
+            period__in={h.period for h in rows},
+        )
+    }
+    return [
+        {
+            "site": h.site.code,
+            "measure": h.measure.code,
+            "measure_name": h.measure.name,
+            "period": h.period.isoformat(),
+            "before": h.value,
+            "after": current.get((h.site_id, h.measure_id, h.frequency, h.period)),
+            "before_upload": h.upload_id,
+        }
+        for h in rows
+    ]
+
+
+def _announce(*, upload_id: int, frame: pd.DataFrame) -> None:
+    by_site = frame.groupby("site_id")["measure_id"].unique()
+    for site_id, measure_ids in by_site.items():
+        ids = sorted(int(m) for m in measure_ids)
+        transaction.on_commit(
+            lambda site_id=int(site_id), ids=ids: signals.data_changed.send(
+                sender=Upload, site_id=site_id, measure_ids=ids, upload_id=upload_id
+            )
+        )
+
+
+# Mapping, undo -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def column_mappings_save(
+    *, upload: Upload, user: Any, choices: Mapping[str, Measure | None]
+) -> Upload:
+    """Remember each label of `upload` as a measure (None: ignore the column) for its site,
+    then process the upload again."""
+    from .tasks import ingest_upload
+
+    if upload.status != Upload.Status.NEEDS_MAPPING or upload.site is None:
+        raise ValidationError("This upload is not waiting for its columns to be mapped.")
+    for label, measure in choices.items():
+        ColumnMapping.objects.update_or_create(
+            site=upload.site,
+            label=normalise_label(label),
+            defaults={"measure": measure, "created_by": user},
+        )
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.QUEUED, progress=0, started_at=None, finished_at=None, problems=[]
+    )
+    ingest_upload.delay_on_commit(upload.pk)
+    upload.refresh_from_db()
+    return upload
+
+
+class UndoRefused(Exception):
+    pass
+
+
+def upload_undo(*, upload: Upload, user: Any) -> int:
+    """Put back the values `upload` replaced and remove the ones it added. Returns how many
+    values were affected. Refused while a later upload has replaced any of its values."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != Upload.Status.DONE or upload.undone_at is not None:
+            raise UndoRefused(
+                "Only an upload that stored figures, and is not undone, can be undone."
+            )
+        if user is not None:
+            for site in upload.sites.all():
+                if not can(user, Capability.UPLOAD, site):
+                    raise PermissionDenied(f"You may not change figures for {site.code}.")
+        later = sorted(
+            set(
+                DataPointHistory.objects.filter(
+                    upload=upload, replaced_by__undone_at__isnull=True
+                ).values_list("replaced_by_id", flat=True)
+            )
+        )
+        if later:
+            raise UndoRefused(
+                "Later uploads replaced some of these figures: undo upload "
+                + ", ".join(f"#{pk}" for pk in later)
+                + " first."
+            )
+        earlier = DataPointHistory.objects.filter(
+            replaced_by=upload,
+            site_id=OuterRef("site_id"),
+            measure_id=OuterRef("measure_id"),
+            frequency=OuterRef("frequency"),
+            period=OuterRef("period"),
+        ).order_by("-pk")
+        mine = DataPoint.objects.filter(upload=upload)
+        touched = list(mine.values_list("site_id", "measure_id").distinct())
+        replaced = mine.annotate(_h=Subquery(earlier.values("pk")[:1])).filter(_h__isnull=False)
+        n_restored = DataPoint.objects.filter(pk__in=replaced.values("pk")).update(
+            value=Subquery(earlier.values("value")[:1]),
+            upload_id=Subquery(earlier.values("upload_id")[:1]),
+        )
+        n_removed, _ = DataPoint.objects.filter(upload=upload).delete()
+        Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
+        by_site: dict[int, set[int]] = {}
+        for site_id, measure_id in touched:
+            by_site.setdefault(site_id, set()).add(measure_id)
+        for site_id, id_set in by_site.items():
+            ids = sorted(id_set)
+            transaction.on_commit(
+                lambda site_id=site_id, ids=ids: signals.data_changed.send(
+                    sender=Upload, site_id=site_id, measure_ids=ids, upload_id=upload.pk
+                )
+            )
+    return n_restored + n_removed
+
+
+# Programme and site settings ---------------------------------------------------------------
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, **fields: Any) -> Measure:
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def local_definition_save(*, site: Site, measure: Measure, **fields: Any) -> LocalDefinition:
+    definition, _ = LocalDefinition.objects.update_or_create(
+        site=site, measure=measure, defaults=fields
+    )
+    return definition

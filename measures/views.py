@@ -1,0 +1,227 @@
+"""Pages for measures, the data dictionary, a site's data and its uploads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from projects.models import Site
+from projects.permissions import (
+    Capability,
+    is_programme_lead,
+    login_view_required,
+    programme_view,
+    site_view,
+    visible_sites,
+)
+
+from . import selectors, services
+from .forms import LocalDefinitionForm, MappingForm, MeasureForm, UploadForm
+from .models import LocalDefinition, Measure, Upload
+
+
+def _crumbs(site: Site, *, data: bool = True) -> list[tuple[str, str]]:
+    crumbs = [(site.name, site.get_absolute_url())]
+    if data:
+        crumbs.append(("Data", reverse("measures:site-data", kwargs={"site_code": site.code})))
+    return crumbs
+
+
+@login_view_required
+@require_GET
+def measure_list(request: HttpRequest) -> HttpResponse:
+    """The standard measures, and how each site the reader can see defines them."""
+    sites = list(visible_sites(request.user).order_by("code"))
+    differ = selectors.measures_with_differing_definitions(sites=sites)
+    definitions: dict[int, dict[int, LocalDefinition]] = {}
+    for d in LocalDefinition.objects.filter(site__in=sites):
+        definitions.setdefault(d.measure_id, {})[d.site_id] = d
+    rows = [
+        {
+            "measure": m,
+            "differ": m.pk in differ,
+            "definitions": [(s, definitions.get(m.pk, {}).get(s.pk)) for s in sites],
+        }
+        for m in selectors.measure_list()
+    ]
+    return render(
+        request,
+        "measures/measure_list.html",
+        {"rows": rows, "sites": sites, "can_admin": is_programme_lead(request.user)},
+    )
+
+
+@programme_view
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = get_object_or_404(Measure, pk=measure_id)
+    form = MeasureForm(request.POST or None, instance=measure)
+    if request.method == "POST" and form.is_valid():
+        services.measure_update(measure=measure, **form.cleaned_data)
+        messages.success(request, f"Measure '{measure.name}' saved.")
+        return redirect("measures:measure-list")
+    return render(request, "measures/measure_form.html", {"form": form, "measure": measure})
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def site_data(request: HttpRequest) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    caps = request.site_caps  # type: ignore[attr-defined]
+    return render(
+        request,
+        "measures/site_data.html",
+        {
+            "site": site,
+            "freshness": selectors.site_freshness(site=site, today=timezone.localdate()),
+            "latest": selectors.site_latest_values(site=site),
+            "uploads": selectors.site_uploads(site=site),
+            "can_upload": Capability.UPLOAD in caps,
+            "site_crumbs": _crumbs(site, data=False),
+        },
+    )
+
+
+@site_view(Capability.UPLOAD)
+@require_http_methods(["GET", "POST"])
+def upload_create(request: HttpRequest) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = services.upload_create(
+            user=request.user, site=site, file=form.cleaned_data["file"], source=Upload.Source.WEB
+        )
+        return redirect(upload)
+    return render(
+        request,
+        "measures/upload_form.html",
+        {
+            "site": site,
+            "form": form,
+            "uploads": selectors.site_uploads(site=site, limit=5),
+            "freshness": selectors.site_freshness(site=site, today=timezone.localdate()),
+            "max_mb": services.upload_max_bytes() // 1_048_576,
+            "site_crumbs": _crumbs(site),
+        },
+    )
+
+
+def _site_upload(request: HttpRequest, upload_id: int) -> Upload:
+    return get_object_or_404(
+        Upload.objects.select_related("site", "uploaded_by"),
+        pk=upload_id,
+        site=request.site,  # type: ignore[attr-defined]
+    )
+
+
+@site_view(Capability.VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """The upload's progress, then its report. htmx polls the status fragment until done."""
+    upload = _site_upload(request, upload_id)
+    can_upload = Capability.UPLOAD in request.site_caps  # type: ignore[attr-defined]
+    form = None
+    if upload.status == Upload.Status.NEEDS_MAPPING and can_upload:
+        form = MappingForm(unmapped=upload.report.get("unmapped", []))
+    template = "measures/upload_detail.html"
+    if request.htmx:
+        template += "#upload-status"
+    return render(
+        request,
+        template,
+        {
+            "site": upload.site,
+            "upload": upload,
+            "form": form,
+            "can_upload": can_upload,
+            "site_crumbs": _crumbs(upload.site),
+        },
+    )
+
+
+@site_view(Capability.UPLOAD)
+@require_POST
+def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _site_upload(request, upload_id)
+    if upload.status != Upload.Status.NEEDS_MAPPING:
+        messages.info(request, "This upload is not waiting for its columns to be mapped.")
+        return redirect(upload)
+    form = MappingForm(request.POST, unmapped=upload.report.get("unmapped", []))
+    if not form.is_valid():
+        return render(
+            request,
+            "measures/upload_detail.html",
+            {
+                "site": upload.site,
+                "upload": upload,
+                "form": form,
+                "can_upload": True,
+                "site_crumbs": _crumbs(upload.site),
+            },
+            status=400,
+        )
+    services.column_mappings_save(upload=upload, user=request.user, choices=form.choices())
+    messages.success(request, "Columns remembered for next time. Reading the file again.")
+    return redirect(upload)
+
+
+@site_view(Capability.UPLOAD)
+@require_POST
+def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _site_upload(request, upload_id)
+    try:
+        affected = services.upload_undo(upload=upload, user=request.user)
+    except services.UndoRefused as refused:
+        messages.error(request, str(refused))
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(
+            request, f"Upload undone: {affected:,} values put back to what they were before."
+        )
+    return redirect(upload)
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def definition_list(request: HttpRequest) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    return render(
+        request,
+        "measures/localdefinition_list.html",
+        {
+            "site": site,
+            "rows": selectors.site_definitions(site=site),
+            "can_edit": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
+            "site_crumbs": _crumbs(site),
+        },
+    )
+
+
+@site_view(Capability.UPLOAD)
+@require_http_methods(["GET", "POST"])
+def definition_edit(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    measure = get_object_or_404(Measure, code=measure_code)
+    instance = LocalDefinition.objects.filter(site=site, measure=measure).first()
+    form = LocalDefinitionForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.local_definition_save(site=site, measure=measure, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Definition of '{measure.name}' saved.")
+            return redirect("measures:definition-list", site_code=site.code)
+    return render(
+        request,
+        "measures/localdefinition_form.html",
+        {"site": site, "measure": measure, "form": form, "site_crumbs": _crumbs(site)},
+    )

@@ -1,0 +1,98 @@
+"""Both write paths (COPY on PostgreSQL, bulk upsert elsewhere) mean the same thing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from django.db import transaction
+
+from measures import store
+from measures.models import DataPoint, DataPointHistory, Measure
+
+from .factories import UploadFactory
+
+pytestmark = pytest.mark.django_db
+
+METHODS = store.store_methods()
+
+
+def frame(site, measure, values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "site_id": [site.pk] * len(values),
+            "measure_id": [measure.pk] * len(values),
+            "period": pd.to_datetime(list(values)),
+            "value": list(values.values()),
+        }
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_store_counts_new_changed_unchanged_and_keeps_history(world, method):
+    site, dnas = world.a.site, Measure.objects.get(code="dnas")
+    first, second = UploadFactory(site=site), UploadFactory(site=site)
+    with transaction.atomic():
+        counts = store.points_store(
+            upload=first,
+            frame=frame(site, dnas, {"2025-01-06": 1.0, "2025-01-13": 2.5}),
+            frequency="weekly",
+            method=method,
+        )
+    assert counts == store.StoreCounts(new=2, changed=0, unchanged=0)
+    with transaction.atomic():
+        counts = store.points_store(
+            upload=second,
+            frame=frame(site, dnas, {"2025-01-06": 1.0, "2025-01-13": 3.0, "2025-01-20": 4.0}),
+            frequency="weekly",
+            method=method,
+        )
+    assert counts == store.StoreCounts(new=1, changed=1, unchanged=1)
+    stored = {p.period: (p.value, p.upload_id) for p in DataPoint.objects.all()}
+    assert stored == {
+        dt.date(2025, 1, 6): (1.0, first.pk),
+        dt.date(2025, 1, 13): (3.0, second.pk),
+        dt.date(2025, 1, 20): (4.0, second.pk),
+    }
+    history = DataPointHistory.objects.get()
+    assert (history.period, history.value, history.upload_id, history.replaced_by_id) == (
+        dt.date(2025, 1, 13), 2.5, first.pk, second.pk,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_store_of_the_same_values_writes_nothing(world, method):
+    site, dnas = world.a.site, Measure.objects.get(code="dnas")
+    values = {"2025-01-06": 0.1 + 0.2, "2025-01-13": 1e-17}
+    store.points_store(
+        upload=UploadFactory(site=site), frame=frame(site, dnas, values), frequency="weekly"
+    )
+    before = list(DataPoint.objects.values_list("pk", "value", "upload_id"))
+    counts = store.points_store(
+        upload=UploadFactory(site=site),
+        frame=frame(site, dnas, values),
+        frequency="weekly",
+        method=method,
+    )
+    assert counts == store.StoreCounts(new=0, changed=0, unchanged=2)
+    assert list(DataPoint.objects.values_list("pk", "value", "upload_id")) == before
+    assert not DataPointHistory.objects.exists()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_weekly_and_monthly_points_are_kept_apart(world, method):
+    site, dnas = world.a.site, Measure.objects.get(code="dnas")
+    upload = UploadFactory(site=site)
+    store.points_store(upload=upload, frame=frame(site, dnas, {"2025-01-06": 1.0}),
+                       frequency="weekly", method=method)  # fmt: skip
+    counts = store.points_store(upload=upload, frame=frame(site, dnas, {"2025-01-06": 9.0}),
+                                frequency="monthly", method=method)  # fmt: skip
+    assert counts.new == 1
+    assert DataPoint.objects.count() == 2
+
+
+def test_empty_frame_writes_nothing(world):
+    empty = frame(world.a.site, Measure.objects.get(code="dnas"), {})
+    counts = store.points_store(upload=UploadFactory(), frame=empty, frequency="weekly")
+    assert counts == store.StoreCounts(0, 0, 0)

@@ -1,0 +1,14 @@
+"""URL kwargs of measures' views, built from another site's objects (see test_permission_walk)."""
+
+from measures.models import Measure
+
+from .factories import UploadFactory
+
+BUILDERS = {
+    "upload_id": lambda sw: UploadFactory(site=sw.site).pk,
+    "measure_id": lambda sw: Measure.objects.get(code="closures").pk,
+    "measure_code": lambda sw: "closures",
+}
+# Measures are programme-wide, not a site's objects: the walk proves site B's pages for a
+# measure refuse site A's roles, and does not expect A's own pages for it to be refused.
+GLOBAL_KWARGS = {"measure_id", "measure_code"}
