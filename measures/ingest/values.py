@@ -30,7 +30,11 @@ EXCEL_ERRORS = frozenset(
      "#getting_data", "#field!", "#blocked!", "#unknown!", "#busy!"}
 )  # fmt: skip
 
-_NUM_CLEAN = re.compile(r"[,\s\u00a0\u202f£$€']")
+_NUM_CLEAN = re.compile(r"[\s\u00a0\u202f£$€']")
+# "1,234" and "12,345.6" group thousands (the UK reading); any other single comma between digits,
+# as in "22,2" or "1234,5" from a European-locale export, is a decimal comma.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$")
 
 
@@ -64,6 +68,13 @@ def _parse_number_text(raw: object) -> tuple[float, int]:
     if s.endswith("%"):
         s = s[:-1]
     s = _NUM_CLEAN.sub("", s)
+    if "," in s:
+        if _THOUSANDS.match(s):
+            s = s.replace(",", "")
+        elif _DECIMAL_COMMA.match(s):
+            s = s.replace(",", ".")
+        else:
+            return np.nan, BAD
     if not _NUMBER.match(s):
         return np.nan, BAD
     value = float(s)

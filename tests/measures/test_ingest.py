@@ -878,3 +878,37 @@ def test_pivot_xlsx_with_blank_corner_and_text_numbers():
     r = parse(buf.getvalue(), "p.xlsx")
     assert r.ok
     assert value_of(r, "EBK", "2025-01-13", "closures") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("22,2", 22.2),
+        ("1234,5", 1234.5),
+        ("1,234", 1234.0),
+        ("12,345.6", 12345.6),
+        ("1 234,5", 1234.5),
+        ("45%", 45.0),
+        ("(3)", -3.0),
+    ],
+)
+def test_numbers_with_thousands_separators_and_decimal_commas(text, expected):
+    from measures.ingest.values import OK, _parse_number_text
+
+    value, status = _parse_number_text(text)
+    assert status == OK
+    assert value == pytest.approx(expected)
+
+
+def test_a_comma_that_is_neither_thousands_nor_decimal_is_refused():
+    from measures.ingest.values import BAD, _parse_number_text
+
+    assert _parse_number_text("1,2,3")[1] == BAD
+    assert _parse_number_text("12,34,567")[1] == BAD
+
+
+def test_semicolon_file_with_decimal_commas_reads_the_decimals():
+    text = "site;week;measure;value\nNGT;06/01/2025;median_wait_days;22,5\n"
+    r = parse(text)
+    assert r.problems == []
+    assert value_of(r, "NGT", "2025-01-06", "median_wait_days") == 22.5
