@@ -6,8 +6,10 @@ from typing import Any
 
 from .analysis import demo as analysis_demo
 from .improvement import demo as improvement_demo
+from .learning import demo as learning_demo
 
 
 def load(world: Any) -> None:
     analysis_demo.load(world)
     improvement_demo.load(world)
+    learning_demo.load(world)

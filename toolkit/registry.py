@@ -69,6 +69,13 @@ TOOLKIT: list[ToolEntry] = [
         _improvement("Reflection"),
     ),
     ToolEntry(
+        "story",
+        "Implementation stories",
+        "What happened, told for other sites; celebrate good THRIVE-like practice.",
+        "toolkit:story-list",
+        _improvement("Story"),
+    ),
+    ToolEntry(
         "sustainability",
         "Sustainability plan",
         "The NHS Sustainability Model's ten factors, scored over time, with actions.",

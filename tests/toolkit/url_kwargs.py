@@ -2,5 +2,6 @@
 
 from .url_kwargs_analysis import BUILDERS as A
 from .url_kwargs_improvement import BUILDERS as B
+from .url_kwargs_learning import BUILDERS as C
 
-BUILDERS = {**A, **B}
+BUILDERS = {**A, **B, **C}

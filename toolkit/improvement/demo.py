@@ -357,6 +357,7 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:  # 
             user=user,
             outcome=PdsaCycle.Outcome.ADOPT if last else PdsaCycle.Outcome.ADAPT,
             next_steps=learning,
+            shared_with_community=last,  # the adopted change, in the learning library
         )
         cycle = successor or cycle
 

@@ -231,6 +231,12 @@ class PdsaDecideForm(NhsukForm):
     next_steps = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Next steps"
     )
+    shared_with_community = forms.BooleanField(
+        required=False,
+        label="Share with the community of practice",
+        help_text="Other sites of the programme may read this finished cycle in the learning "
+        "library. Abandoned cycles are worth sharing too: failing fast is learning.",
+    )
 
 
 class PdsaTaskForm(NhsukForm):

@@ -343,10 +343,16 @@ def pdsa_move(*, cycle: PdsaCycle, user: Any, to_stage: str, reason: str = "") -
 
 @transaction.atomic
 def pdsa_decide(
-    *, cycle: PdsaCycle, user: Any, outcome: str, next_steps: str = ""
+    *,
+    cycle: PdsaCycle,
+    user: Any,
+    outcome: str,
+    next_steps: str = "",
+    shared_with_community: bool | None = None,
 ) -> tuple[PdsaCycle, PdsaCycle | None]:
     """Adopt, adapt or abandon. Adapt starts the next cycle of the ramp with the plan carried
-    over (returned second); deciding again never starts a second one."""
+    over (returned second); deciding again never starts a second one. The finished cycle may be
+    shared with the community of practice (the learning library); None leaves that as it is."""
     cycle = PdsaCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if cycle.stage != Stage.ACT:
         raise ValidationError({"outcome": "Decide once the cycle has reached Act, after Study."})
@@ -354,7 +360,9 @@ def pdsa_decide(
         raise ValidationError({"outcome": "Choose adopt, adapt or abandon."})
     cycle.outcome = outcome
     cycle.next_steps = (next_steps or "").strip()
-    cycle.save(update_fields=["outcome", "next_steps", "updated_at"])
+    if shared_with_community is not None:
+        cycle.shared_with_community = bool(shared_with_community)
+    cycle.save(update_fields=["outcome", "next_steps", "shared_with_community", "updated_at"])
     version_record(item=cycle, user=user, summary=f"Decided: {cycle.get_outcome_display()}")
     successor = None
     if outcome == PdsaCycle.Outcome.ADAPT and not cycle.successors.exists():

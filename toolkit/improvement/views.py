@@ -386,7 +386,13 @@ def _cycle_context(
         successors=list(cycle.successors.all()),
         task_form=task_form or (forms.PdsaTaskForm() if _can_edit(request) else None),
         decide_form=decide_form
-        or forms.PdsaDecideForm(initial={"outcome": cycle.outcome, "next_steps": cycle.next_steps}),
+        or forms.PdsaDecideForm(
+            initial={
+                "outcome": cycle.outcome,
+                "next_steps": cycle.next_steps,
+                "shared_with_community": cycle.shared_with_community,
+            }
+        ),
         move_errors=move_errors or [],
     )
 

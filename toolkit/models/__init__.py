@@ -15,5 +15,6 @@ from .improvement import (  # noqa: F401
     SustainabilityPlan,
     SustainabilityRating,
 )
+from .learning import Story  # noqa: F401
 
 __all__ = ["ItemVersion", "ToolkitItem"]

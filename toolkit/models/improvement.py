@@ -167,6 +167,12 @@ class PdsaCycle(ToolkitItem):
     # Act
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     next_steps = models.TextField("Next steps", blank=True)
+    shared_with_community = models.BooleanField(
+        "Share with the community of practice",
+        default=False,
+        help_text="Other sites of the programme may read this finished cycle in the learning "
+        "library.",
+    )
 
     stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.PLAN)
     measures = models.ManyToManyField(
@@ -231,6 +237,7 @@ class PdsaCycle(ToolkitItem):
             "learning",
             "outcome",
             "next_steps",
+            "shared_with_community",
             "stage",
         ]
         return {

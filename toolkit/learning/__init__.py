@@ -1,0 +1,1 @@
+"""The learning loop: implementation stories, the learning library and the PDSA panels."""
