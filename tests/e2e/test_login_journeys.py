@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,6 @@ def test_wrong_password_is_refused_with_an_accessible_message(page, demo, login,
     page.get_by_label("Username").fill("demo-pm-ngt")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Please enter a correct username")
     assert "/accounts/login/" in page.url
     axe(page)
