@@ -38,8 +38,8 @@ def programme_dashboard(*, programme: Programme, today: dt.date, user: Any) -> d
         small_count_threshold=programme.small_count_threshold,
     )
     columns = [
-        (panel, data)
-        for panel, data in panels.build_panels(context)
+        (panel, panel.build(context))
+        for panel in panels.panels()
         if panel.programme_template is not None
     ]
     return {
