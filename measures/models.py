@@ -272,3 +272,191 @@ class DataPointHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}/{self.measure_id} {self.period}: was {self.value}"
+
+
+# Charts ------------------------------------------------------------------------------------
+
+
+class ChartSettings(models.Model):
+    """How a site draws one measure's chart. Blank/None fields fall back to the measure's
+    defaults (Measure.chart_type, rules, improvement, screen_outliers)."""
+
+    IMPROVEMENT_CHOICES = [("", "As the measure (default)"), *Measure.Improvement.choices]
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    chart_type = models.CharField(max_length=8, choices=Measure.ChartType.choices, blank=True)
+    rules = models.CharField(max_length=8, choices=Measure.Rules.choices, blank=True)
+    freeze = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Compute the centre and limits from the first N points of each part only.",
+    )
+    target = models.FloatField(
+        null=True, blank=True, help_text="On the chart's scale; used for the assurance icon."
+    )
+    improvement = models.CharField(max_length=16, choices=IMPROVEMENT_CHOICES, blank=True)
+    screen_outliers = models.BooleanField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "measure"], name="unique_chart_settings")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.measure_id} chart settings"
+
+
+class ChartAdjustment(models.Model):
+    """A rebase (a new part starts at `period`) or an excluded point, with the reason."""
+
+    class Kind(models.TextChoices):
+        REBASE = "rebase", "Rebase (recalculate limits from here)"
+        EXCLUDE = "exclude", "Exclude the point from the calculations"
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    period = models.DateField()
+    reason = models.TextField()
+    # Not a foreign key: measures must not depend on the toolkit (which depends on measures).
+    pdsa_cycle_id = models.PositiveIntegerField(null=True, blank=True)
+    pdsa_title = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "measure", "kind", "period"], name="unique_chart_adjustment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+
+class ChartSettingsChange(models.Model):
+    """History: one row per changed setting or added/removed adjustment or share."""
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(max_length=64)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before!r} -> {self.after!r}"
+
+
+class PointNote(models.Model):
+    """Why a point (usually a signal) happened, written by someone at the site."""
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "pk"]
+        indexes = [models.Index(fields=["site", "measure", "period"], name="pointnote_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.text[:40]}"
+
+
+class MeasureShare(models.Model):
+    """The site lets the other sites of its programme see its chart of this measure."""
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "measure"], name="unique_measure_share")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} shares {self.measure_id}"
+
+
+class ChartState(models.Model):
+    """The chart as last built by the worker: figure, words and table, never computed on a
+    page view. `requested_version` is bumped by every change of the inputs; the state is
+    stale while `built_version` is behind it."""
+
+    site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    figure = models.JSONField(default=dict)
+    small_figure = models.JSONField(default=dict)
+    # sentences, variation_icon, assurance_icon, latest_signal, last_value, last_date,
+    # signal_periods, annotations, chart_type, rules, n_points
+    summary = models.JSONField(default=dict)
+    rows = models.JSONField(default=list, help_text="chart_csv_rows without the header.")
+    labels = models.JSONField(default=list, help_text="Each point's signal in words.")
+    built_at = models.DateTimeField(null=True, blank=True)
+    requested_version = models.PositiveIntegerField(default=1)
+    built_version = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "measure", "frequency"], name="unique_chart_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.measure_id}/{self.frequency} chart"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.built_version < self.requested_version
+
+    @property
+    def variation_label(self) -> str:
+        from .charts import ICON_LABELS
+
+        return ICON_LABELS.get(self.summary.get("variation_icon") or "", "")
+
+    @property
+    def variation_file(self) -> str:
+        from .charts import ICON_FILES
+
+        return ICON_FILES.get(self.summary.get("variation_icon") or "", "")
+
+    @property
+    def assurance_label(self) -> str:
+        from .charts import ICON_LABELS
+
+        return ICON_LABELS.get(self.summary.get("assurance_icon") or "", "")
+
+    @property
+    def assurance_file(self) -> str:
+        from .charts import ICON_FILES
+
+        return ICON_FILES.get(self.summary.get("assurance_icon") or "", "")

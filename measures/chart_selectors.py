@@ -1,0 +1,122 @@
+"""Reads for charts: the states the worker built, settings, adjustments, notes and shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from projects.models import Site
+
+from .models import (
+    ChartAdjustment,
+    ChartSettings,
+    ChartSettingsChange,
+    ChartState,
+    Frequency,
+    Measure,
+    MeasureShare,
+    PointNote,
+)
+
+# What dashboards need of a state; the figure and the table stay in the database.
+_HEAVY = ("figure", "small_figure", "rows", "labels")
+
+
+def chart_states(
+    *,
+    site_ids: Iterable[int],
+    measure_ids: Iterable[int] | None = None,
+    frequency: str = Frequency.WEEKLY,
+    with_figures: bool = False,
+) -> dict[tuple[int, int], ChartState]:
+    """The built chart state of each (site id, measure id), in one query. Without
+    `with_figures` only the summary is loaded (sentences, icons, latest signal, last value,
+    signal periods): enough for a dashboard. A pair with no state yet is absent."""
+    qs = ChartState.objects.filter(site_id__in=list(site_ids), frequency=frequency)
+    if measure_ids is not None:
+        qs = qs.filter(measure_id__in=list(measure_ids))
+    if not with_figures:
+        qs = qs.defer(*_HEAVY)
+    return {(s.site_id, s.measure_id): s for s in qs}
+
+
+def chart_state(
+    *, site: Site, measure: Measure, frequency: str = Frequency.WEEKLY
+) -> ChartState | None:
+    return ChartState.objects.filter(site=site, measure=measure, frequency=frequency).first()
+
+
+def chart_frequencies(*, site: Site, measure: Measure) -> list[str]:
+    return list(
+        ChartState.objects.filter(site=site, measure=measure)
+        .order_by("frequency")
+        .values_list("frequency", flat=True)
+    )
+
+
+def chart_settings(*, site: Site, measure: Measure) -> ChartSettings:
+    """The site's settings for the measure (an unsaved default when none are saved)."""
+    found = ChartSettings.objects.filter(site=site, measure=measure).first()
+    return found or ChartSettings(site=site, measure=measure)
+
+
+def chart_adjustments(*, site: Site | int, measure: Measure | int) -> QuerySet[ChartAdjustment]:
+    return ChartAdjustment.objects.filter(site=site, measure=measure).select_related("created_by")
+
+
+def chart_history(*, site: Site, measure: Measure, limit: int = 50) -> list[ChartSettingsChange]:
+    return list(
+        ChartSettingsChange.objects.filter(site=site, measure=measure).select_related("user")[
+            :limit
+        ]
+    )
+
+
+def point_notes(*, site: Site | int, measure: Measure | int) -> QuerySet[PointNote]:
+    return PointNote.objects.filter(site=site, measure=measure).select_related("author")
+
+
+def is_shared(*, site: Site, measure: Measure) -> bool:
+    return MeasureShare.objects.filter(site=site, measure=measure).exists()
+
+
+def shared_site_ids(*, measure: Measure, site_ids: Iterable[int]) -> set[int]:
+    return set(
+        MeasureShare.objects.filter(measure=measure, site_id__in=list(site_ids)).values_list(
+            "site_id", flat=True
+        )
+    )
+
+
+def signals_awaiting_notes(
+    *, site: Site, measure_ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """The latest signal of each chart of the site whose signalling weeks have no note yet:
+    [{"measure_id", "period", "sentence"}] (for the site dashboard's 'why did this happen?')."""
+    states = chart_states(site_ids=[site.pk], measure_ids=measure_ids)
+    if not states:
+        return []
+    noted: dict[int, set[dt.date]] = {}
+    for measure_id, period in PointNote.objects.filter(
+        site=site, measure_id__in=[m for _, m in states]
+    ).values_list("measure_id", "period"):
+        noted.setdefault(measure_id, set()).add(period)
+    out = []
+    for (_, measure_id), state in sorted(states.items()):
+        periods = state.summary.get("latest_signal_periods") or []
+        if not periods or not state.summary.get("latest_signal"):
+            continue
+        dates = {dt.date.fromisoformat(p) for p in periods}
+        if dates & noted.get(measure_id, set()):
+            continue
+        out.append(
+            {
+                "measure_id": measure_id,
+                "period": max(dates),
+                "sentence": state.summary["latest_signal"],
+            }
+        )
+    return out
