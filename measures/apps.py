@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class MeasuresConfig(AppConfig):
     name = "measures"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from . import chart_services, signals
+        from .models import Measure
+
+        signals.data_changed.connect(
+            chart_services.on_data_changed, dispatch_uid="measures.charts.data_changed"
+        )
+        post_save.connect(
+            chart_services.on_measure_saved, sender=Measure, dispatch_uid="measures.charts.measure"
+        )

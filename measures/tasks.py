@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from . import services
+from . import chart_services, services
 
 # Only transient failures are retried: a bad file is a result (status failed), not an error.
 TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
@@ -22,3 +22,15 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, Connectio
 )
 def ingest_upload(upload_id: int) -> None:
     services.upload_process(upload_id=upload_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def rebuild_chart(site_id: int, measure_id: int) -> None:
+    chart_services.chart_rebuild(site_id=site_id, measure_id=measure_id)

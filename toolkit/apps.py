@@ -5,6 +5,8 @@ class ToolkitConfig(AppConfig):
     name = "toolkit"
 
     def ready(self) -> None:
+        from . import chart_annotations
         from .learning import panels
 
         panels.register()
+        chart_annotations.register()

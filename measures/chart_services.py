@@ -1,0 +1,532 @@
+"""Writes for charts: settings, adjustments, notes and shares (each recorded in the history and
+followed by a rebuild on the worker), and `chart_rebuild`, which turns a site's figures into the
+stored ChartState that pages read. Pages never analyse: the worker does, after every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from projects.models import Site
+
+from . import charts, spc
+from .annotations import cycle_choices, provided_annotations
+from .models import (
+    ChartAdjustment,
+    ChartSettings,
+    ChartSettingsChange,
+    ChartState,
+    DataPoint,
+    Frequency,
+    Measure,
+    MeasureShare,
+    PointNote,
+)
+
+SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
+UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
+
+
+# Rebuild requests ----------------------------------------------------------------------------
+
+
+def chart_rebuild_request(*, site_id: int, measure_id: int) -> None:
+    """Mark the site's charts of the measure stale (in the caller's transaction) and enqueue
+    their rebuild once it commits. Several requests in one transaction cost one build: the
+    first task builds the latest version and the others find nothing left to do."""
+    from .tasks import rebuild_chart
+
+    ChartState.objects.filter(site_id=site_id, measure_id=measure_id).update(
+        requested_version=F("requested_version") + 1, requested_at=timezone.now()
+    )
+    rebuild_chart.delay_on_commit(site_id, measure_id)
+
+
+def affected_measure_ids(measure_ids: Iterable[int]) -> set[int]:
+    """The measures and the ratios computed from them (dnas changes the DNA rate chart)."""
+    ids = set(measure_ids)
+    ids |= set(
+        Measure.objects.filter(Q(numerator_id__in=ids) | Q(denominator_id__in=ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    return ids
+
+
+def on_data_changed(sender: Any, *, site_id: int, measure_ids: list[int], **kwargs: Any) -> None:
+    """Receiver of measures.signals.data_changed (sent after the upload's transaction)."""
+    for measure_id in sorted(affected_measure_ids(measure_ids)):
+        chart_rebuild_request(site_id=site_id, measure_id=measure_id)
+
+
+def on_measure_saved(sender: Any, *, instance: Measure, created: bool, **kwargs: Any) -> None:
+    """A measure's chart defaults changed: rebuild its charts at every site that has one."""
+    if created:
+        return
+    site_ids = set(ChartState.objects.filter(measure=instance).values_list("site_id", flat=True))
+    for site_id in sorted(site_ids):
+        chart_rebuild_request(site_id=site_id, measure_id=instance.pk)
+
+
+# Settings, adjustments, notes, shares --------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _record(
+    *, site: Site, measure: Measure, user: Any, field: str, before: Any, after: Any, reason: str
+) -> None:
+    ChartSettingsChange.objects.create(
+        site=site,
+        measure=measure,
+        user=user if user is not None and user.is_authenticated else None,
+        field=field,
+        before=_text(before),
+        after=_text(after),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def chart_settings_update(
+    *, site: Site, measure: Measure, user: Any, reason: str = "", **fields: Any
+) -> ChartSettings:
+    """Change any of chart_type, rules, freeze, target, improvement, screen_outliers ("" or
+    None = the measure's default). Each changed field is kept in the history."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown chart settings: {sorted(unknown)}")
+    current = ChartSettings.objects.select_for_update().filter(site=site, measure=measure).first()
+    current = current or ChartSettings(site=site, measure=measure)
+    chart_type = fields.get("chart_type", current.chart_type) or measure.chart_type
+    if chart_type in ("p", "u") and not measure.is_ratio:
+        raise ValidationError(
+            {"chart_type": "P and U charts need a measure with a numerator and a denominator."}
+        )
+    freeze = fields.get("freeze", current.freeze)
+    if freeze is not None and freeze < 2:
+        raise ValidationError({"freeze": "Compute the limits from at least 2 points."})
+    target = fields.get("target", current.target)
+    if target is not None and not math.isfinite(target):
+        raise ValidationError({"target": "Enter a number."})
+    changed = []
+    for name, value in fields.items():
+        if value == "" and name in ("chart_type", "rules", "improvement"):
+            value = ""
+        if getattr(current, name) != value:
+            changed.append((name, getattr(current, name), value))
+            setattr(current, name, value)
+    if not changed:
+        return current
+    current.updated_by = user
+    current.save()
+    for name, before, after in changed:
+        _record(
+            site=site, measure=measure, user=user, field=name, before=before, after=after,
+            reason=reason,
+        )  # fmt: skip
+    chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+    return current
+
+
+def _data_measure_ids(measure: Measure) -> list[int]:
+    if measure.is_ratio:
+        return [measure.pk, measure.numerator_id, measure.denominator_id]
+    return [measure.pk]
+
+
+def _data_periods(site: Site, measure: Measure) -> Any:
+    return DataPoint.objects.filter(site=site, measure_id__in=_data_measure_ids(measure))
+
+
+def _snap(period: dt.date, frequency: str) -> dt.date:
+    if frequency == Frequency.MONTHLY:
+        return period.replace(day=1)
+    return period - dt.timedelta(days=period.weekday())
+
+
+@transaction.atomic
+def chart_adjustment_add(
+    *,
+    site: Site,
+    measure: Measure,
+    user: Any,
+    kind: str,
+    period: dt.date,
+    reason: str,
+    pdsa_cycle_id: int | None = None,
+) -> ChartAdjustment:
+    """Rebase the chart from `period` (a new part with its own centre and limits) or exclude
+    the point of `period` from the calculations. A reason is required; a rebase may name the
+    adopted PDSA cycle that justified it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, so others reading the chart understand."})
+    if kind not in ChartAdjustment.Kind.values:
+        raise ValidationError({"kind": "Choose rebase or exclude."})
+    points = _data_periods(site, measure)
+    if kind == ChartAdjustment.Kind.EXCLUDE:
+        candidates = {_snap(period, Frequency.WEEKLY), _snap(period, Frequency.MONTHLY)}
+        found = points.filter(period__in=candidates).values_list("period", flat=True).first()
+        if found is None:
+            raise ValidationError({"period": "There is no figure for that week to exclude."})
+        period = found
+    else:
+        period = _snap(period, Frequency.WEEKLY)
+        span = points.order_by("period").values_list("period", flat=True)
+        first, last = (
+            span.first(),
+            points.order_by("-period").values_list("period", flat=True).first(),
+        )
+        if first is None or not (first < period <= last):
+            raise ValidationError(
+                {"period": "A rebase must fall after the first week of data and by the last."}
+            )
+    title = ""
+    if pdsa_cycle_id is not None:
+        if kind != ChartAdjustment.Kind.REBASE:
+            raise ValidationError({"pdsa_cycle_id": "Only a rebase can cite a PDSA cycle."})
+        choices = {c.id: c for c in cycle_choices(site=site, measure=measure)}
+        if pdsa_cycle_id not in choices:
+            raise ValidationError(
+                {"pdsa_cycle_id": "Choose an adopted PDSA cycle of this site for this measure."}
+            )
+        title = choices[pdsa_cycle_id].title
+    try:
+        with transaction.atomic():
+            adjustment = ChartAdjustment.objects.create(
+                site=site, measure=measure, kind=kind, period=period, reason=reason,
+                pdsa_cycle_id=pdsa_cycle_id, pdsa_title=title, created_by=user,
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError(
+            {"period": f"That week already has a {kind} on this chart."}
+        ) from None
+    _record(
+        site=site, measure=measure, user=user, field=kind, before="",
+        after=period.isoformat() + (f" ({title})" if title else ""), reason=reason,
+    )  # fmt: skip
+    chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+    return adjustment
+
+
+@transaction.atomic
+def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: Any, reason: str = "") -> None:
+    site, measure = adjustment.site, adjustment.measure
+    _record(
+        site=site, measure=measure, user=user, field=adjustment.kind,
+        before=adjustment.period.isoformat(), after="", reason=reason or "Removed",
+    )  # fmt: skip
+    adjustment.delete()
+    chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+
+
+@transaction.atomic
+def point_note_add(
+    *, site: Site, measure: Measure, user: Any, period: dt.date, text: str
+) -> PointNote:
+    """A note on a point: why it happened. The week must have a figure."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the note."})
+    candidates = {period, _snap(period, Frequency.WEEKLY), _snap(period, Frequency.MONTHLY)}
+    found = (
+        _data_periods(site, measure)
+        .filter(period__in=candidates)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"period": "There is no figure for that week."})
+    note = PointNote.objects.create(
+        site=site, measure=measure, period=found, text=text, author=user
+    )
+    chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+    return note
+
+
+@transaction.atomic
+def measure_share_set(*, site: Site, measure: Measure, user: Any, shared: bool) -> bool:
+    """Let the other sites of the programme see (or stop seeing) the site's chart."""
+    existing = MeasureShare.objects.filter(site=site, measure=measure)
+    if shared == existing.exists():
+        return shared
+    if shared:
+        MeasureShare.objects.create(site=site, measure=measure, shared_by=user)
+    else:
+        existing.delete()
+    _record(
+        site=site, measure=measure, user=user, field="shared",
+        before="no" if shared else "yes", after="yes" if shared else "no", reason="",
+    )  # fmt: skip
+    return shared
+
+
+# Building the chart --------------------------------------------------------------------------
+
+
+def _next_period(period: dt.date, frequency: str) -> dt.date:
+    if frequency == Frequency.MONTHLY:
+        return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return period + dt.timedelta(days=7)
+
+
+def _grid(periods: Iterable[dt.date], frequency: str) -> list[dt.date]:
+    """Every period from the first to the last: missing ones become gaps, not joins."""
+    periods = sorted(set(periods))
+    if not periods:
+        return []
+    out, d = [], periods[0]
+    known = set(periods)
+    while d <= periods[-1]:
+        out.append(d)
+        d = _next_period(d, frequency)
+    # Periods off the grid (e.g. a week not starting on the usual weekday) keep their place.
+    extra = known - set(out)
+    return sorted(set(out) | extra) if extra else out
+
+
+def effective_settings(*, measure: Measure, chart_settings: ChartSettings | None) -> dict[str, Any]:
+    s = chart_settings
+    improvement = (s.improvement if s else "") or measure.improvement
+    return {
+        "chart_type": (s.chart_type if s else "") or measure.chart_type,
+        "rules": (s.rules if s else "") or measure.rules,
+        "freeze": s.freeze if s else None,
+        "target": s.target if s else None,
+        "improvement": None if improvement == Measure.Improvement.NEUTRAL else improvement,
+        "screen_outliers": (
+            measure.screen_outliers if s is None or s.screen_outliers is None else s.screen_outliers
+        ),
+    }
+
+
+def _fmt_date(d: dt.date) -> str:
+    return f"{d.day} {d:%b} {d.year}"
+
+
+def _build(
+    *,
+    site: Site,
+    measure: Measure,
+    frequency: str,
+    opts: dict[str, Any],
+    values_by: dict[int, dict[dt.date, float]],
+    adjustments: list[ChartAdjustment],
+    notes: list[PointNote],
+    provided: list[tuple[charts.Annotation, str]],
+) -> dict[str, Any]:
+    chart_type = opts["chart_type"]
+    remarks: list[str] = []
+    num_map = den_map = None
+    if measure.is_ratio and (
+        values_by.get(measure.numerator_id) or values_by.get(measure.denominator_id)
+    ):
+        num_map = values_by.get(measure.numerator_id, {})
+        den_map = values_by.get(measure.denominator_id, {})
+        dates = _grid([*num_map, *den_map], frequency)
+        values = [num_map.get(d) for d in dates]
+        denominators: list[float | None] | None = [den_map.get(d) for d in dates]
+        multiply = measure.multiplier or 1
+    else:
+        own = values_by.get(measure.pk, {})
+        dates = _grid(own, frequency)
+        values = [own.get(d) for d in dates]
+        denominators = None
+        multiply = 1
+        if chart_type in ("p", "u"):
+            remarks.append(
+                "Shown as an XmR chart: the numerator and denominator figures are not available."
+            )
+            chart_type = "xmr"
+    index = {d: i for i, d in enumerate(dates)}
+
+    def position(day: dt.date) -> int | None:
+        """The point whose period holds `day` (rebases start at the first point from it)."""
+        for i, d in enumerate(dates):
+            if d >= day:
+                return i
+        return None
+
+    parts = []
+    exclude = []
+    annotations: list[tuple[charts.Annotation, str]] = []
+    for a in adjustments:
+        if a.kind == ChartAdjustment.Kind.REBASE:
+            i = position(a.period)
+            if i:
+                parts.append(i)
+            text = f"Rebased: {a.reason}" + (f" ({a.pdsa_title})" if a.pdsa_title else "")
+            annotations.append((charts.Annotation(a.period, text, "rebase"), ""))
+        else:
+            if a.period in index:
+                exclude.append(index[a.period])
+            annotations.append(
+                (charts.Annotation(a.period, f"Excluded: {a.reason}", "exclusion"), "")
+            )
+    for n in notes:
+        annotations.append((charts.Annotation(n.period, n.text, "note"), ""))
+    annotations.extend(provided)
+    if dates:
+        lo, hi = dates[0], _next_period(dates[-1], frequency)
+        annotations = [
+            (a, url) for a, url in annotations if a.date < hi and (a.end or a.date) >= lo
+        ]
+    annotations.sort(key=lambda pair: pair[0].date)
+
+    result = spc.analyse(
+        values,
+        chart=chart_type,
+        rules=opts["rules"],
+        denominators=denominators,
+        freeze=opts["freeze"],
+        parts=parts,
+        exclude=exclude,
+        screen_outliers=opts["screen_outliers"],
+        improvement=opts["improvement"],
+        multiply=multiply,
+    )
+    unit = UNIT_LABELS.get(measure.unit, "")
+    just = [a for a, _ in annotations]
+    figure = charts.build_figure(
+        result=result, dates=dates, title=measure.name, unit_label=unit,
+        improvement=opts["improvement"], annotations=just, target=opts["target"],
+    )  # fmt: skip
+    small = charts.small_multiple_figure(
+        result=result, dates=dates, site_name=site.name, unit_label=unit,
+        improvement=opts["improvement"], annotations=[a for a in just if a.kind != "note"],
+        target=opts["target"],
+    )  # fmt: skip
+    summary = charts.chart_summary(
+        result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
+        measure_name=measure.name, unit_label=unit,
+    )  # fmt: skip
+    rows = charts.chart_csv_rows(result=result, dates=dates, annotations=just)[1:]
+    labels = spc.point_labels(result)
+    latest_periods: list[str] = []
+    if result.episodes:
+        last = max(result.episodes, key=lambda e: max(e.indices))
+        latest_periods = [dates[i].isoformat() for i in last.indices]
+    return {
+        "figure": figure,
+        "small_figure": small,
+        "rows": rows,
+        "labels": labels,
+        "summary": {
+            "sentences": remarks + summary.sentences,
+            "variation_icon": summary.variation_icon,
+            "assurance_icon": summary.assurance_icon,
+            "latest_signal": summary.latest_signal,
+            "last_value": summary.last_value,
+            "last_date": summary.last_date.isoformat() if summary.last_date else None,
+            "signal_periods": [
+                d.isoformat() for d, p in zip(dates, result.points, strict=True) if p.signals
+            ],
+            "latest_signal_periods": latest_periods,
+            "annotations": [
+                {
+                    "date": a.date.isoformat(),
+                    "end": a.end.isoformat() if a.end else None,
+                    "kind": a.kind,
+                    "text": a.text,
+                    "url": url,
+                }
+                for a, url in annotations
+            ],
+            "chart_type": chart_type,
+            "rules": opts["rules"],
+            "improvement": opts["improvement"],
+            "target": opts["target"],
+            "unit": unit,
+            "n_points": sum(v is not None for v in (p.value for p in result.points)),
+        },
+    }
+
+
+def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list[ChartState]:
+    """Build and store the site's charts of the measure (weekly, and monthly where there are
+    monthly figures). Without `force`, states already built at their requested version are
+    left alone (a burst of requests costs one build)."""
+    site = Site.objects.filter(pk=site_id).first()
+    measure = Measure.objects.filter(pk=measure_id).first()
+    if site is None or measure is None:
+        return []
+    existing = {
+        s.frequency: s
+        for s in ChartState.objects.filter(site=site, measure=measure).defer(
+            "figure", "small_figure", "rows", "labels"
+        )
+    }
+    values_by: dict[str, dict[int, dict[dt.date, float]]] = {}
+    for mid, frequency, period, value in (
+        DataPoint.objects.filter(site=site, measure_id__in=_data_measure_ids(measure))
+        .order_by()
+        .values_list("measure_id", "frequency", "period", "value")
+    ):
+        values_by.setdefault(frequency, {}).setdefault(mid, {})[period] = value
+    frequencies = sorted({Frequency.WEEKLY, *values_by})
+    todo = [
+        f for f in frequencies
+        if force or f not in existing or existing[f].is_stale
+    ]  # fmt: skip
+    if not todo:
+        return []
+    opts = effective_settings(
+        measure=measure,
+        chart_settings=ChartSettings.objects.filter(site=site, measure=measure).first(),
+    )
+    adjustments = list(ChartAdjustment.objects.filter(site=site, measure=measure))
+    notes = list(PointNote.objects.filter(site=site, measure=measure))
+    provided = provided_annotations(site=site, measure=measure)
+    built = []
+    for frequency in todo:
+        version = existing[frequency].requested_version if frequency in existing else 1
+        fields = _build(
+            site=site, measure=measure, frequency=frequency, opts=opts,
+            values_by=values_by.get(frequency, {}), adjustments=adjustments, notes=notes,
+            provided=provided,
+        )  # fmt: skip
+        fields.update(built_at=timezone.now(), built_version=version)
+        if frequency in existing:
+            # Only the built fields: a request that arrived meanwhile keeps the state stale.
+            ChartState.objects.filter(pk=existing[frequency].pk).update(**fields)
+            state = ChartState.objects.get(pk=existing[frequency].pk)
+        else:
+            try:
+                with transaction.atomic():
+                    state = ChartState.objects.create(
+                        site=site, measure=measure, frequency=frequency, requested_version=version,
+                        **fields,
+                    )  # fmt: skip
+            except IntegrityError:  # built concurrently: keep theirs
+                continue
+        built.append(state)
+    # Figures removed altogether (an upload undone): drop the monthly chart.
+    ChartState.objects.filter(site=site, measure=measure).exclude(
+        frequency__in=frequencies
+    ).delete()
+    return built
+
+
+def chart_rebuild_site(*, site: Site) -> int:
+    """Build every chart of the site now (demo loader, management): one per measure with data."""
+    ids = set(
+        DataPoint.objects.filter(site=site)
+        .order_by()
+        .values_list("measure_id", flat=True)
+        .distinct()
+    )
+    ids = affected_measure_ids(ids)
+    for measure_id in sorted(ids):
+        chart_rebuild(site_id=site.pk, measure_id=measure_id, force=True)
+    return len(ids)

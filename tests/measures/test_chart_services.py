@@ -1,0 +1,286 @@
+"""Chart settings, adjustments and notes: validation, history, and the rebuild they cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from measures import annotations, chart_services, spc
+from measures.chart_selectors import chart_states, signals_awaiting_notes
+from measures.charts import Annotation
+from measures.models import (
+    ChartAdjustment,
+    ChartSettingsChange,
+    ChartState,
+    Measure,
+    MeasureShare,
+)
+
+from .charting import JUMP, STEADY, put_series, weeks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _commits(monkeypatch, django_capture_on_commit_callbacks):
+    """Run each service's on-commit work (the rebuild) as if its transaction had committed."""
+    for name in (
+        "chart_settings_update", "chart_adjustment_add", "chart_adjustment_remove",
+        "point_note_add", "measure_share_set",
+    ):  # fmt: skip
+        service = getattr(chart_services, name)
+
+        def committed(*args, _service=service, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return _service(*args, **kwargs)
+
+        monkeypatch.setattr(chart_services, name, committed)
+
+
+@pytest.fixture
+def wait():
+    return Measure.objects.get(code="median_wait_days")
+
+
+def state_of(site, measure) -> ChartState:
+    return ChartState.objects.get(site=site, measure=measure, frequency="weekly")
+
+
+def build(site, measure) -> ChartState:
+    chart_services.chart_rebuild(site_id=site.pk, measure_id=measure.pk, force=True)
+    return state_of(site, measure)
+
+
+def test_rebuild_stores_the_summary_spc_gives_for_the_series(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    state = build(world.a.site, wait)
+    result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
+    expected = [s if s.endswith(".") else s + "." for s in spc.summarise(result, weeks(28))]
+    for sentence in expected:
+        assert sentence in state.summary["sentences"]
+    assert state.summary["variation_icon"] == "special_cause_concern_high"
+    assert state.summary["last_value"] == 20
+    assert state.summary["signal_periods"][-1] == weeks(28)[-1].isoformat()
+    assert len(state.rows) == 28
+    assert state.rows[0][2] == pytest.approx(result.points[0].centre)
+    assert state.figure["data"]
+    assert not state.is_stale
+
+
+def test_missing_weeks_are_gaps_not_joins(world, wait):
+    values = [*STEADY[:5], None, None, *STEADY[5:]]
+    put_series(world.a.site, "median_wait_days", values)
+    state = build(world.a.site, wait)
+    assert len(state.rows) == len(values)
+    assert state.rows[5][1] == ""
+    assert "no data" in state.rows[5][-1]
+
+
+def test_settings_change_is_kept_in_history_and_rebuilds(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    build(world.a.site, wait)
+    chart_services.chart_settings_update(
+        site=world.a.site, measure=wait, user=world.a.pm, reason="Agreed at board",
+        target=28.0, rules="anhoej",
+    )  # fmt: skip
+    changes = {c.field: c for c in ChartSettingsChange.objects.filter(site=world.a.site)}
+    assert changes["target"].after == "28.0"
+    assert changes["target"].before == ""
+    assert changes["rules"].after == "anhoej"
+    assert changes["rules"].user == world.a.pm
+    assert changes["target"].reason == "Agreed at board"
+    state = state_of(world.a.site, wait)
+    assert state.summary["rules"] == "anhoej"
+    assert state.summary["target"] == 28.0
+    assert any("target of 28" in s for s in state.summary["sentences"])
+
+
+def test_unchanged_settings_record_nothing(world, wait):
+    chart_services.chart_settings_update(site=world.a.site, measure=wait, user=world.a.pm)
+    chart_services.chart_settings_update(
+        site=world.a.site, measure=wait, user=world.a.pm, chart_type=""
+    )
+    assert not ChartSettingsChange.objects.exists()
+
+
+def test_p_chart_needs_a_ratio_measure(world, wait):
+    with pytest.raises(ValidationError):
+        chart_services.chart_settings_update(
+            site=world.a.site, measure=wait, user=world.a.pm, chart_type="p"
+        )
+
+
+def test_a_p_chart_divides_numerator_by_denominator(world):
+    rate = Measure.objects.get(code="dna_rate")
+    put_series(world.a.site, "dnas", [5, 6, 4, 5, 7, 5, 6, 5, 4, 6, 5, 5])
+    put_series(world.a.site, "appointments", [100] * 12)
+    state = build(world.a.site, rate)
+    assert state.summary["chart_type"] == "p"
+    assert state.rows[0][1] == pytest.approx(5.0)  # 5 / 100 x 100 %
+    assert state.rows[0][3] != ""  # p chart limits
+
+
+def test_a_rebase_needs_a_reason(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    with pytest.raises(ValidationError) as err:
+        chart_services.chart_adjustment_add(
+            site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
+            period=weeks(28)[20], reason="  ",
+        )  # fmt: skip
+    assert "reason" in err.value.message_dict
+
+
+def test_a_rebase_must_fall_within_the_data(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    for period in (weeks(28)[0], weeks(40)[-1]):
+        with pytest.raises(ValidationError):
+            chart_services.chart_adjustment_add(
+                site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
+                period=period, reason="New pathway",
+            )  # fmt: skip
+
+
+def test_a_rebase_starts_a_new_part_and_is_annotated(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    build(world.a.site, wait)
+    # A Wednesday: the rebase starts at that week's Monday.
+    chart_services.chart_adjustment_add(
+        site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
+        period=weeks(28)[20] + dt.timedelta(days=2), reason="New pathway",
+    )  # fmt: skip
+    assert ChartAdjustment.objects.get().period == weeks(28)[20]
+    state = state_of(world.a.site, wait)
+    assert state.rows[20][7] == 2
+    assert state.rows[19][7] == 1
+    assert state.rows[21][2] == pytest.approx(20.0)
+    kinds = [(a["kind"], a["text"]) for a in state.summary["annotations"]]
+    assert ("rebase", "Rebased: New pathway") in kinds
+    assert ChartSettingsChange.objects.get().field == "rebase"
+
+
+def test_excluding_needs_an_existing_point(world, wait):
+    put_series(world.a.site, "median_wait_days", [*STEADY[:5], None, *STEADY[5:]])
+    with pytest.raises(ValidationError):
+        chart_services.chart_adjustment_add(
+            site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
+            period=weeks(6)[5], reason="Data error",
+        )  # fmt: skip
+
+
+def test_an_excluded_point_is_left_out_of_the_centre(world, wait):
+    values = [*STEADY[:19], 100]
+    put_series(world.a.site, "median_wait_days", values)
+    chart_services.chart_adjustment_add(
+        site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
+        period=weeks(20)[19], reason="Data entry error",
+    )  # fmt: skip
+    state = state_of(world.a.site, wait)
+    assert state.rows[19][8] == "yes"
+    assert state.rows[0][2] == pytest.approx(sum(STEADY[:19]) / 19)
+
+
+def test_removing_an_adjustment_is_kept_in_history(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    adj = chart_services.chart_adjustment_add(
+        site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
+        period=weeks(28)[3], reason="Typo",
+    )  # fmt: skip
+    chart_services.chart_adjustment_remove(adjustment=adj, user=world.a.pm, reason="Fixed")
+    assert not ChartAdjustment.objects.exists()
+    assert [c.reason for c in ChartSettingsChange.objects.all()] == ["Fixed", "Typo"]
+    assert state_of(world.a.site, wait).rows[3][8] == "no"
+
+
+def test_a_rebase_can_cite_an_adopted_cycle_from_the_registry(world, wait, monkeypatch):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    monkeypatch.setattr(
+        annotations, "_cycle_providers",
+        [lambda site, measure: [annotations.CycleChoice(id=7, title="PDSA 3: Call back")]],
+    )  # fmt: skip
+    adj = chart_services.chart_adjustment_add(
+        site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
+        period=weeks(28)[20], reason="Adopted", pdsa_cycle_id=7,
+    )  # fmt: skip
+    assert adj.pdsa_title == "PDSA 3: Call back"
+    with pytest.raises(ValidationError):
+        chart_services.chart_adjustment_add(
+            site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
+            period=weeks(28)[22], reason="Adopted", pdsa_cycle_id=8,
+        )  # fmt: skip
+
+
+def test_a_note_on_a_point_appears_on_the_chart(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    chart_services.point_note_add(
+        site=world.a.site, measure=wait, user=world.a.pm, period=weeks(28)[21],
+        text="Two staff off sick",
+    )  # fmt: skip
+    state = state_of(world.a.site, wait)
+    assert {"kind": "note", "text": "Two staff off sick"}.items() <= state.summary["annotations"][
+        0
+    ].items()
+    assert "Note: Two staff off sick" in state.rows[21][-1]
+
+
+def test_a_note_needs_text_and_a_point(world, wait):
+    put_series(world.a.site, "median_wait_days", STEADY)
+    with pytest.raises(ValidationError):
+        chart_services.point_note_add(
+            site=world.a.site, measure=wait, user=world.a.pm, period=weeks(3)[1], text=""
+        )
+    with pytest.raises(ValidationError):
+        chart_services.point_note_add(
+            site=world.a.site, measure=wait, user=world.a.pm, period=weeks(30)[-1], text="x"
+        )
+
+
+def test_a_new_signal_asks_for_a_note_until_one_is_written(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    build(world.a.site, wait)
+    waiting = signals_awaiting_notes(site=world.a.site)
+    assert [w["measure_id"] for w in waiting] == [wait.pk]
+    chart_services.point_note_add(
+        site=world.a.site, measure=wait, user=world.a.pm, period=weeks(28)[-1], text="Why"
+    )
+    assert signals_awaiting_notes(site=world.a.site) == []
+
+
+def test_providers_annotate_the_chart(world, wait, monkeypatch):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    monkeypatch.setattr(
+        annotations, "_annotation_providers",
+        [lambda site, measure: [(Annotation(weeks(28)[10], "PDSA 1: Calls", "pdsa"), "/x/")]],
+    )  # fmt: skip
+    state = build(world.a.site, wait)
+    assert state.summary["annotations"][0]["url"] == "/x/"
+    assert state.summary["annotations"][0]["kind"] == "pdsa"
+
+
+def test_a_fresh_state_is_not_rebuilt_again(world, wait):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    build(world.a.site, wait)
+    with mock.patch.object(spc, "analyse", side_effect=AssertionError("analysed")):
+        assert chart_services.chart_rebuild(site_id=world.a.site.pk, measure_id=wait.pk) == []
+
+
+def test_chart_states_reads_every_pair_in_one_query(world, wait, django_assert_num_queries):
+    put_series(world.a.site, "median_wait_days", JUMP)
+    put_series(world.b.site, "median_wait_days", STEADY)
+    build(world.a.site, wait)
+    build(world.b.site, wait)
+    with django_assert_num_queries(1):
+        states = chart_states(site_ids=[world.a.site.pk, world.b.site.pk])
+        assert states[(world.b.site.pk, wait.pk)].summary["last_value"] == 10
+    assert set(states) == {(world.a.site.pk, wait.pk), (world.b.site.pk, wait.pk)}
+
+
+def test_sharing_is_kept_in_history(world, wait):
+    chart_services.measure_share_set(site=world.a.site, measure=wait, user=world.a.pm, shared=True)
+    chart_services.measure_share_set(site=world.a.site, measure=wait, user=world.a.pm, shared=True)
+    assert MeasureShare.objects.count() == 1
+    chart_services.measure_share_set(site=world.a.site, measure=wait, user=world.a.pm, shared=False)
+    assert not MeasureShare.objects.exists()
+    assert ChartSettingsChange.objects.filter(field="shared").count() == 2
