@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import chart_views, views
 
 app_name = "measures"
 
@@ -29,5 +29,51 @@ urlpatterns = [
         "sites/<str:site_code>/data/dictionary/<str:measure_code>/",
         views.definition_edit,
         name="definition-edit",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/",
+        chart_views.chart_page,
+        name="chart",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/chart-data/",
+        chart_views.chart_download,
+        name="chart-download",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/notes/",
+        chart_views.note_create,
+        name="chart-note-create",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/settings/",
+        chart_views.chart_settings,
+        name="chart-settings",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/settings/adjustments/",
+        chart_views.adjustment_create,
+        name="chart-adjustment-create",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/settings/adjustments/"
+        "<int:adjustment_id>/remove/",
+        chart_views.adjustment_remove,
+        name="chart-adjustment-remove",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/settings/share/",
+        chart_views.share_set,
+        name="chart-share",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/compare/",
+        chart_views.chart_compare,
+        name="chart-compare",
+    ),
+    path(
+        "programme/measures/<str:measure_code>/",
+        chart_views.programme_chart_compare,
+        name="programme-chart-compare",
     ),
 ]

@@ -1,0 +1,357 @@
+"""Chart pages of a measure: the chart, its data download, notes, settings and comparisons.
+
+Pages only read the ChartState the worker built (measures.chart_services.chart_rebuild); a
+missing or stale state is shown as "Updating…" (polled with htmx) and a rebuild is enqueued."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from projects.exports import table_response
+from projects.models import Site
+from projects.permissions import Capability, programme_view, site_ids_for, site_view
+
+from . import chart_selectors, chart_services
+from .annotations import cycle_choices
+from .chart_forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
+from .charts import CSV_HEADER
+from .models import ChartAdjustment, ChartState, Frequency, Measure
+from .selectors import measures_with_differing_definitions
+
+# A stale state whose rebuild was requested longer ago than this is enqueued again (a lost task).
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+POLL_SECONDS = 3
+
+
+def _measure(measure_code: str) -> Measure:
+    return get_object_or_404(Measure, code=measure_code)
+
+
+def _can_edit_settings(request: HttpRequest) -> bool:
+    caps = request.site_caps  # type: ignore[attr-defined]
+    return Capability.EDIT in caps or Capability.ADMIN in caps
+
+
+def _can_note(request: HttpRequest) -> bool:
+    caps = request.site_caps  # type: ignore[attr-defined]
+    return bool({Capability.EDIT, Capability.UPLOAD, Capability.ADMIN} & caps)
+
+
+def _crumbs(site: Site, measure: Measure | None = None) -> list[tuple[str, str]]:
+    crumbs = [
+        (site.name, site.get_absolute_url()),
+        ("Data", reverse("measures:site-data", kwargs={"site_code": site.code})),
+    ]
+    if measure is not None:
+        crumbs.append((measure.name, _chart_url(site, measure)))
+    return crumbs
+
+
+def _chart_url(site: Site, measure: Measure) -> str:
+    return reverse("measures:chart", kwargs={"site_code": site.code, "measure_code": measure.code})
+
+
+def _ensure_fresh(state: ChartState | None, site: Site, measure: Measure) -> bool:
+    """Enqueue a rebuild when the state is missing, or stale for too long. True if updating."""
+    if state is not None and not state.is_stale:
+        return False
+    requested = state.requested_at if state is not None else None
+    if state is None or requested is None or timezone.now() - requested > REQUEUE_AFTER:
+        chart_services.chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+    return True
+
+
+def _table(state: ChartState) -> list[dict[str, Any]]:
+    labels = state.labels or []
+    out = []
+    for i, row in enumerate(state.rows):
+        out.append(
+            {
+                "week": dt.date.fromisoformat(row[0]),
+                "value": row[1],
+                "centre": row[2],
+                "lower": row[3],
+                "upper": row[4],
+                "part": row[7],
+                "excluded": row[8] == "yes",
+                "label": labels[i] if i < len(labels) else "",
+                "note": row[11],
+            }
+        )
+    return out
+
+
+def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
+    if state is None:
+        return []
+    return [
+        {
+            **a,
+            "date": dt.date.fromisoformat(a["date"]),
+            "end": dt.date.fromisoformat(a["end"]) if a.get("end") else None,
+        }
+        for a in state.summary.get("annotations", [])
+    ]
+
+
+def _frequency(request: HttpRequest) -> str:
+    value = request.GET.get("frequency", Frequency.WEEKLY)
+    return value if value in Frequency.values else Frequency.WEEKLY
+
+
+@site_view(Capability.VIEW)
+@require_GET
+@vary_on_headers("HX-Request")
+def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    frequency = _frequency(request)
+    state = chart_selectors.chart_state(site=site, measure=measure, frequency=frequency)
+    updating = _ensure_fresh(state, site, measure)
+    context = {
+        "site": site,
+        "measure": measure,
+        "state": state,
+        "updating": updating,
+        "poll_seconds": POLL_SECONDS,
+        "frequency": frequency,
+        "table": _table(state) if state else [],
+        "annotations": _annotations(state),
+        "can_note": _can_note(request),
+        "can_edit": _can_edit_settings(request),
+        "note_form": PointNoteForm(),
+        "chart_url": _chart_url(site, measure),
+        "site_crumbs": _crumbs(site),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "measures/chart_page.html#chart-body", context)
+    return render(request, "measures/chart_page.html", context)
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_download(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The chart's data with the computed centre, limits and signals (CSV; ?format=xlsx)."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    frequency = _frequency(request)
+    state = get_object_or_404(ChartState, site=site, measure=measure, frequency=frequency)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    header = list(CSV_HEADER)
+    if frequency == Frequency.MONTHLY:
+        header[0] = "month"
+    return table_response(
+        fmt=fmt, name=f"{site.code}-{measure.code}-{frequency}", header=header, rows=state.rows
+    )
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def note_create(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    if not _can_note(request):
+        raise PermissionDenied("Your role on this site cannot add notes.")
+    measure = _measure(measure_code)
+    form = PointNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            chart_services.point_note_add(
+                site=site, measure=measure, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as err:
+            form.add_error(None, err)
+        else:
+            messages.success(request, "Note added. The chart shows it once it has been redrawn.")
+            return redirect(_chart_url(site, measure) + "#notes")
+    state = chart_selectors.chart_state(site=site, measure=measure)
+    return render(
+        request,
+        "measures/chart_page.html",
+        {
+            "site": site,
+            "measure": measure,
+            "state": state,
+            "updating": state is None or state.is_stale,
+            "poll_seconds": POLL_SECONDS,
+            "frequency": Frequency.WEEKLY,
+            "table": _table(state) if state else [],
+            "annotations": _annotations(state),
+            "can_note": True,
+            "can_edit": _can_edit_settings(request),
+            "note_form": form,
+            "chart_url": _chart_url(site, measure),
+            "site_crumbs": _crumbs(site),
+        },
+        status=400,
+    )
+
+
+def _settings_context(
+    request: HttpRequest, site: Site, measure: Measure, **forms: Any
+) -> dict[str, Any]:
+    current = chart_selectors.chart_settings(site=site, measure=measure)
+    cycles = cycle_choices(site=site, measure=measure)
+    shared = chart_selectors.is_shared(site=site, measure=measure)
+    return {
+        "site": site,
+        "measure": measure,
+        "current": current,
+        "settings_form": forms.get("settings_form")
+        or ChartSettingsForm(initial=ChartSettingsForm.initial_for(current)),
+        "adjustment_form": forms.get("adjustment_form") or AdjustmentForm(cycles=cycles),
+        "share_form": ShareForm(initial={"shared": shared}),
+        "shared": shared,
+        "adjustments": chart_selectors.chart_adjustments(site=site, measure=measure),
+        "history": chart_selectors.chart_history(site=site, measure=measure),
+        "defaults": {
+            "chart_type": measure.get_chart_type_display(),
+            "rules": measure.get_rules_display(),
+            "improvement": measure.get_improvement_display(),
+            "screen_outliers": "Yes" if measure.screen_outliers else "No",
+        },
+        "chart_url": _chart_url(site, measure),
+        "site_crumbs": _crumbs(site, measure),
+    }
+
+
+def _settings_guard(request: HttpRequest) -> None:
+    if not _can_edit_settings(request):
+        raise PermissionDenied("Only project managers and programme leads change chart settings.")
+
+
+@site_view(Capability.VIEW)
+@require_http_methods(["GET", "POST"])
+def chart_settings(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    _settings_guard(request)
+    measure = _measure(measure_code)
+    if request.method == "POST":
+        form = ChartSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                chart_services.chart_settings_update(
+                    site=site, measure=measure, user=request.user,
+                    reason=form.cleaned_data["reason"], **form.settings(),
+                )  # fmt: skip
+            except ValidationError as err:
+                form.add_error(None, err)
+            else:
+                messages.success(request, "Chart settings saved; the chart is being redrawn.")
+                return redirect("measures:chart-settings", site.code, measure.code)
+        context = _settings_context(request, site, measure, settings_form=form)
+        return render(request, "measures/chart_settings.html", context, status=400)
+    return render(
+        request, "measures/chart_settings.html", _settings_context(request, site, measure)
+    )
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def adjustment_create(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    _settings_guard(request)
+    measure = _measure(measure_code)
+    form = AdjustmentForm(request.POST, cycles=cycle_choices(site=site, measure=measure))
+    if form.is_valid():
+        try:
+            chart_services.chart_adjustment_add(
+                site=site, measure=measure, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as err:
+            form.add_error(None, err)
+        else:
+            messages.success(request, "Saved; the chart is being redrawn.")
+            return redirect("measures:chart-settings", site.code, measure.code)
+    context = _settings_context(request, site, measure, adjustment_form=form)
+    return render(request, "measures/chart_settings.html", context, status=400)
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def adjustment_remove(request: HttpRequest, measure_code: str, adjustment_id: int) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    _settings_guard(request)
+    measure = _measure(measure_code)
+    adjustment = get_object_or_404(ChartAdjustment, pk=adjustment_id, site=site, measure=measure)
+    chart_services.chart_adjustment_remove(adjustment=adjustment, user=request.user)
+    messages.success(request, "Removed; the chart is being redrawn.")
+    return redirect("measures:chart-settings", site.code, measure.code)
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def share_set(request: HttpRequest, measure_code: str) -> HttpResponse:
+    site = request.site  # type: ignore[attr-defined]
+    _settings_guard(request)
+    measure = _measure(measure_code)
+    form = ShareForm(request.POST)
+    form.is_valid()
+    shared = chart_services.measure_share_set(
+        site=site, measure=measure, user=request.user, shared=form.cleaned_data.get("shared", False)
+    )
+    messages.success(
+        request,
+        "Other sites of the programme can now see this chart."
+        if shared
+        else "This chart is now seen only by your site and the programme leads.",
+    )
+    return redirect("measures:chart-settings", site.code, measure.code)
+
+
+def _small_multiples(
+    request: HttpRequest, measure: Measure, sites: list[Site], **extra: Any
+) -> HttpResponse:
+    states = chart_selectors.chart_states(
+        site_ids=[s.pk for s in sites], measure_ids=[measure.pk], with_figures=True
+    )
+    differ = measure.pk in measures_with_differing_definitions(sites=sites)
+    panels = [
+        {"site": s, "state": states.get((s.pk, measure.pk)), "id": f"chart-{s.code.lower()}"}
+        for s in sites
+    ]
+    return render(
+        request,
+        "measures/chart_compare.html",
+        {"measure": measure, "panels": panels, "differ": differ, **extra},
+    )
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The site's chart beside those of the programme's other sites: a site's chart is shown
+    to another site only once shared (programme leads, who may view every site, see all)."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    others = Site.objects.filter(programme_id=site.programme_id).exclude(pk=site.pk)
+    visible = set(site_ids_for(request.user))
+    shared = chart_selectors.shared_site_ids(
+        measure=measure, site_ids=others.values_list("pk", flat=True)
+    )
+    sites = [site] + [s for s in others.order_by("code") if s.pk in visible or s.pk in shared]
+    return _small_multiples(
+        request, measure, sites, site=site, site_crumbs=_crumbs(site, measure), hidden=(
+            others.count() - (len(sites) - 1)
+        ),
+    )  # fmt: skip
+
+
+@programme_view
+@require_GET
+def programme_chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """Programme leads: the measure at every site of their programmes, each with its limits."""
+    measure = _measure(measure_code)
+    sites = list(
+        Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
+    )
+    return _small_multiples(request, measure, sites, site=None, hidden=0)
