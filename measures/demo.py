@@ -86,3 +86,26 @@ def load(world: Any) -> None:
             raise RuntimeError(
                 f"demo extract {name} was refused: {upload.problems or upload.report}"
             )
+    _load_charts(world, measures)
+
+
+def _load_charts(world: Any, measures: dict[str, Measure]) -> None:
+    """Chart settings for Northgate, then every demo site's charts built at once (not left to
+    the worker), so the demo shows charts as soon as it is loaded."""
+    from . import chart_services
+
+    ngt = world.sites.get("NGT")
+    if ngt is not None:
+        chart_services.chart_settings_update(
+            site=ngt,
+            measure=measures["median_wait_days"],
+            user=world.users.get("demo-pm-ngt"),
+            target=28.0,
+            reason="Local standard: first contact within 4 weeks of referral.",
+        )
+        chart_services.measure_share_set(
+            site=ngt, measure=measures["median_wait_days"], user=world.users.get("demo-pm-ngt"),
+            shared=True,
+        )  # fmt: skip
+    for site in world.sites.values():
+        chart_services.chart_rebuild_site(site=site)
