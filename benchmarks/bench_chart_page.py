@@ -1,0 +1,158 @@
+"""A measure's chart page with 5 years of weekly data, served from the built ChartState.
+
+Target: server time median under 100 ms with a warm cache (the state built by the worker),
+and a fixed number of queries (the same for 1 year as for 5). Uses a scratch PostgreSQL
+database (BENCH_DATABASE_URL, default thrive_bench_charts on the local server); with
+BENCH_DATABASE_URL=sqlite it runs on a temporary SQLite file instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_charts"
+)
+RUNS = 50
+WEEKS = 260
+
+
+def _scratch_database(tmp: str) -> str:
+    if BENCH_DATABASE_URL == "sqlite":
+        return f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+    import psycopg
+
+    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return BENCH_DATABASE_URL
+
+
+def _series(n: int) -> list[float]:
+    import random
+
+    rng = random.Random(6)
+    out = []
+    for i in range(n):
+        level = 40 if i < n - 30 else 30  # a shift down in the last 30 weeks
+        out.append(round(level + rng.gauss(0, 4), 1))
+    return out
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DATABASE_URL"] = _scratch_database(tmp)
+        os.environ.setdefault("DJANGO_DEBUG", "1")
+        os.environ.pop("CELERY_BROKER_URL", None)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+        from measures import chart_services
+        from measures.models import DataPoint, Frequency, Measure, Upload
+        from projects.models import Membership, Programme, Project, Site
+        from toolkit.models import PdsaCycle
+
+        setup_test_environment()
+        settings.ALLOWED_HOSTS = ["*"]
+        settings.MEDIA_ROOT = Path(tmp) / "media"
+        call_command("migrate", verbosity=0)
+        from django.contrib.auth import get_user_model
+
+        programme = Programme.objects.create(name="Bench", slug="bench")
+        measure = Measure.objects.get(code="median_wait_days")
+        user = get_user_model().objects.create_user("bench-pm", password="x")
+        start = dt.date(2021, 1, 4)
+        paths = {}
+        for code, weeks in (("ONE", 52), ("FIVE", WEEKS)):
+            site = Site.objects.create(programme=programme, code=code, name=f"Site {code}")
+            project = Project.objects.create(site=site, title="Waits", start_date=start)
+            Membership.objects.create(user=user, site=site, role="project_manager")
+            upload = Upload.objects.create(
+                site=site, original_name="bench.csv", sha256=code, status="done"
+            )
+            DataPoint.objects.bulk_create(
+                DataPoint(
+                    site=site,
+                    measure=measure,
+                    frequency=Frequency.WEEKLY,
+                    period=start + dt.timedelta(weeks=i),
+                    value=v,
+                    upload=upload,
+                )  # fmt: skip
+                for i, v in enumerate(_series(weeks))
+            )
+            for n in range(3):  # three PDSA cycles marked on the chart
+                cycle = PdsaCycle.objects.create(
+                    project=project, title=f"Cycle {n + 1}", objective="Shorter waits",
+                    number=n + 1, planned_start=start + dt.timedelta(weeks=weeks - 40 + 10 * n),
+                )  # fmt: skip
+                cycle.measures.add(measure)
+            for i in (weeks - 20, weeks - 10):
+                chart_services.point_note_add(
+                    site=site, measure=measure, user=user,
+                    period=start + dt.timedelta(weeks=i), text="Staff away",
+                )  # fmt: skip
+            chart_services.chart_settings_update(
+                site=site, measure=measure, user=user, target=35.0, reason="bench"
+            )
+            started = time.perf_counter()
+            chart_services.chart_rebuild(site_id=site.pk, measure_id=measure.pk, force=True)
+            build_ms = (time.perf_counter() - started) * 1000
+            paths[code] = (f"/sites/{code}/measures/{measure.code}/", build_ms)
+
+        client = Client()
+        client.force_login(user)
+        counts = {}
+        for code, (path, _) in paths.items():
+            client.get(path)  # warm: templates compiled, connection open
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path)
+            assert response.status_code == 200, response.status_code
+            assert b"Updating" not in response.content, "the state should be fresh"
+            counts[code] = len(ctx.captured_queries)
+
+        path, build_ms = paths["FIVE"]
+        times = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        median = statistics.median(times)
+        print(f"database: {connection.vendor}")
+        print(f"chart rebuild, {WEEKS} weekly points (worker): {build_ms:.1f} ms")
+        print(
+            f"chart page, {WEEKS} weekly points, warm: median {median:.1f} ms, "
+            f"p90 {sorted(times)[int(RUNS * 0.9) - 1]:.1f} ms over {RUNS} runs "
+            f"(target < 100 ms) {'OK' if median < 100 else 'SLOW'}"
+        )
+        print(f"page size: {len(response.content) / 1024:.0f} KiB")
+        print(
+            f"queries: {counts['FIVE']} for 5 years, {counts['ONE']} for 1 year "
+            f"{'(fixed)' if counts['FIVE'] == counts['ONE'] else '(NOT FIXED)'}"
+        )
+        connection.close()
+    if BENCH_DATABASE_URL != "sqlite":
+        _drop()
+
+
+def _drop() -> None:
+    import psycopg
+
+    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
+    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
