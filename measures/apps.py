@@ -7,7 +7,7 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from . import chart_services, signals
+        from . import chart_services, panels, signals
         from .models import Measure
 
         signals.data_changed.connect(
@@ -16,3 +16,4 @@ class MeasuresConfig(AppConfig):
         post_save.connect(
             chart_services.on_measure_saved, sender=Measure, dispatch_uid="measures.charts.measure"
         )
+        panels.register()

@@ -1,0 +1,326 @@
+"""What measures contribute to the dashboards, the weekly digest and the meeting pack.
+
+Everything is read from the chart states the worker built (never computed on a page view) and
+batched across sites, so a programme of 50 sites costs the same queries as one of 5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max
+from django.urls import NoReverseMatch, reverse
+
+from projects.models import Site
+from projects.panels import (
+    DigestSection,
+    PackChart,
+    PackSection,
+    Panel,
+    PanelContext,
+    register_digest_section,
+    register_panel,
+)
+from projects.permissions import Capability, site_ids_for
+
+from .chart_selectors import chart_states
+from .charts import ICON_FILES, ICON_LABELS
+from .models import DataPoint, Frequency, Measure, PointNote, Upload
+from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
+
+SIGNAL_AGE_DAYS = 7 * 8  # a signal this recent still asks for a note on the dashboard
+STALE_AFTER_WEEKS = 2  # a site whose last week is older than this "has not sent data"
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    chart_url: str
+    variation_icon: str | None = None
+    variation_label: str = "Not charted yet"
+    variation_file: str | None = None
+    assurance_label: str | None = None
+    assurance_file: str | None = None
+    last_value: str = "No data"
+    last_date: dt.date | None = None
+    latest_signal: str | None = None
+    signal_period: dt.date | None = None
+    needs_note: bool = False
+    special: str | None = None  # "improvement" | "concern" | "neither"
+
+
+@dataclass
+class SiteMeasures:
+    rows: list[MeasureRow] = field(default_factory=list)
+    last_upload_at: dt.datetime | None = None
+    last_week: dt.date | None = None
+    missing_weeks: list[dt.date] = field(default_factory=list)
+    weeks_since_data: int | None = None
+    shared: bool = False
+    threshold: int = 5
+    differing: set[int] = field(default_factory=set)  # measures defined differently across sites
+
+    @property
+    def stale(self) -> bool:
+        return self.weeks_since_data is None or self.weeks_since_data > STALE_AFTER_WEEKS
+
+    def signals(self, kind: str) -> list[MeasureRow]:
+        return [row for row in self.rows if row.special == kind]
+
+    def compared(self, kind: str) -> list[MeasureRow]:
+        """Signals of measures that every site defines the same way, so comparable."""
+        return [r for r in self.signals(kind) if r.measure.pk not in self.differing]
+
+    @property
+    def compared_improvement(self) -> list[MeasureRow]:
+        return self.compared("improvement")
+
+    @property
+    def compared_concern(self) -> list[MeasureRow]:
+        return self.compared("concern")
+
+    @property
+    def not_compared(self) -> list[MeasureRow]:
+        return [
+            r
+            for r in self.rows
+            if r.special in ("improvement", "concern") and r.measure.pk in self.differing
+        ]
+
+
+def _chart_url(site: Site, measure: Measure) -> str:
+    try:
+        return reverse(
+            "measures:chart", kwargs={"site_code": site.code, "measure_code": measure.code}
+        )
+    except NoReverseMatch:  # before the chart pages are installed
+        return reverse("measures:site-data", kwargs={"site_code": site.code})
+
+
+def _value_text(value: float | None, measure: Measure, shared: bool, threshold: int) -> str:
+    if value is None:
+        return "No data"
+    if shared and measure.is_count and 0 < value < threshold:
+        return f"fewer than {threshold}"
+    if float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.1f}"
+    unit = {"days": " days", "percent": "%"}.get(measure.unit, "")
+    return text + unit
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _special(icon: str | None) -> str | None:
+    for kind in ("improvement", "concern", "neither"):
+        if icon and icon.startswith(f"special_cause_{kind}"):
+            return kind
+    return None
+
+
+def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
+    sites = list(context.sites)
+    site_ids = [s.pk for s in sites]
+    measures = list(Measure.objects.order_by("order", "name"))
+    states = chart_states(site_ids=site_ids)
+    this_week = monday(context.today)
+    recent_start = this_week - dt.timedelta(weeks=RECENT_WEEKS)
+    present: dict[int, set[dt.date]] = {}
+    for site_id, period in (
+        DataPoint.objects.filter(
+            site_id__in=site_ids,
+            frequency=Frequency.WEEKLY,
+            period__gte=recent_start,
+            period__lt=this_week,
+        )
+        .values_list("site_id", "period")
+        .distinct()
+    ):
+        present.setdefault(site_id, set()).add(period)
+    last_upload = dict(
+        Upload.sites.through.objects.filter(
+            site_id__in=site_ids, upload__status=Upload.Status.DONE, upload__undone_at__isnull=True
+        )
+        .values("site_id")
+        .annotate(last=Max("upload__finished_at"))
+        .values_list("site_id", "last")
+    )
+    noted = set(
+        PointNote.objects.filter(
+            site_id__in=site_ids, period__gte=context.today - dt.timedelta(days=SIGNAL_AGE_DAYS)
+        ).values_list("site_id", "measure_id", "period")
+    )
+    recent_weeks = [this_week - dt.timedelta(weeks=n) for n in range(RECENT_WEEKS, 0, -1)]
+    differing = measures_with_differing_definitions(sites=sites) if len(sites) > 1 else set()
+    result: dict[int, SiteMeasures] = {}
+    for site in sites:
+        data = SiteMeasures(
+            shared=context.shared, threshold=context.small_count_threshold, differing=differing
+        )
+        for measure in measures:
+            state = states.get((site.pk, measure.pk))
+            row = MeasureRow(measure=measure, chart_url=_chart_url(site, measure))
+            if state is not None and state.summary:
+                summary = state.summary
+                icon = summary.get("variation_icon")
+                row.variation_icon = icon
+                row.variation_label = ICON_LABELS.get(icon, row.variation_label)
+                row.variation_file = ICON_FILES.get(icon)
+                assurance = summary.get("assurance_icon")
+                row.assurance_label = ICON_LABELS.get(assurance) if assurance else None
+                row.assurance_file = ICON_FILES.get(assurance) if assurance else None
+                row.last_value = _value_text(
+                    summary.get("last_value"),
+                    measure,
+                    context.shared,
+                    context.small_count_threshold,
+                )
+                row.last_date = _date(summary.get("last_date"))
+                row.latest_signal = summary.get("latest_signal")
+                periods = [_date(p) for p in summary.get("signal_periods") or []]
+                row.signal_period = max((p for p in periods if p), default=None)
+                row.special = _special(icon)
+                row.needs_note = bool(
+                    row.signal_period
+                    and row.signal_period >= context.today - dt.timedelta(days=SIGNAL_AGE_DAYS)
+                    and (site.pk, measure.pk, row.signal_period) not in noted
+                )
+                if data.last_week is None or (row.last_date and row.last_date > data.last_week):
+                    data.last_week = row.last_date
+            data.rows.append(row)
+        # Only measures the site reports; the rest would be a wall of "No data".
+        data.rows = [r for r in data.rows if r.last_date is not None]
+        data.last_upload_at = last_upload.get(site.pk)
+        data.missing_weeks = [w for w in recent_weeks if w not in present.get(site.pk, set())]
+        if data.last_week is not None:
+            data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
+        result[site.pk] = data
+    return result
+
+
+def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
+    rows = state.rows or []
+    if not rows:
+        return None
+    return PackChart(
+        title=measure.name,
+        dates=[_date(r[0]) for r in rows],
+        values=[r[1] if r[1] != "" else None for r in rows],
+        centre=[r[2] if r[2] != "" else None for r in rows],
+        lower=[r[3] if r[3] != "" else None for r in rows],
+        upper=[r[4] if r[4] != "" else None for r in rows],
+        flagged=[bool(r[9]) for r in rows],
+        annotations=[
+            (_date(a.get("date")), a.get("text", ""))
+            for a in state.summary.get("annotations", [])
+            if a.get("date")
+        ],
+        summary=list(state.summary.get("sentences", [])),
+    )
+
+
+def measures_pack(data: SiteMeasures | None, site: Site) -> list[PackSection]:
+    if data is None or not data.rows:
+        return []
+    signals = [r for r in data.rows if r.needs_note or r.special in ("improvement", "concern")]
+    sections = [
+        PackSection(
+            heading="New signals to discuss",
+            bullets=[f"{r.measure.name}: {r.latest_signal}" for r in signals if r.latest_signal]
+            or ["No special cause in the measures since the last meeting."],
+        ),
+        PackSection(
+            heading="Measures at a glance",
+            table=(
+                ["Measure", "Last value", "Week", "Variation", "Assurance"],
+                [
+                    [
+                        r.measure.name,
+                        r.last_value,
+                        f"{r.last_date:%d %b %Y}" if r.last_date else "",
+                        r.variation_label,
+                        r.assurance_label or "No target",
+                    ]
+                    for r in data.rows
+                ],
+            ),
+        ),
+    ]
+    states = chart_states(
+        site_ids=[site.pk], measure_ids=[r.measure.pk for r in data.rows], with_figures=True
+    )
+    charts = [
+        chart
+        for r in data.rows
+        if (state := states.get((site.pk, r.measure.pk))) is not None
+        and (chart := _pack_chart(state, r.measure)) is not None
+    ]
+    if charts:
+        sections.append(PackSection(heading="Charts", charts=charts))
+    return sections
+
+
+def _digest_signals(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+    context = PanelContext(sites=sites, today=today, user=user)
+    since = today - dt.timedelta(days=7)
+    lines = []
+    by_id = {s.pk: s for s in sites}
+    for site_id, data in build_site_measures(context).items():
+        for row in data.rows:
+            if row.signal_period and row.signal_period >= since and row.latest_signal:
+                lines.append(f"{by_id[site_id].code} {row.measure.name}: {row.latest_signal}")
+    return lines
+
+
+def _digest_missing(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+    senders = set(site_ids_for(user, Capability.UPLOAD)) | set(site_ids_for(user, Capability.EDIT))
+    mine = [s for s in sites if s.pk in senders]
+    if not mine:
+        return []
+    context = PanelContext(sites=mine, today=today, user=user)
+    lines = []
+    for site_id, data in build_site_measures(context).items():
+        recent_missing = [
+            w for w in data.missing_weeks if w >= monday(today) - dt.timedelta(weeks=4)
+        ]
+        if recent_missing:
+            site = next(s for s in mine if s.pk == site_id)
+            weeks = ", ".join(f"w/c {w:%d %b}" for w in recent_missing)
+            lines.append(f"{site.code}: no figures for {weeks}")
+    return lines
+
+
+def register() -> None:
+    register_panel(
+        Panel(
+            key="measures",
+            title="Measures",
+            order=20,
+            build=build_site_measures,
+            template="measures/_panel_site.html",
+            programme_template="measures/_panel_programme.html",
+            programme_heading="Signals (where definitions agree) and data",
+            pack=measures_pack,
+        )
+    )
+    register_digest_section(
+        DigestSection(
+            key="signals", label="New signals on your measures", order=30, build=_digest_signals
+        )
+    )
+    register_digest_section(
+        DigestSection(
+            key="missing_data",
+            label="Weeks of missing data for your site",
+            order=31,
+            build=_digest_missing,
+        )
+    )
