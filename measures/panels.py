@@ -105,10 +105,7 @@ def _value_text(value: float | None, measure: Measure, shared: bool, threshold: 
         return "No data"
     if shared and measure.is_count and 0 < value < threshold:
         return f"fewer than {threshold}"
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.1f}"
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
     unit = {"days": " days", "percent": "%"}.get(measure.unit, "")
     return text + unit
 
