@@ -5,8 +5,9 @@ class ToolkitConfig(AppConfig):
     name = "toolkit"
 
     def ready(self) -> None:
-        from . import chart_annotations
+        from . import alerts, chart_annotations
         from .learning import panels
 
         panels.register()
         chart_annotations.register()
+        alerts.register()
