@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +135,25 @@ def site_uploads(*, site: Site, limit: int = 20) -> list[Upload]:
     ids = set(Upload.objects.filter(site=site).values_list("pk", flat=True)[:limit])
     ids |= set(Upload.objects.filter(sites=site).values_list("pk", flat=True)[:limit])
     return list(Upload.objects.filter(pk__in=ids).select_related("uploaded_by", "site")[:limit])
+
+
+SITE_EXPORT_HEADER = ["site", "period", "frequency", "measure", "measure_name", "value", "upload"]
+
+
+def site_export_rows(*, site: Site) -> Iterator[list[Any]]:
+    """Every stored figure of the site, oldest first, for download."""
+    points = (
+        DataPoint.objects.filter(site=site)
+        .select_related("measure")
+        .order_by("frequency", "period", "measure__order", "measure__code")
+    )
+    for point in points.iterator(chunk_size=5000):
+        yield [
+            site.code,
+            point.period,
+            point.frequency,
+            point.measure.code,
+            point.measure.name,
+            point.value,
+            point.upload_id,
+        ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("measures/<int:measure_id>/edit/", views.measure_edit, name="measure-edit"),
     path("sites/<str:site_code>/data/", views.site_data, name="site-data"),
     path("sites/<str:site_code>/data/upload/", views.upload_create, name="upload-create"),
+    path("sites/<str:site_code>/data/export.<str:fmt>", views.site_data_export, name="site-export"),
     path(
         "sites/<str:site_code>/data/uploads/<int:upload_id>/",
         views.upload_detail,

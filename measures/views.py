@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from projects.exports import table_response
 from projects.models import Site
 from projects.permissions import (
     Capability,
@@ -85,6 +86,24 @@ def site_data(request: HttpRequest) -> HttpResponse:
             "can_upload": Capability.UPLOAD in caps,
             "site_crumbs": _crumbs(site, data=False),
         },
+    )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def site_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every figure the site holds, as CSV or .xlsx (formula-safe cells)."""
+    site = request.site  # type: ignore[attr-defined]
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Choose csv or xlsx.")
+    return table_response(
+        fmt=fmt,
+        name=f"{site.code} data",
+        header=selectors.SITE_EXPORT_HEADER,
+        rows=selectors.site_export_rows(site=site),
     )
 
 

@@ -269,3 +269,23 @@ def test_meeting_pack_pdf_draws_the_measure_charts(world):
     )
     pdf = meeting_pack_pdf(site=world.a.site, today=timezone.localdate(), user=world.a.pm)
     assert pdf.startswith(b"%PDF")
+
+
+def test_site_data_exports_as_csv_and_xlsx_with_formula_safe_cells(world, client_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    points(world.a.site, "referrals_received", [THIS_WEEK - dt.timedelta(weeks=1)])
+    client = client_as(world.a.stakeholder)
+    csv_response = client.get(f"/sites/{world.a.site.code}/data/export.csv")
+    text = csv_response.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "site,period,frequency,measure,measure_name,value,upload"
+    assert f"{world.a.site.code},2026-11-16,weekly,referrals_received" in text
+    xlsx = client.get(f"/sites/{world.a.site.code}/data/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["D2"].value == "referrals_received"
+    assert client.get(f"/sites/{world.a.site.code}/data/export.pdf").status_code == 404
+    assert (
+        client_as(world.b.pm).get(f"/sites/{world.a.site.code}/data/export.csv").status_code == 404
+    )

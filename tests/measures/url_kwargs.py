@@ -19,7 +19,8 @@ BUILDERS = {
     "upload_id": lambda sw: UploadFactory(site=sw.site).pk,
     "measure_id": lambda sw: Measure.objects.get(code="closures").pk,
     "measure_code": lambda sw: "closures",
+    "fmt": lambda sw: "csv",
 }
 # Measures are programme-wide, not a site's objects: the walk proves site B's pages for a
 # measure refuse site A's roles, and does not expect A's own pages for it to be refused.
-GLOBAL_KWARGS = {"measure_id", "measure_code"}
+GLOBAL_KWARGS = {"measure_id", "measure_code", "fmt"}
