@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -89,34 +87,3 @@ def shared_site_ids(*, measure: Measure, site_ids: Iterable[int]) -> set[int]:
             "site_id", flat=True
         )
     )
-
-
-def signals_awaiting_notes(
-    *, site: Site, measure_ids: Iterable[int] | None = None
-) -> list[dict[str, Any]]:
-    """The latest signal of each chart of the site whose signalling weeks have no note yet:
-    [{"measure_id", "period", "sentence"}] (for the site dashboard's 'why did this happen?')."""
-    states = chart_states(site_ids=[site.pk], measure_ids=measure_ids)
-    if not states:
-        return []
-    noted: dict[int, set[dt.date]] = {}
-    for measure_id, period in PointNote.objects.filter(
-        site=site, measure_id__in=[m for _, m in states]
-    ).values_list("measure_id", "period"):
-        noted.setdefault(measure_id, set()).add(period)
-    out = []
-    for (_, measure_id), state in sorted(states.items()):
-        periods = state.summary.get("latest_signal_periods") or []
-        if not periods or not state.summary.get("latest_signal"):
-            continue
-        dates = {dt.date.fromisoformat(p) for p in periods}
-        if dates & noted.get(measure_id, set()):
-            continue
-        out.append(
-            {
-                "measure_id": measure_id,
-                "period": max(dates),
-                "sentence": state.summary["latest_signal"],
-            }
-        )
-    return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from projects.models import Site
 from projects.panels import (
@@ -92,12 +92,7 @@ class SiteMeasures:
 
 
 def _chart_url(site: Site, measure: Measure) -> str:
-    try:
-        return reverse(
-            "measures:chart", kwargs={"site_code": site.code, "measure_code": measure.code}
-        )
-    except NoReverseMatch:  # before the chart pages are installed
-        return reverse("measures:site-data", kwargs={"site_code": site.code})
+    return reverse("measures:chart", kwargs={"site_code": site.code, "measure_code": measure.code})
 
 
 def _value_text(value: float | None, measure: Measure, shared: bool, threshold: int) -> str:
@@ -182,13 +177,15 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
                 )
                 row.last_date = _date(summary.get("last_date"))
                 row.latest_signal = summary.get("latest_signal")
-                periods = [_date(p) for p in summary.get("signal_periods") or []]
-                row.signal_period = max((p for p in periods if p), default=None)
+                # A note on any week of the latest signal answers "why did this happen?".
+                episode = [_date(p) for p in summary.get("latest_signal_periods") or []]
+                row.signal_period = max((p for p in episode if p), default=None)
                 row.special = _special(icon)
                 row.needs_note = bool(
-                    row.signal_period
+                    row.latest_signal
+                    and row.signal_period
                     and row.signal_period >= context.today - dt.timedelta(days=SIGNAL_AGE_DAYS)
-                    and (site.pk, measure.pk, row.signal_period) not in noted
+                    and not any((site.pk, measure.pk, p) in noted for p in episode)
                 )
                 if data.last_week is None or (row.last_date and row.last_date > data.last_week):
                     data.last_week = row.last_date

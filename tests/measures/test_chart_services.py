@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from measures import annotations, chart_services, spc
-from measures.chart_selectors import chart_states, signals_awaiting_notes
+from measures.chart_selectors import chart_states
 from measures.charts import Annotation
 from measures.models import (
     ChartAdjustment,
@@ -238,14 +238,22 @@ def test_a_note_needs_text_and_a_point(world, wait):
 
 
 def test_a_new_signal_asks_for_a_note_until_one_is_written(world, wait):
+    from measures.panels import build_site_measures
+    from projects.panels import PanelContext
+
     put_series(world.a.site, "median_wait_days", JUMP)
     build(world.a.site, wait)
-    waiting = signals_awaiting_notes(site=world.a.site)
-    assert [w["measure_id"] for w in waiting] == [wait.pk]
+    context = PanelContext(sites=[world.a.site], today=weeks(29)[-1])
+
+    def asking() -> list[str]:
+        rows = build_site_measures(context)[world.a.site.pk].rows
+        return [row.measure.code for row in rows if row.needs_note]
+
+    assert asking() == ["median_wait_days"]
     chart_services.point_note_add(
         site=world.a.site, measure=wait, user=world.a.pm, period=weeks(28)[-1], text="Why"
     )
-    assert signals_awaiting_notes(site=world.a.site) == []
+    assert asking() == []
 
 
 def test_providers_annotate_the_chart(world, wait, monkeypatch):

@@ -48,6 +48,7 @@ def state(
             "last_date": last.isoformat(),
             "latest_signal": signal,
             "signal_periods": periods,
+            "latest_signal_periods": periods,
             "sentences": ["Latest value 40."],
             "annotations": [],
         },
