@@ -45,7 +45,6 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from measures.chart_services import chart_rebuild
-
     from measures.models import DataPoint, Frequency, Measure, Upload
     from projects.models import Programme, ProgrammeLead, Project, Site
 
