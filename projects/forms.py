@@ -106,7 +106,9 @@ class SetPasswordForm(NhsukFormMixin, auth_forms.SetPasswordForm):
 
 class SharedLinkForm(NhsukForm):
     label = forms.CharField(
-        max_length=200, help_text="Who the link is for, e.g. 'Children's partnership board'."
+        max_length=200,
+        label="Who the link is for",
+        help_text="For example, 'Children's partnership board'.",
     )
     days = forms.IntegerField(
         min_value=1, max_value=365, initial=30, label="Days until it stops working"
