@@ -7,10 +7,11 @@ visible text alternative (a list or table) beside each picture.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+
+from toolkit.analysis.svg import wrap
 
 FONT = 'font-family="Frutiger W01, Arial, sans-serif"'
 INK = "#212b32"  # NHS text colour
@@ -24,16 +25,6 @@ LINE = "#768692"
 
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
-
-
-def wrap(text: str, width: int, max_lines: int) -> list[str]:
-    """Lines of at most `width` characters; a cut-off last line ends with an ellipsis."""
-    lines = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        lines[-1] = (last[: width - 1].rstrip() + "…") if len(last) >= width else last + "…"
-    return lines
 
 
 def text_lines(
