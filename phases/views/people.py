@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phases import selectors, services
 from phases.forms import StakeholderForm, TeamMemberForm
 from phases.models import Stakeholder, TeamMember
+from projects.exports import table_response
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -103,11 +104,43 @@ def team_member_remove(request: HttpRequest, project_id: int, member_id: int) ->
     return redirect(project_url(project, "team"))
 
 
+STAKEHOLDER_EXPORT_HEADER = [
+    "name",
+    "organisation",
+    "sector",
+    "role",
+    "interest",
+    "influence",
+    "kept informed by",
+    "young people or families represented",
+]
+
+
 @site_view(Capability.VIEW)
 @require_GET
 def stakeholder_list(request: HttpRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     stakeholders = selectors.project_stakeholders(project=project)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return table_response(
+            fmt=fmt,
+            name=f"{project.site.code} stakeholders",
+            header=STAKEHOLDER_EXPORT_HEADER,
+            rows=(
+                [
+                    s.name,
+                    s.organisation,
+                    s.get_sector_display(),
+                    s.role,
+                    s.get_interest_display(),
+                    s.get_influence_display(),
+                    s.kept_informed_by,
+                    s.represents_young_people_or_families,
+                ]
+                for s in stakeholders
+            ),
+        )
     return render(
         request,
         "phases/stakeholder_list.html",

@@ -514,3 +514,28 @@ def test_programme_lead_adds_a_step_that_appears_on_the_programmes_projects(worl
     assert Step.objects.filter(code="P1.7", programme=world.programme).exists()
     assert "P1.7" in client_as(world.a.pm).get(world.a.project.get_absolute_url()).content.decode()
     assert client_as(world.a.pm).get(reverse("phases:custom-step-create")).status_code == 403
+
+
+def test_stakeholder_register_downloads_as_csv_and_xlsx_with_safe_cells(world, client_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    from phases.models import Stakeholder
+
+    Stakeholder.objects.create(
+        project=world.a.project,
+        name="=HYPERLINK(1)",
+        organisation="School",
+        sector="education",
+        interest="high",
+        influence="low",
+    )
+    url = f"/sites/{world.a.site.code}/projects/{world.a.project.pk}/stakeholders/"
+    client = client_as(world.a.stakeholder)
+    text = client.get(url + "?format=csv").content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("name,organisation,sector")
+    assert "'=HYPERLINK" in text
+    sheet = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content)).active
+    assert sheet["A2"].value.startswith("'=")
+    assert client_as(world.b.pm).get(url + "?format=csv").status_code == 404
