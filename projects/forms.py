@@ -62,11 +62,11 @@ class NhsukFormMixin:
 
 
 class NhsukForm(NhsukFormMixin, forms.Form):
-    pass
+    """A form drawn in NHS.UK design-system markup."""
 
 
 class NhsukModelForm(NhsukFormMixin, forms.ModelForm):
-    pass
+    """A model form drawn in NHS.UK design-system markup."""
 
 
 class ProjectForm(NhsukModelForm):
@@ -89,19 +89,19 @@ class ApiTokenForm(NhsukForm):
 
 
 class LoginForm(NhsukFormMixin, auth_forms.AuthenticationForm):
-    pass
+    """Django's login form in NHS.UK markup."""
 
 
 class PasswordChangeForm(NhsukFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """Django's password change form in NHS.UK markup."""
 
 
 class PasswordResetForm(NhsukFormMixin, auth_forms.PasswordResetForm):
-    pass
+    """Django's password reset form in NHS.UK markup."""
 
 
 class SetPasswordForm(NhsukFormMixin, auth_forms.SetPasswordForm):
-    pass
+    """Django's set-password form in NHS.UK markup."""
 
 
 class SharedLinkForm(NhsukForm):
