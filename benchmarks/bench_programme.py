@@ -31,6 +31,7 @@ def _scratch_database() -> None:
 def main() -> None:
     os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
     os.environ.setdefault("DJANGO_DEBUG", "1")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ.pop("CELERY_BROKER_URL", None)
     _scratch_database()
     import django

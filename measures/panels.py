@@ -28,9 +28,17 @@ from projects.permissions import Capability, site_ids_for
 
 from .chart_selectors import chart_states
 from .charts import ICON_FILES, ICON_LABELS
-from .models import DataPoint, Frequency, Measure, PointNote, Upload
+from .models import ChartState, DataPoint, Frequency, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
+SUMMARY_KEYS = (
+    "variation_icon",
+    "assurance_icon",
+    "last_value",
+    "last_date",
+    "latest_signal",
+    "latest_signal_periods",
+)
 SIGNAL_AGE_DAYS = 7 * 8  # a signal this recent still asks for a note on the dashboard
 STALE_AFTER_WEEKS = 2  # a site whose last week is older than this "has not sent data"
 
@@ -91,8 +99,13 @@ class SiteMeasures:
         ]
 
 
-def _chart_url(site: Site, measure: Measure) -> str:
-    return reverse("measures:chart", kwargs={"site_code": site.code, "measure_code": measure.code})
+def _chart_urls(site: Site, measures: list[Measure]) -> dict[int, str]:
+    """Chart URLs of a site, resolved once per site (a dashboard lists a thousand of them)."""
+    placeholder = "measure-code-placeholder"
+    pattern = reverse(
+        "measures:chart", kwargs={"site_code": site.code, "measure_code": placeholder}
+    )
+    return {m.pk: pattern.replace(placeholder, m.code) for m in measures}
 
 
 def _value_text(value: float | None, measure: Measure, shared: bool, threshold: int) -> str:
@@ -122,7 +135,16 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     sites = list(context.sites)
     site_ids = [s.pk for s in sites]
     measures = list(Measure.objects.order_by("order", "name"))
-    states = chart_states(site_ids=site_ids)
+    # Summaries only, as plain values: a programme of 50 sites has a thousand of them.
+    # Only the keys a dashboard shows are read out of each summary, in SQL: decoding whole
+    # summaries (sentences, every signal period) cost more than the queries.
+    keys = SUMMARY_KEYS
+    summaries = {
+        (row[0], row[1]): dict(zip(keys, row[2:], strict=True))
+        for row in ChartState.objects.filter(
+            site_id__in=site_ids, frequency=Frequency.WEEKLY, summary__has_key="last_date"
+        ).values_list("site_id", "measure_id", *(f"summary__{key}" for key in keys))
+    }
     this_week = monday(context.today)
     recent_start = this_week - dt.timedelta(weeks=RECENT_WEEKS)
     present: dict[int, set[dt.date]] = {}
@@ -133,6 +155,7 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
             period__gte=recent_start,
             period__lt=this_week,
         )
+        .order_by()  # the default ordering would join sites and measures into the DISTINCT
         .values_list("site_id", "period")
         .distinct()
     ):
@@ -154,14 +177,14 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     differing = measures_with_differing_definitions(sites=sites) if len(sites) > 1 else set()
     result: dict[int, SiteMeasures] = {}
     for site in sites:
+        urls = _chart_urls(site, measures)
         data = SiteMeasures(
             shared=context.shared, threshold=context.small_count_threshold, differing=differing
         )
         for measure in measures:
-            state = states.get((site.pk, measure.pk))
-            row = MeasureRow(measure=measure, chart_url=_chart_url(site, measure))
-            if state is not None and state.summary:
-                summary = state.summary
+            summary = summaries.get((site.pk, measure.pk))
+            row = MeasureRow(measure=measure, chart_url=urls[measure.pk])
+            if summary:
                 icon = summary.get("variation_icon")
                 row.variation_icon = icon
                 row.variation_label = ICON_LABELS.get(icon, row.variation_label)
