@@ -219,3 +219,26 @@ def test_a_library_page_runs_the_same_queries_however_many_results(world, client
     many = _library_queries(client_as(world.a.stakeholder))
     print(f"library page: {few} queries with 3 results, {many} with 39")
     assert few == many
+
+
+def test_library_results_download_as_csv_and_xlsx(world, client_as):
+    """The download holds what the reader may see, filtered as on the page, and no more."""
+    import io
+
+    from openpyxl import load_workbook
+
+    ReflectionFactory(project=world.b.project, title="=B shared", share_with_community=True)
+    ReflectionFactory(project=world.b.project, title="B private", share_with_community=False)
+    finished(world.a.project, title="A adopted")
+    client = client_as(world.a.stakeholder)
+    csv_text = client.get(LIBRARY, {"format": "csv"}).content.decode("utf-8-sig")
+    lines = csv_text.splitlines()
+    assert lines[0] == "kind,site,project,title,outcome,principles,shared"
+    assert len(lines) == 3
+    assert "'=B shared" in csv_text  # formula neutralised
+    assert "B private" not in csv_text
+    only_cycles = client.get(LIBRARY, {"format": "csv", "kind": "cycle"}).content.decode()
+    assert "A adopted" in only_cycles
+    assert "B shared" not in only_cycles
+    sheet = load_workbook(io.BytesIO(client.get(LIBRARY, {"format": "xlsx"}).content)).active
+    assert sheet.max_row == 3

@@ -315,7 +315,11 @@ class LibraryEntry:
 
 
 def library_page(
-    *, scope: LibraryScope, filters: dict[str, Any], page_number: Any = 1
+    *,
+    scope: LibraryScope,
+    filters: dict[str, Any],
+    page_number: Any = 1,
+    page_size: int | None = None,
 ) -> tuple[Page, list[LibraryEntry]]:
     """One page of the library, newest first. A page costs the same queries however many
     results it holds: count, the page's keys, then each kind's items with their tags."""
@@ -341,7 +345,7 @@ def library_page(
     else:
         keys = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         keys = keys.order_by("-entry_changed", "entry_kind", "-entry_id")
-    page = Paginator(keys, PAGE_SIZE).get_page(page_number)
+    page = Paginator(keys, page_size or PAGE_SIZE).get_page(page_number)
     rows = list(page.object_list)
     wanted = {kind: [pk for k, pk, _ in rows if k == kind] for kind in KINDS}
     loaded: dict[str, dict[int, Any]] = {

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from projects.exports import table_response
 from projects.permissions import Capability, login_view_required, site_view
 from toolkit.improvement.views import Tool, _base, _item
 from toolkit.models import Story
@@ -52,6 +53,9 @@ def story_print(request: HttpRequest, project_id: int, story_id: int) -> HttpRes
     return render(request, "toolkit/story_print.html", _story_context(request, story))
 
 
+EXPORT_LIMIT = 10_000  # results in one download
+
+
 @login_view_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -64,6 +68,28 @@ def library(request: HttpRequest) -> HttpResponse:
         request.GET or None, programme_ids=scope.programme_ids, sites=sites
     )
     filters = form.filters() if request.GET else {}
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        _page, entries = selectors.library_page(
+            scope=scope, filters=filters, page_size=EXPORT_LIMIT
+        )
+        return table_response(
+            fmt=fmt,
+            name="learning library",
+            header=["kind", "site", "project", "title", "outcome", "principles", "shared"],
+            rows=(
+                [
+                    entry.kind_label,
+                    entry.item.project.site.code,
+                    entry.item.project.title,
+                    entry.item.title,
+                    entry.item.get_outcome_display() if entry.kind == "cycle" else "",
+                    "; ".join(entry.principles),
+                    entry.shared,
+                ]
+                for entry in entries
+            ),
+        )
     page, entries = selectors.library_page(
         scope=scope, filters=filters, page_number=request.GET.get("page", 1)
     )
