@@ -212,12 +212,32 @@ def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
 @require_GET
 def definition_list(request: HttpRequest) -> HttpResponse:
     site = request.site  # type: ignore[attr-defined]
+    rows = selectors.site_definitions(site=site)
+    fmt = request.GET.get("format")
+    if fmt in EXPORT_FORMATS:
+        return table_response(
+            fmt=fmt,
+            name=f"{site.code} data dictionary",
+            header=[
+                "measure", "standard name", "standard definition", "local term",
+                "local definition", "source system", "caveats", "date agreed",
+            ],
+            rows=(
+                [
+                    measure.code, measure.name, measure.description,
+                    d.local_term if d else "", d.definition if d else "",
+                    d.source_system if d else "", d.caveats if d else "",
+                    d.date_agreed if d else None,
+                ]
+                for measure, d in rows
+            ),
+        )  # fmt: skip
     return render(
         request,
         "measures/localdefinition_list.html",
         {
             "site": site,
-            "rows": selectors.site_definitions(site=site),
+            "rows": rows,
             "can_edit": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
             "site_crumbs": _crumbs(site),
         },

@@ -290,3 +290,20 @@ def test_site_data_exports_as_csv_and_xlsx_with_formula_safe_cells(world, client
     assert (
         client_as(world.b.pm).get(f"/sites/{world.a.site.code}/data/export.csv").status_code == 404
     )
+
+
+def test_data_dictionary_downloads_with_each_standard_measure(world, client_as):
+    LocalDefinition.objects.create(
+        site=world.a.site,
+        measure=Measure.objects.get(code="closures"),
+        local_term="Discharges",
+        definition="@closed after three attempts",
+    )
+    client = client_as(world.a.stakeholder)
+    text = client.get(f"/sites/{world.a.site.code}/data/dictionary/?format=csv").content.decode(
+        "utf-8-sig"
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith("measure,standard name,standard definition,local term")
+    assert len(lines) == 1 + Measure.objects.count()
+    assert "Discharges,'@closed after three attempts" in text
