@@ -15,6 +15,7 @@ from phases.invites import next_meeting_invite
 from phases.models import Meeting, MeetingAction
 from phases.services.meetings import MEETING_FIELDS
 from projects.calendar import ics_response
+from projects.exports import table_response
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -25,6 +26,29 @@ from ._common import add_service_errors, can_edit, crumbs, project_url, site_pro
 @require_GET
 def meeting_list(request: HttpRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        actions = (
+            MeetingAction.objects.filter(meeting__project=project)
+            .select_related("meeting", "owner")
+            .order_by("meeting__held_on", "due_date", "pk")
+        )
+        return table_response(
+            fmt=fmt,
+            name=f"{project.site.code} meeting actions",
+            header=["meeting", "held on", "action", "owner", "due", "done"],
+            rows=(
+                [
+                    a.meeting.title,
+                    a.meeting.held_on,
+                    a.description,
+                    (a.owner.get_full_name() or a.owner.username) if a.owner else "",
+                    a.due_date,
+                    a.done,
+                ]
+                for a in actions
+            ),
+        )
     meetings = list(selectors.project_meetings(project=project))
     return render(
         request,

@@ -539,3 +539,18 @@ def test_stakeholder_register_downloads_as_csv_and_xlsx_with_safe_cells(world, c
     sheet = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content)).active
     assert sheet["A2"].value.startswith("'=")
     assert client_as(world.b.pm).get(url + "?format=csv").status_code == 404
+
+
+def test_meeting_actions_download_for_the_project_only(world, client_as):
+    from .factories import MeetingActionFactory, MeetingFactory
+
+    mine = MeetingFactory(project=world.a.project, title="Steering group")
+    MeetingActionFactory(meeting=mine, description="+Invite the school nurses", owner=world.a.pm)
+    MeetingActionFactory(meeting=MeetingFactory(project=world.b.project), description="B only")
+    url = f"/sites/{world.a.site.code}/projects/{world.a.project.pk}/meetings/?format=csv"
+    text = client_as(world.a.stakeholder).get(url).content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "meeting,held on,action,owner,due,done"
+    assert len(lines) == 2
+    assert "'+Invite the school nurses" in text
+    assert "B only" not in text
