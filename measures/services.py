@@ -426,7 +426,7 @@ def column_mappings_save(
 
 
 class UndoRefused(Exception):
-    pass
+    """An upload cannot be undone (e.g. a later upload replaced some of its values)."""
 
 
 def upload_undo(*, upload: Upload, user: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -183,10 +184,8 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
             if sample[zeros_at::2].count(b"\x00") > len(sample) // 3:
                 return data.decode(enc, errors="replace"), enc
         raise _refuse_as(filename, "a binary file of an unknown kind")
-    try:
+    with contextlib.suppress(UnicodeDecodeError):
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -216,15 +215,14 @@ def _read_text(text: str, encoding: str) -> Workbook:
     line_of_record: list[int] = []
     raw_lengths: list[int] = []
     reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter)
-    try:
+    # A malformed line ends the preview; the full read reports it with its row number.
+    with contextlib.suppress(csv.Error):
         for record in reader:
             preamble.append([c if c.strip() else None for c in record])
             line_of_record.append(reader.line_num)
             raw_lengths.append(len(record))
             if len(preamble) >= PREAMBLE_ROWS:
                 break
-    except csv.Error:
-        pass
     sheet = Sheet(
         name=None,
         preamble=[_trim(r) for r in preamble],
