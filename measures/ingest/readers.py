@@ -215,7 +215,8 @@ def _read_text(text: str, encoding: str) -> Workbook:
     line_of_record: list[int] = []
     raw_lengths: list[int] = []
     reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter)
-    # A malformed line ends the preview; the full read reports it with its row number.
+    # A malformed line ends this preview of the first rows; the header is looked for in the
+    # rows read before it.
     with contextlib.suppress(csv.Error):
         for record in reader:
             preamble.append([c if c.strip() else None for c in record])
