@@ -341,21 +341,37 @@ def driver_node_delete(
     return _diagram_response(request, diagram)
 
 
+def _moved(
+    request: HttpRequest,
+    move: Callable[..., bool],
+    *,
+    fragment_url: str,
+    respond: Callable[[], HttpResponse],
+    **part: Any,
+) -> HttpResponse:
+    """Move a part up or down: the list fragment for htmx, back to the page without JS."""
+    try:
+        move(user=request.user, direction=request.POST.get("direction", ""), **part)
+    except ValidationError:
+        return HttpResponseBadRequest("Move up or down.")
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(fragment_url)
+    return respond()
+
+
 @site_view(Capability.EDIT)
 @require_POST
 def driver_node_move(
     request: HttpRequest, project_id: int, diagram_id: int, node_id: int
 ) -> HttpResponse:
     node = _node(request, project_id, diagram_id, node_id)
-    try:
-        services.driver_node_move(
-            node=node, user=request.user, direction=request.POST.get("direction", "")
-        )
-    except ValidationError:
-        return HttpResponseBadRequest("Move up or down.")
-    if not request.htmx:  # type: ignore[attr-defined]
-        return redirect(node.diagram.get_absolute_url() + "#diagram-body")
-    return _diagram_response(request, node.diagram)
+    return _moved(
+        request,
+        services.driver_node_move,
+        node=node,
+        fragment_url=node.diagram.get_absolute_url() + "#diagram-body",
+        respond=lambda: _diagram_response(request, node.diagram),
+    )
 
 
 # PDSA cycles -------------------------------------------------------------------------------
@@ -517,15 +533,13 @@ def pdsa_task_move(
     request: HttpRequest, project_id: int, cycle_id: int, task_id: int
 ) -> HttpResponse:
     task = _task(request, project_id, cycle_id, task_id)
-    try:
-        services.pdsa_task_move(
-            task=task, user=request.user, direction=request.POST.get("direction", "")
-        )
-    except ValidationError:
-        return HttpResponseBadRequest("Move up or down.")
-    if not request.htmx:  # type: ignore[attr-defined]
-        return redirect(task.cycle.get_absolute_url() + "#tasks")
-    return _tasks_response(request, task.cycle)
+    return _moved(
+        request,
+        services.pdsa_task_move,
+        task=task,
+        fragment_url=task.cycle.get_absolute_url() + "#tasks",
+        respond=lambda: _tasks_response(request, task.cycle),
+    )
 
 
 # Reflections -------------------------------------------------------------------------------
@@ -625,15 +639,13 @@ def reflection_factor_move(
     request: HttpRequest, project_id: int, reflection_id: int, reflection_factor_id: int
 ) -> HttpResponse:
     factor = _factor(request, project_id, reflection_id, reflection_factor_id)
-    try:
-        services.reflection_factor_move(
-            factor=factor, user=request.user, direction=request.POST.get("direction", "")
-        )
-    except ValidationError:
-        return HttpResponseBadRequest("Move up or down.")
-    if not request.htmx:  # type: ignore[attr-defined]
-        return redirect(factor.reflection.get_absolute_url() + "#factors")
-    return _reflection_response(request, factor.reflection)
+    return _moved(
+        request,
+        services.reflection_factor_move,
+        factor=factor,
+        fragment_url=factor.reflection.get_absolute_url() + "#factors",
+        respond=lambda: _reflection_response(request, factor.reflection),
+    )
 
 
 # Sustainability plans ---------------------------------------------------------------------
