@@ -212,13 +212,16 @@ class Upload(models.Model):
 class DataPoint(models.Model):
     """The current value of a measure for a site and period, and the upload it came from.
 
-    A fact table written a million rows at a time: its foreign keys are enforced by Django
+    A fact table written a million rows at a time, so it carries one index only: its primary
+    key is the natural key (site, measure, frequency, period), which every read uses (a series
+    is one range of it) and which makes a value unique. There is no surrogate id and no index
+    on the upload: each would double the cost of every write, and the upload is only looked
+    up to undo it, which reads the upload's own sites. Foreign keys are enforced by Django
     (on_delete runs in the ORM) rather than by database triggers, which would check every row
-    at commit and cost more than the insert itself; the unique key leads with the site, so the
-    site needs no index of its own (nor the measure: it is only
-    looked up by it when a measure is deleted).
+    at commit and cost more than the insert itself.
     """
 
+    pk = models.CompositePrimaryKey("site_id", "measure_id", "frequency", "period")
     site = models.ForeignKey(
         "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
         db_index=False,
@@ -231,16 +234,12 @@ class DataPoint(models.Model):
     period = models.DateField(help_text="Monday of the week, or the 1st of the month.")
     value = models.FloatField()
     upload = models.ForeignKey(
-        Upload, on_delete=models.PROTECT, related_name="+", db_constraint=False
-    )
+        Upload, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
 
     class Meta:
         ordering = ["site", "measure", "frequency", "period"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["site", "measure", "frequency", "period"], name="unique_point"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.site_id}/{self.measure_id} {self.period}: {self.value}"

@@ -8,12 +8,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from projects.models import Site
@@ -207,21 +208,23 @@ def _refused_sites(upload: Upload, codes: list[str]) -> list[Site]:
 
 
 def _read_summary(obs: pd.DataFrame, frequency: str) -> dict[str, Any]:
-    per_site = []
-    for code, group in obs.groupby("site", sort=True):
-        per_site.append(
-            {
-                "site": code,
-                "measures": sorted(group["measure"].unique().tolist()),
-                "periods": int(group["period"].nunique()),
-                "first": group["period"].min().date().isoformat(),
-                "last": group["period"].max().date().isoformat(),
-                "values": len(group),
-            }
-        )
+    by_site = obs.groupby("site", sort=True, observed=True)
+    spans = by_site["period"].agg(["nunique", "min", "max", "size"])
+    measures = by_site["measure"].unique()
+    per_site = [
+        {
+            "site": str(code),
+            "measures": sorted(str(m) for m in measures[code]),
+            "periods": int(row["nunique"]),
+            "first": row["min"].date().isoformat(),
+            "last": row["max"].date().isoformat(),
+            "values": int(row["size"]),
+        }
+        for code, row in spans.iterrows()
+    ]
     return {
-        "sites": sorted(obs["site"].unique().tolist()),
-        "measures": sorted(obs["measure"].unique().tolist()),
+        "sites": sorted(str(c) for c in obs["site"].unique()),
+        "measures": sorted(str(m) for m in obs["measure"].unique()),
         "periods": int(obs["period"].nunique()),
         "first": obs["period"].min().date().isoformat() if len(obs) else None,
         "last": obs["period"].max().date().isoformat() if len(obs) else None,
@@ -229,6 +232,12 @@ def _read_summary(obs: pd.DataFrame, frequency: str) -> dict[str, Any]:
         "frequency": frequency,
         "per_site": per_site,
     }
+
+
+def _ids(labels: pd.Series, ids: dict[str, int]) -> np.ndarray:
+    """Database ids for a column of codes, looked up once per distinct code."""
+    codes, uniques = pd.factorize(labels)
+    return np.array([ids[str(u)] for u in uniques], dtype="int64")[codes]
 
 
 def upload_process(*, upload_id: int) -> Upload:
@@ -311,8 +320,8 @@ def _store(
     measure_ids = dict(Measure.objects.values_list("code", "id"))
     frame = pd.DataFrame(
         {
-            "site_id": obs["site"].map(site_ids).astype("int64"),
-            "measure_id": obs["measure"].map(measure_ids).astype("int64"),
+            "site_id": _ids(obs["site"], site_ids),
+            "measure_id": _ids(obs["measure"], measure_ids),
             "period": pd.to_datetime(obs["period"]),
             "value": obs["value"].astype("float64"),
         }
@@ -462,14 +471,15 @@ def upload_undo(*, upload: Upload, user: Any) -> int:
             frequency=OuterRef("frequency"),
             period=OuterRef("period"),
         ).order_by("-pk")
-        mine = DataPoint.objects.filter(upload=upload)
+        # Points carry no index on their upload (it would double the cost of every write);
+        # the upload's sites lead their primary key, so only those sites are read.
+        mine = DataPoint.objects.filter(site__in=upload.sites.all(), upload=upload)
         touched = list(mine.values_list("site_id", "measure_id").distinct())
-        replaced = mine.annotate(_h=Subquery(earlier.values("pk")[:1])).filter(_h__isnull=False)
-        n_restored = DataPoint.objects.filter(pk__in=replaced.values("pk")).update(
+        n_restored = mine.filter(Exists(earlier)).update(
             value=Subquery(earlier.values("value")[:1]),
             upload_id=Subquery(earlier.values("upload_id")[:1]),
         )
-        n_removed, _ = DataPoint.objects.filter(upload=upload).delete()
+        n_removed, _ = mine.delete()
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
         by_site: dict[int, set[int]] = {}
         for site_id, measure_id in touched:

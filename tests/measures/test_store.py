@@ -96,3 +96,69 @@ def test_empty_frame_writes_nothing(world):
     empty = frame(world.a.site, Measure.objects.get(code="dnas"), {})
     counts = store.points_store(upload=UploadFactory(), frame=empty, frequency="weekly")
     assert counts == store.StoreCounts(0, 0, 0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_store_leaves_values_it_was_not_sent_and_reads_back_every_bit(world, method):
+    """Two sites, rows in no particular order, a second upload covering part of the range:
+    only the values sent are new or changed, and floats come back exactly as written."""
+    a, b = world.a.site, world.b.site
+    dnas, wait = Measure.objects.get(code="dnas"), Measure.objects.get(code="median_wait_days")
+    values = [0.1 + 0.2, 1e-300, -0.0, 123456789.123456789, 2.5e15, 7.0]
+    weeks = pd.date_range("2024-01-01", periods=len(values), freq="7D")
+    parts = [
+        pd.DataFrame({"site_id": s.pk, "measure_id": m.pk, "period": weeks, "value": values}).iloc[
+            ::-1
+        ]
+        for s in (b, a)
+        for m in (wait, dnas)
+    ]
+    first = UploadFactory(site=a)
+    with transaction.atomic():
+        counts = store.points_store(
+            upload=first, frame=pd.concat(parts), frequency="weekly", method=method
+        )
+    assert counts == store.StoreCounts(new=24, changed=0, unchanged=0)
+    stored = {
+        (p.site_id, p.measure_id, p.period): p.value for p in DataPoint.objects.filter(measure=dnas)
+    }
+    assert stored[(a.pk, dnas.pk, dt.date(2024, 1, 1))] == 0.1 + 0.2
+    assert stored[(b.pk, dnas.pk, dt.date(2024, 1, 8))] == 1e-300
+    assert stored[(a.pk, dnas.pk, dt.date(2024, 1, 22))] == 123456789.123456789
+
+    second = UploadFactory(site=a)
+    update = pd.DataFrame(
+        {
+            "site_id": [a.pk, a.pk, b.pk],
+            "measure_id": [dnas.pk, dnas.pk, wait.pk],
+            "period": pd.to_datetime(["2024-01-15", "2024-01-08", "2024-02-26"]),
+            "value": [-0.0, 2e-300, 8.0],
+        }
+    )
+    with transaction.atomic():
+        counts = store.points_store(upload=second, frame=update, frequency="weekly", method=method)
+    assert counts == store.StoreCounts(new=1, changed=1, unchanged=1)
+    by_upload = {
+        (p.site_id, p.measure_id, p.period): (p.value, p.upload_id)
+        for p in DataPoint.objects.filter(upload=second)
+    }
+    assert by_upload == {
+        (a.pk, dnas.pk, dt.date(2024, 1, 8)): (2e-300, second.pk),
+        (b.pk, wait.pk, dt.date(2024, 2, 26)): (8.0, second.pk),
+    }
+    assert DataPoint.objects.count() == 25
+    history = DataPointHistory.objects.get()
+    assert (history.site_id, history.period, history.value, history.upload_id) == (
+        a.pk, dt.date(2024, 1, 8), 1e-300, first.pk,
+    )  # fmt: skip
+
+
+def test_missing_values_are_refused_before_anything_is_written(world):
+    site, dnas = world.a.site, Measure.objects.get(code="dnas")
+    with pytest.raises(ValueError, match="missing"):
+        store.points_store(
+            upload=UploadFactory(site=site),
+            frame=frame(site, dnas, {"2025-01-06": float("nan")}),
+            frequency="weekly",
+        )
+    assert not DataPoint.objects.exists()
