@@ -1,14 +1,15 @@
 """The write path for figures: write only new or changed values, keeping what they replaced.
 
-Both implementations find what is new or changed the same way: read the stored values for the
-sites, measures and periods of the incoming frame, and compare in pandas (floats bit for bit,
-so re-sending a file is free: no row, no history). They differ in how they write:
-- PostgreSQL: writers take a table lock that still lets readers in, so the comparison stays
-  true until commit; the stored values are read with a binary COPY, new values are written
-  with a binary COPY straight into the table in key order (the primary key is its only index),
-  replaced values are copied into the history, and changed values updated from a temporary
-  table in one statement.
-- Others (SQLite): bulk_create(update_conflicts=True) of the changed and new rows.
+Two implementations with the same meaning, chosen by database. Values are compared bit for
+bit, so re-sending a file is free: no row, no history.
+- PostgreSQL: writers take a table lock that still lets readers in, so what is stored cannot
+  change under an upload. Where nothing is stored yet in the upload's range (a first upload,
+  or new weeks only) the values go straight into the table with a binary COPY in key order
+  (the primary key is the table's only index). Otherwise they are copied into a temporary
+  table, one join finds what is new or changed, and set-based statements write the history
+  of the changed values, update them, and insert the new ones.
+- Others (SQLite): the stored values in range are read and compared in pandas, then
+  bulk_create(update_conflicts=True) writes the changed and new rows.
 
 Both run inside the caller's transaction and return the same counts.
 """
@@ -69,18 +70,6 @@ def points_store(
     return StoreCounts(new=new, changed=changed, unchanged=len(frame) - new - changed)
 
 
-def _diff(incoming: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(new rows, changed rows with old_value and old_upload), both in key order."""
-    incoming = incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
-    if existing.empty:
-        return incoming, incoming.iloc[:0].assign(old_value=0.0, old_upload=0)
-    merged = incoming.merge(existing, on=["site_id", "measure_id", "period"], how="left")
-    is_new = merged["old_upload"].isna().to_numpy()
-    is_changed = ~is_new & (merged["old_value"].to_numpy() != merged["value"].to_numpy())
-    changed = merged[is_changed].astype({"old_upload": "int64"})
-    return merged.loc[is_new, list(incoming.columns)], changed
-
-
 # ---------------------------------------------------------------- PostgreSQL: binary COPY
 
 
@@ -116,112 +105,106 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> 
         copy.write(struct.pack(">h", -1))
 
 
-def _existing_copy(cursor, incoming: pd.DataFrame, frequency: str) -> pd.DataFrame:
-    """The stored values in the range of `incoming`, read with one binary COPY."""
-    site_f, measure_f = _int_format(DataPoint, "site"), _int_format(DataPoint, "measure")
-    upload_f = _int_format(DataPoint, "upload")
-    query = (
-        "COPY (SELECT site_id, measure_id, period, value, upload_id FROM "
-        f"{DataPoint._meta.db_table} WHERE frequency = %s AND site_id = ANY(%s) "
-        "AND measure_id = ANY(%s) AND period BETWEEN %s AND %s) TO STDOUT (FORMAT binary)"
-    )
-    first, last = incoming["period"].min(), incoming["period"].max()
-    params = [
-        frequency,
-        sorted(int(s) for s in np.unique(incoming["site_id"])),
-        sorted(int(m) for m in np.unique(incoming["measure_id"])),
-        first.date() if hasattr(first, "date") else pd.Timestamp(first).date(),
-        pd.Timestamp(last).date(),
-    ]
-    chunks = []
-    with cursor.copy(query, params) as copy:
-        chunks.extend(bytes(block) for block in copy)
-    data = b"".join(chunks)
-    layout = [("fields", ">i2")]
-    for name, fmt in [
-        ("site_id", site_f), ("measure_id", measure_f), ("period", ">i4"),
-        ("old_value", ">f8"), ("old_upload", upload_f),
-    ]:  # fmt: skip
-        layout += [(f"len_{name}", ">i4"), (name, fmt)]
-    header = len(_COPY_SIGNATURE) + 8
-    header += int.from_bytes(data[header - 4 : header], "big") if len(data) >= header else 0
-    body = data[header:-2] if len(data) > header else b""
-    rows = np.frombuffer(body, dtype=layout)
-    return pd.DataFrame(
-        {
-            "site_id": rows["site_id"].astype("int64"),
-            "measure_id": rows["measure_id"].astype("int64"),
-            "period": (_PG_EPOCH + rows["period"].astype("timedelta64[D]")).astype(
-                "datetime64[ns]"
-            ),
-            "old_value": rows["old_value"].astype("float64"),
-            "old_upload": rows["old_upload"].astype("int64"),
-        }
-    )
+def _range(incoming: pd.DataFrame, frequency: str) -> dict[str, object]:
+    """Query parameters naming the stored values that `incoming` could meet."""
+    return {
+        "freq": frequency,
+        "sites": sorted(int(s) for s in np.unique(incoming["site_id"])),
+        "measures": sorted(int(m) for m in np.unique(incoming["measure_id"])),
+        "first": pd.Timestamp(incoming["period"].min()).date(),
+        "last": pd.Timestamp(incoming["period"].max()).date(),
+    }
+
+
+_IN_RANGE = (
+    "frequency = %(freq)s AND site_id = ANY(%(sites)s) AND measure_id = ANY(%(measures)s) "
+    "AND period BETWEEN %(first)s AND %(last)s"
+)
 
 
 def _store_copy(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tuple[int, int]:
     point = DataPoint._meta.db_table
-    history = DataPointHistory._meta.db_table
-    site_f, measure_f = _int_format(DataPoint, "site"), _int_format(DataPoint, "measure")
-    upload_f = _int_format(DataPoint, "upload")
-    freq = frequency.encode()
-    freq_f = f"S{len(freq)}"
+    params = _range(incoming, frequency)
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        # Uploads write one at a time (readers are not blocked), so the comparison below
-        # stays true until commit and new rows can be plain inserts.
+        # Uploads write one at a time (readers are not blocked), so what is stored stays as
+        # read below until commit and new rows can be plain inserts.
         cursor.execute(f"LOCK TABLE {point} IN SHARE ROW EXCLUSIVE MODE")
-        new, changed = _diff(incoming, _existing_copy(cursor, incoming, frequency))
-        if len(new):
-            _copy_in(
-                cursor,
-                point,
-                [
-                    ("site_id", new["site_id"], site_f),
-                    ("measure_id", new["measure_id"], measure_f),
-                    ("frequency", freq, freq_f),
-                    ("period", _days(new["period"]), ">i4"),
-                    ("value", new["value"], ">f8"),
-                    ("upload_id", upload.pk, upload_f),
-                ],
-            )
-        if len(changed):
-            _copy_in(
-                cursor,
-                history,
-                [
-                    ("site_id", changed["site_id"], site_f),
-                    ("measure_id", changed["measure_id"], measure_f),
-                    ("frequency", freq, freq_f),
-                    ("period", _days(changed["period"]), ">i4"),
-                    ("value", changed["old_value"], ">f8"),
-                    ("upload_id", changed["old_upload"], upload_f),
-                    ("replaced_by_id", upload.pk, upload_f),
-                ],
-            )
-            cursor.execute(
-                "CREATE TEMPORARY TABLE measures_changed (site_id bigint, measure_id bigint, "
-                "period date, value double precision) ON COMMIT DROP"
-            )
-            _copy_in(
-                cursor,
-                "measures_changed",
-                [
-                    ("site_id", changed["site_id"], ">i8"),
-                    ("measure_id", changed["measure_id"], ">i8"),
-                    ("period", _days(changed["period"]), ">i4"),
-                    ("value", changed["value"], ">f8"),
-                ],
-            )
-            cursor.execute(
-                f"UPDATE {point} AS d SET value = c.value, upload_id = %s "
-                "FROM measures_changed AS c WHERE d.site_id = c.site_id "
-                "AND d.measure_id = c.measure_id AND d.frequency = %s AND d.period = c.period",
-                [upload.pk, frequency],
-            )
-            cursor.execute("DROP TABLE measures_changed")
-    return len(new), len(changed)
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {point} WHERE {_IN_RANGE})", params)
+        if cursor.fetchone()[0]:
+            return _store_over(cursor, upload=upload, incoming=incoming, params=params)
+        # Nothing stored where this upload lands (a first upload, or new weeks only): every
+        # value is new and goes straight into the table, in key order.
+        new = incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+        _copy_in(
+            cursor,
+            point,
+            [
+                ("site_id", new["site_id"], _int_format(DataPoint, "site")),
+                ("measure_id", new["measure_id"], _int_format(DataPoint, "measure")),
+                ("frequency", frequency.encode(), f"S{len(frequency.encode())}"),
+                ("period", _days(new["period"]), ">i4"),
+                ("value", new["value"], ">f8"),
+                ("upload_id", upload.pk, _int_format(DataPoint, "upload")),
+            ],
+        )
+    return len(new), 0
+
+
+def _store_over(cursor, *, upload: Upload, incoming: pd.DataFrame, params: dict) -> tuple[int, int]:
+    """Values meeting stored ones: the comparison runs in the database, over a temporary
+    table of the incoming values, and writes only what is new or different."""
+    point = DataPoint._meta.db_table
+    history = DataPointHistory._meta.db_table
+    params = {**params, "upload": upload.pk}
+    cursor.execute(
+        "CREATE TEMPORARY TABLE measures_incoming (site_id bigint, measure_id bigint, "
+        "period date, value double precision) ON COMMIT DROP"
+    )
+    _copy_in(
+        cursor,
+        "measures_incoming",
+        [
+            ("site_id", incoming["site_id"], ">i8"),
+            ("measure_id", incoming["measure_id"], ">i8"),
+            ("period", _days(incoming["period"]), ">i4"),
+            ("value", incoming["value"], ">f8"),
+        ],
+    )
+    cursor.execute("ANALYZE measures_incoming")
+    # One join finds what is new or changed; an unchanged file stops here.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE measures_diff ON COMMIT DROP AS "
+        "SELECT i.site_id, i.measure_id, i.period, i.value, d.value AS old_value, "
+        "d.upload_id AS old_upload FROM measures_incoming i "
+        f"LEFT JOIN {point} d ON d.site_id = i.site_id AND d.measure_id = i.measure_id "
+        "AND d.frequency = %(freq)s AND d.period = i.period "
+        "WHERE d.upload_id IS NULL OR d.value <> i.value",
+        params,
+    )
+    cursor.execute(
+        f"INSERT INTO {history} "
+        "(site_id, measure_id, frequency, period, value, upload_id, replaced_by_id) "
+        "SELECT site_id, measure_id, %(freq)s, period, old_value, old_upload, %(upload)s "
+        "FROM measures_diff WHERE old_upload IS NOT NULL",
+        params,
+    )
+    changed = cursor.rowcount
+    cursor.execute(
+        f"UPDATE {point} AS d SET value = c.value, upload_id = %(upload)s "
+        "FROM measures_diff AS c WHERE c.old_upload IS NOT NULL AND d.site_id = c.site_id "
+        "AND d.measure_id = c.measure_id AND d.frequency = %(freq)s AND d.period = c.period",
+        params,
+    )
+    cursor.execute(
+        f"INSERT INTO {point} (site_id, measure_id, frequency, period, value, upload_id) "
+        "SELECT site_id, measure_id, %(freq)s, period, value, %(upload)s FROM measures_diff "
+        "WHERE old_upload IS NULL ORDER BY site_id, measure_id, period",
+        params,
+    )
+    new = cursor.rowcount
+    cursor.execute("DROP TABLE measures_incoming, measures_diff")
+    return new, changed
 
 
 # ---------------------------------------------------------------- other databases: the ORM
@@ -253,6 +236,18 @@ def _existing_orm(incoming: pd.DataFrame, frequency: str) -> pd.DataFrame:
             "old_upload": "int64",
         }
     )
+
+
+def _diff(incoming: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(new rows, changed rows with old_value and old_upload), both in key order."""
+    incoming = incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+    if existing.empty:
+        return incoming, incoming.iloc[:0].assign(old_value=0.0, old_upload=0)
+    merged = incoming.merge(existing, on=["site_id", "measure_id", "period"], how="left")
+    is_new = merged["old_upload"].isna().to_numpy()
+    is_changed = ~is_new & (merged["old_value"].to_numpy() != merged["value"].to_numpy())
+    changed = merged[is_changed].astype({"old_upload": "int64"})
+    return merged.loc[is_new, list(incoming.columns)], changed
 
 
 def _store_orm(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tuple[int, int]:
