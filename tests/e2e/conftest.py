@@ -190,7 +190,9 @@ def _seed_data(transactional_db: Any) -> None:
         if key[0] not in SEEDED_APPS:
             continue
         for operation in loader.graph.nodes[key].operations:
-            if isinstance(operation, RunPython):
+            # Data seeds are the functions named `seed`; other RunPython steps move tables
+            # about (e.g. measures 0005 rebuilding DataPoint) and must not run again.
+            if isinstance(operation, RunPython) and operation.code.__name__ == "seed":
                 operation.code(apps, None)
 
 
