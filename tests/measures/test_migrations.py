@@ -30,7 +30,9 @@ def test_points_keep_their_values_when_the_table_gets_its_natural_key():
         upload = old.get_model("measures", "Upload").objects.create(
             original_name="x.csv", sha256="0" * 64
         )
-        measure = old.get_model("measures", "Measure").objects.get(code="dnas")
+        measure = old.get_model("measures", "Measure").objects.create(
+            code="migrated", name="Migrated", order=100
+        )
         old.get_model("measures", "DataPoint").objects.create(
             site=site, measure=measure, frequency="weekly", period=dt.date(2025, 1, 6),
             value=3.5, upload=upload,
