@@ -93,6 +93,21 @@ def to_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         status[np.isnan(values)] = BLANK
         return values, status
     raw = col.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) == "string":
+        # Text cells (CSV) repeat heavily: convert each distinct text once. The C converter
+        # gives the same number for a text wherever it appears, so this is the same result.
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        u_values, u_status = _convert(pd.Series(uniques, dtype=object))
+        u_values = np.append(u_values, np.nan)  # code -1: a missing cell
+        u_status = np.append(u_status, np.int8(BLANK))
+        return u_values[codes], u_status[codes]
+    return _convert(col)
+
+
+def _convert(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """pandas' C converter first, then the leftovers one distinct value at a time."""
+    status = np.zeros(len(col), dtype=np.int8)
+    raw = col.to_numpy(dtype=object)
     values = pd.to_numeric(col, errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan, copy=True
     )
