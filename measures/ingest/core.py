@@ -69,7 +69,8 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             unrecognised.append(sheet)
             continue
         width = max(len(r) for r in sheet.preamble)
-        frame, rows = sheet.body(header.index, width, options.max_rows)
+        value_col = _tidy_value_column(header)
+        frame, rows = sheet.body(header.index, width, options.max_rows, value_col)
         if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
             ctx.log.add(
                 "too_many_rows",
@@ -169,14 +170,33 @@ def _sheet_context(ctx: Context, sheet: Sheet, header: Header) -> SheetContext:
     return SheetContext(sheet.name, site, measure or None, source)
 
 
+def _layout_by_header(header: Header) -> str | None:
+    """The layout the header row alone decides; None leaves it to the cells (wide or none)."""
+    roles = {c.role for c in header.columns}
+    if len(header.date_columns) >= 2:
+        return "pivot"
+    if "referral_date" in roles and roles & {"outcome", "first_contact_date", "closure_date"}:
+        return "records"
+    if "measure" in roles:
+        return "tidy"
+    return None
+
+
+def _tidy_value_column(header: Header) -> int | None:
+    """The column read_tidy takes its numbers from, when the sheet is a tidy table."""
+    values = header.by_role("value")
+    return values[0].index if values and _layout_by_header(header) == "tidy" else None
+
+
 def _read_sheet(ctx, sheet, frame, rows, header) -> tuple[str | None, Piece | None]:
     sc = _sheet_context(ctx, sheet, header)
     roles = {c.role for c in header.columns}
-    if len(header.date_columns) >= 2:
+    layout = _layout_by_header(header)
+    if layout == "pivot":
         return "pivot", read_pivot(ctx, frame, rows, header, sc)
-    if "referral_date" in roles and roles & {"outcome", "first_contact_date", "closure_date"}:
+    if layout == "records":
         return "records", read_records(ctx, frame, rows, header, sc)
-    if "measure" in roles:
+    if layout == "tidy":
         return "tidy", read_tidy(ctx, frame, rows, header, sc)
     if "period" in roles or find_date_column(frame, header) is not None:
         return "wide", read_wide(ctx, frame, rows, header, sc)

@@ -42,8 +42,15 @@ class Sheet:
     truncated: bool = False  # more rows than max_rows were present
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
 
-    def body(self, header_index: int, width: int, max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
-        """Rows below the header as columns 0..width-1, with their 1-based row numbers."""
+    def body(
+        self, header_index: int, width: int, max_rows: int, number_column: int | None = None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows below the header as columns 0..width-1, with their 1-based row numbers.
+
+        number_column: a CSV column expected to hold only plain numbers (a tidy value
+        column); it is read straight to float64 when every cell is a plain number, and as
+        text like the other columns otherwise.
+        """
         if self.rows is not None:
             rows = self.rows[header_index + 1 :]
             width = max([width, *map(len, rows)])
@@ -51,24 +58,32 @@ class Sheet:
             frame = pd.DataFrame(padded, columns=list(range(width)), dtype=object)
             numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
             return frame, numbers
-        return self._csv_body(header_index, width, max_rows)
+        return self._csv_body(header_index, width, max_rows, number_column)
 
     def _csv_body(
-        self, header_index: int, width: int, max_rows: int
+        self, header_index: int, width: int, max_rows: int, number_column: int | None
     ) -> tuple[pd.DataFrame, np.ndarray]:
         assert self.text is not None
         header_line = self.line_of_record[header_index]  # 1-based last line of the header
         width = max(width, *self.raw_lengths, 1)
+        try:
+            # The C parser reads bytes; handing it UTF-8 saves it re-encoding the text.
+            encoded: bytes | None = self.text.encode("utf-8")
+        except UnicodeEncodeError:
+            encoded = None
 
-        def read(w: int) -> pd.DataFrame:
+        def read(w: int, number_column: int | None) -> pd.DataFrame:
+            dtype: dict[int, object] = dict.fromkeys(range(w), object)
+            if number_column is not None:
+                dtype[number_column] = "float64"
             return pd.read_csv(
-                io.StringIO(self.text),
+                io.BytesIO(encoded) if encoded is not None else io.StringIO(self.text),
                 sep=self.delimiter,
                 header=None,
                 names=list(range(w)),
                 index_col=False,  # surplus fields must not become an index
                 skiprows=header_line,
-                dtype=object,
+                dtype=dtype,
                 na_filter=False,
                 skip_blank_lines=False,
                 nrows=max_rows + 1,
@@ -77,22 +92,53 @@ class Sheet:
                 encoding_errors="replace",
             )
 
-        try:
-            frame = read(width)
-        except pd.errors.ParserError:
-            widest = max(
-                (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
-                default=width,
-            )
-            frame = read(max(widest, width))
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame(columns=list(range(width)), dtype=object)
+        def read_all(number_column: int | None) -> pd.DataFrame:
+            try:
+                return read(width, number_column)
+            except pd.errors.ParserError:
+                widest = max(
+                    (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
+                    default=width,
+                )
+                return read(max(widest, width), number_column)
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame(columns=list(range(width)), dtype=object)
+
+        frame = None
+        if number_column is not None:
+            # Fast path: numbers converted while parsing. Any cell that is not a plain
+            # number (blank, "1,234", "n/a", a short row) fails it, and the column is read
+            # as text and converted cell by cell as before.
+            try:
+                frame = read_all(number_column)
+            except Exception:  # any failure: read the file the careful way, below
+                frame = None
+            if frame is not None and not plain_numbers(frame[number_column]):
+                frame = None
+        if frame is None:
+            frame = read_all(None)
         if len(frame) > max_rows:
             self.truncated = True
-        # Value columns can come back as float64 when every cell is numeric, which is fine;
-        # short rows come back as NaN, which later counts as blank.
+        # Short rows come back as NaN, which later counts as blank.
         numbers = np.arange(header_line + 1, header_line + 1 + len(frame))
         return frame, numbers
+
+
+def plain_numbers(col: pd.Series) -> bool:
+    """A float64 column whose every cell reads the same as the text converter would read it.
+
+    Rules out missing cells (NaN) and the two cases where converting the text as a whole
+    column can differ: -0 (read as 0 when the column holds whole numbers only) and magnitudes
+    of 2**53 and more (whole numbers beyond float precision, and infinity).
+    """
+    if col.dtype != np.float64:
+        return False
+    values = col.to_numpy()
+    if np.isnan(values).any():
+        return False
+    if (np.abs(values) >= 2.0**53).any():
+        return False
+    return not ((values == 0) & np.signbit(values)).any()
 
 
 @dataclass
