@@ -227,6 +227,27 @@ def _labels_column(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical | np
     return pd.Categorical.from_codes(rank[codes], categories=present[order])
 
 
+def _all_distinct(
+    site: np.ndarray, period: np.ndarray, measure: np.ndarray, n_sites: int, n_measures: int
+) -> bool:
+    """True when no (site, period, measure) repeats, found by counting when that is cheap.
+
+    False means "look with DataFrame.duplicated": there may be repeats, or too many
+    possible keys to count them in a small array.
+    """
+    n = len(site)
+    if not n:
+        return True
+    day = period.astype("int64")
+    first = int(day.min())
+    step = 7 if ((day - first) % 7 == 0).all() else 1  # weekly periods are all Mondays
+    span = (int(day.max()) - first) // step + 1
+    if n_sites * n_measures * span > 4 * n + 1024:
+        return False
+    key = (site.astype(np.int64) * n_measures + measure) * span + (day - first) // step
+    return int(np.bincount(key).max()) <= 1
+
+
 def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     if not pieces:
         return empty_observations(), "unknown"
@@ -322,8 +343,11 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
             )
 
     # duplicates: the same site, period and measure more than once
-    keys = pd.DataFrame({"site": site, "period": period.astype("int64"), "measure": measure})
-    dup_later = keys.duplicated(keep="first").to_numpy()
+    if _all_distinct(site, period, measure, len(site_labels), len(measure_labels)):
+        dup_later = np.zeros(len(site), bool)
+    else:
+        keys = pd.DataFrame({"site": site, "period": period.astype("int64"), "measure": measure})
+        dup_later = keys.duplicated(keep="first").to_numpy()
     if dup_later.any():
         dup_any = keys.duplicated(keep=False).to_numpy()
         group = keys.groupby(["site", "period", "measure"], sort=False).ngroup().to_numpy()
