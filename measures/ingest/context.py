@@ -96,12 +96,16 @@ class Context:
         Computed once per column of a sheet's frame; forget_sheet() drops them.
         """
         col = frame[index]
-        if col.dtype != object:
+        categorical = isinstance(col.dtype, pd.CategoricalDtype)
+        if col.dtype != object and not categorical:
             return None
         key = (id(frame), index)
         hit = self._factorized.get(key)
         if hit is None or hit[0] is not frame:
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            if categorical:
+                codes, uniques = _factorize_categorical(col.array)
+            else:
+                codes, uniques = pd.factorize(col, use_na_sentinel=True)
             hit = self._factorized[key] = (frame, codes, uniques)
         return hit[1], hit[2]
 
@@ -164,6 +168,17 @@ class Context:
             self.log.add(
                 code, reason(int(u), int(n)), sheet=sheet, row=int(rows[idx[f]]), column=column
             )
+
+
+def _factorize_categorical(cat: pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    """What pd.factorize gives for the same cells held as text: codes numbered in order of
+    first appearance (-1 for a missing cell) and the distinct texts in that order."""
+    codes = cat.codes
+    order = pd.unique(codes[codes >= 0])  # category numbers in order of first appearance
+    rank = np.full(len(cat.categories) + 1, -1, dtype=np.intp)  # last entry: code -1
+    rank[order] = np.arange(len(order))
+    uniques = np.asarray(cat.categories, dtype=object)[order]
+    return rank[codes], uniques
 
 
 def also_rows(n: int) -> str:

@@ -69,8 +69,8 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             unrecognised.append(sheet)
             continue
         width = max(len(r) for r in sheet.preamble)
-        value_col = _tidy_value_column(header)
-        frame, rows = sheet.body(header.index, width, options.max_rows, value_col)
+        value_col, label_cols = _tidy_columns(header)
+        frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
         if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
             ctx.log.add(
                 "too_many_rows",
@@ -182,10 +182,14 @@ def _layout_by_header(header: Header) -> str | None:
     return None
 
 
-def _tidy_value_column(header: Header) -> int | None:
-    """The column read_tidy takes its numbers from, when the sheet is a tidy table."""
+def _tidy_columns(header: Header) -> tuple[int | None, tuple[int, ...]]:
+    """For a tidy table: the column read_tidy takes its numbers from, and the label columns
+    (sites, measures, periods) it reads only through ctx.factorized and as text."""
+    if _layout_by_header(header) != "tidy":
+        return None, ()
     values = header.by_role("value")
-    return values[0].index if values and _layout_by_header(header) == "tidy" else None
+    labels = tuple(c.index for c in header.columns if c.role in ("site", "measure", "period"))
+    return (values[0].index if values else None), labels
 
 
 def _read_sheet(ctx, sheet, frame, rows, header) -> tuple[str | None, Piece | None]:

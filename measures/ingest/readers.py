@@ -43,13 +43,20 @@ class Sheet:
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
 
     def body(
-        self, header_index: int, width: int, max_rows: int, number_column: int | None = None
+        self,
+        header_index: int,
+        width: int,
+        max_rows: int,
+        number_column: int | None = None,
+        label_columns: tuple[int, ...] = (),
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Rows below the header as columns 0..width-1, with their 1-based row numbers.
 
         number_column: a CSV column expected to hold only plain numbers (a tidy value
         column); it is read straight to float64 when every cell is a plain number, and as
         text like the other columns otherwise.
+        label_columns: CSV columns of repeated labels (sites, measures, weeks), read as
+        categoricals of their texts; other cells are text (object) or blank.
         """
         if self.rows is not None:
             rows = self.rows[header_index + 1 :]
@@ -58,10 +65,15 @@ class Sheet:
             frame = pd.DataFrame(padded, columns=list(range(width)), dtype=object)
             numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
             return frame, numbers
-        return self._csv_body(header_index, width, max_rows, number_column)
+        return self._csv_body(header_index, width, max_rows, number_column, label_columns)
 
     def _csv_body(
-        self, header_index: int, width: int, max_rows: int, number_column: int | None
+        self,
+        header_index: int,
+        width: int,
+        max_rows: int,
+        number_column: int | None,
+        label_columns: tuple[int, ...],
     ) -> tuple[pd.DataFrame, np.ndarray]:
         assert self.text is not None
         header_line = self.line_of_record[header_index]  # 1-based last line of the header
@@ -72,8 +84,9 @@ class Sheet:
         except UnicodeEncodeError:
             encoded = None
 
-        def read(w: int, number_column: int | None) -> pd.DataFrame:
+        def read(w: int, number_column: int | None, label_columns) -> pd.DataFrame:
             dtype: dict[int, object] = dict.fromkeys(range(w), object)
+            dtype.update(dict.fromkeys(label_columns, "category"))
             if number_column is not None:
                 dtype[number_column] = "float64"
             return pd.read_csv(
@@ -92,29 +105,35 @@ class Sheet:
                 encoding_errors="replace",
             )
 
-        def read_all(number_column: int | None) -> pd.DataFrame:
+        def read_all(number_column: int | None, label_columns=()) -> pd.DataFrame:
             try:
-                return read(width, number_column)
+                return read(width, number_column, label_columns)
             except pd.errors.ParserError:
                 widest = max(
                     (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
                     default=width,
                 )
-                return read(max(widest, width), number_column)
+                return read(max(widest, width), number_column, label_columns)
             except pd.errors.EmptyDataError:
                 return pd.DataFrame(columns=list(range(width)), dtype=object)
+
+        def attempt(number_column: int | None) -> pd.DataFrame | None:
+            try:
+                frame = read_all(number_column, label_columns)
+            except Exception:  # any failure: read the file the plain way, below
+                return None
+            if number_column is not None and not plain_numbers(frame[number_column]):
+                return None
+            return frame
 
         frame = None
         if number_column is not None:
             # Fast path: numbers converted while parsing. Any cell that is not a plain
             # number (blank, "1,234", "n/a", a short row) fails it, and the column is read
             # as text and converted cell by cell as before.
-            try:
-                frame = read_all(number_column)
-            except Exception:  # any failure: read the file the careful way, below
-                frame = None
-            if frame is not None and not plain_numbers(frame[number_column]):
-                frame = None
+            frame = attempt(number_column)
+        if frame is None and label_columns:
+            frame = attempt(None)
         if frame is None:
             frame = read_all(None)
         if len(frame) > max_rows:
