@@ -366,7 +366,9 @@ def read_tidy(
         lambda i: "the measure name is missing",
     )
     site, site_ok = _site_codes(ctx, frame, rows, active, header, sc)
-    raw_dates = frame[period_col.index].to_numpy(dtype=object)
+    # the cells as text, for messages only
+    unreadable = np.isin(dates.status, (BAD, IMPOSSIBLE)).any()
+    raw_dates = frame[period_col.index].to_numpy(dtype=object) if unreadable else None
     date_ok = _date_problems(ctx, dates, active, sc.name, rows, period_col.name, raw_dates)
     raw_values = frame[value_col.index].to_numpy(dtype=object) if (v_status >= BAD).any() else None
     value_ok = _value_problems(

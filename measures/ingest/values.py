@@ -353,6 +353,9 @@ def week_start(dates: np.ndarray, kind: np.ndarray | Coded, header_kind: str | N
     elif header_kind == "commencing":
         commencing |= plain
     plain = ~(ending | commencing)
+    for same, shift in ((plain, 0), (commencing, 3), (ending, -3)):
+        if same.all():  # one kind throughout (the usual case): no masks needed
+            return iso_monday(d + np.timedelta64(shift, "D"))
     out = np.empty_like(d)
     out[plain] = iso_monday(d[plain])
     out[commencing] = iso_monday(d[commencing] + np.timedelta64(3, "D"))
