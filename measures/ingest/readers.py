@@ -349,6 +349,9 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
 
     import openpyxl  # imported here: CSV-only callers do not pay for it
 
+    with contextlib.suppress(Exception):
+        # Any failure is reported by the plain reading below, in its own words.
+        return Workbook("xlsx", _xlsx_sheets(_load_xlsx(data), max_rows))
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -357,6 +360,18 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
             f"{filename} could not be opened as an Excel workbook ({type(exc).__name__}: "
             f"{exc}). Save it again from Excel as .xlsx and re-upload.",
         ) from exc
+    try:
+        sheets = _xlsx_sheets(wb, max_rows)
+    except Exception as exc:
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
+            "Save it again from Excel as .xlsx and re-upload.",
+        ) from exc
+    return Workbook("xlsx", sheets)
+
+
+def _xlsx_sheets(wb, max_rows: int) -> list[Sheet]:
     sheets: list[Sheet] = []
     budget = max_rows + PREAMBLE_ROWS + 1
     try:
@@ -377,15 +392,56 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
                     truncated=truncated,
                 )
             )
-    except Exception as exc:
-        raise FileRefused(
-            "unreadable_file",
-            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
-            "Save it again from Excel as .xlsx and re-upload.",
-        ) from exc
     finally:
         wb.close()
-    return Workbook("xlsx", sheets)
+    return sheets
+
+
+def _load_xlsx(data: bytes):
+    """openpyxl.load_workbook(read_only=True, data_only=True), less one pass over each sheet.
+
+    Opening a sheet read-only, openpyxl looks for its <dimension> element; a sheet that has
+    none (as written by some generators, openpyxl's own write-only mode among them) is
+    parsed to its end for it. The dimensions are reset before the rows are read anyway, so
+    this skips that search when the sheet's opening shows there is no such element. The
+    caller falls back to load_workbook on any error, so a damaged file is reported the same.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+
+    class QuickSheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            with self._get_source() as src:
+                for _event, element in iterparse(src, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        break  # declared: read it as openpyxl does (it stops there)
+                    if element.tag == DATA_TAG:
+                        return  # the cells begin and no dimension was declared
+            super()._get_size()
+
+    class QuickReader(ExcelReader):
+        def read_worksheets(self) -> None:
+            # ExcelReader.read_worksheets when read_only, with QuickSheet for the sheets
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                rels_path = get_rels_path(rel.target)
+                if rels_path in self.valid_files:
+                    get_dependents(self.archive, rels_path)
+                ws = QuickSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    reader = QuickReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _collect(row_iter, budget: int) -> tuple[list[list[object]], bool]:

@@ -981,3 +981,57 @@ def test_text_numbers_read_the_same_whichever_cells_they_sit_among():
     # pandas' converter reads "-0" as 0 among whole numbers but as -0.0 among decimals
     assert np.signbit(values[8])
     assert not np.signbit(to_numbers(pd.Series(["12", "-0"], dtype=object))[0][1])
+
+
+# ---------------------------------------------------------------- sheets without dimensions
+
+
+def without_dimensions(edit=None) -> bytes:
+    """A workbook from openpyxl's write-only mode, whose sheets declare no <dimension>."""
+    wb = Workbook(write_only=True)
+    for site in ("NGT", "EBK"):
+        ws = wb.create_sheet(site)
+        ws.append([f"{site} weekly report"])
+        ws.append([])
+        ws.append(["Week commencing", "referrals_received", "closures"])
+        for w, day in enumerate(mondays("2025-01-06", 8)):
+            ws.append([dt.datetime.combine(day, dt.time()), w, "#DIV/0!" if w == 5 else w + 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    if edit is None:
+        return data
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            z.writestr(info.filename, edit(info.filename, body))
+    return out.getvalue()
+
+
+def test_sheets_without_dimensions_are_read_whole():
+    data = without_dimensions()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert b"<dimension" not in z.read("xl/worksheets/sheet1.xml")
+    r = parse(data, "weekly.xlsx")
+    assert (r.layout, r.sheets) == ("wide", ["NGT", "EBK"])
+    assert len(r.observations) == 2 * 8 * 2 - 2
+    assert value_of(r, "EBK", "2025-02-24", "closures") == 8
+    assert [(p.code, p.sheet, p.row, p.column) for p in r.problems] == [
+        ("excel_error", "NGT", 9, "closures"),
+        ("excel_error", "EBK", 9, "closures"),
+    ]
+
+
+def test_a_damaged_sheet_without_dimensions_is_refused_when_opened():
+    # openpyxl reads such a sheet to its end while opening the workbook, so the damage is
+    # reported as "could not be opened", as it was before rows were read more quickly.
+    def cut(name: str, body: bytes) -> bytes:
+        return body[: len(body) * 2 // 3] if name == "xl/worksheets/sheet2.xml" else body
+
+    r = parse(without_dimensions(cut), "weekly.xlsx")
+    p = only_problem(r, "unreadable_file")
+    assert p.reason.startswith(
+        "weekly.xlsx could not be opened as an Excel workbook (ParseError: unclosed token"
+    )
