@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class Sheet:
     line_of_record: list[int] = field(default_factory=list)  # CSV: last line of each record
     truncated: bool = False  # more rows than max_rows were present
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
+    utf8: bytes | None = None  # CSV: text as UTF-8, when the upload already held exactly that
 
     def body(
         self,
@@ -78,11 +80,11 @@ class Sheet:
         assert self.text is not None
         header_line = self.line_of_record[header_index]  # 1-based last line of the header
         width = max(width, *self.raw_lengths, 1)
-        try:
-            # The C parser reads bytes; handing it UTF-8 saves it re-encoding the text.
-            encoded: bytes | None = self.text.encode("utf-8")
-        except UnicodeEncodeError:
-            encoded = None
+        # The C parser reads bytes; handing it UTF-8 saves it re-encoding the text.
+        encoded = self.utf8
+        if encoded is None:
+            with contextlib.suppress(UnicodeEncodeError):
+                encoded = self.text.encode("utf-8")
 
         def read(w: int, number_column: int | None, label_columns) -> pd.DataFrame:
             dtype: dict[int, object] = dict.fromkeys(range(w), object)
@@ -208,8 +210,12 @@ _SIGNATURES = [
 ]
 
 
+_BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+_NOT_BLANK = re.compile(b"[^" + re.escape(_BLANK_BYTES) + b"]")
+
+
 def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not _NOT_BLANK.search(data):  # only blank bytes (stops at the first other byte)
         raise FileRefused("empty_file", f"{filename} is empty: it contains no data at all.")
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -234,7 +240,8 @@ def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: i
             else "an XML document"
         )
         raise _refuse_as(filename, what)
-    return _read_text(text, encoding)
+    # Text decoded strictly from UTF-8 is those very bytes again (no BOM: see _decode).
+    return _read_text(text, encoding, data if encoding == "utf-8" else None)
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -271,9 +278,9 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_text(text: str, encoding: str) -> Workbook:
+def _read_text(text: str, encoding: str, utf8: bytes | None = None) -> Workbook:
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text, utf8 = text[1:], None
     head_lines = text[:200_000].splitlines()[: PREAMBLE_ROWS + 20]
     delimiter = _sniff_delimiter(head_lines[: PREAMBLE_ROWS + 20])
     preamble: list[list[object]] = []
@@ -296,6 +303,7 @@ def _read_text(text: str, encoding: str) -> Workbook:
         delimiter=delimiter,
         line_of_record=line_of_record,
         raw_lengths=raw_lengths,
+        utf8=utf8,
     )
     return Workbook("csv", [sheet], encoding)
 
