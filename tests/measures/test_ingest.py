@@ -1035,3 +1035,19 @@ def test_a_damaged_sheet_without_dimensions_is_refused_when_opened():
     assert p.reason.startswith(
         "weekly.xlsx could not be opened as an Excel workbook (ParseError: unclosed token"
     )
+
+
+def test_sites_and_measures_come_back_as_categoricals_of_the_codes_in_use():
+    text = (
+        "site,week commencing,measure,value\n"
+        "WFD,06/01/2025,closures,1\n"
+        "NGT,06/01/2025,closures,2\n"
+        "EBK,06/01/2025,referrals_received,-4\n"  # refused: EBK has no value left
+        "NGT,13/01/2025,open_caseload,3\n"
+    )
+    obs = parse(text).observations
+    assert obs.site.dtype == "category"
+    assert list(obs.site.cat.categories) == ["NGT", "WFD"]
+    assert list(obs.measure.cat.categories) == ["closures", "open_caseload"]
+    assert obs.site.tolist() == ["WFD", "NGT", "NGT"]
+    assert obs.sort_values(["site", "row"]).row.tolist() == [3, 5, 2]
