@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from .context import Context, Piece
+from .context import Coded, Context, Piece, as_coded
 from .header import Header, find_header
 from .layouts import SheetContext, _fast_blank, find_date_column, read_pivot, read_tidy, read_wide
 from .model import (
@@ -69,7 +69,8 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             unrecognised.append(sheet)
             continue
         width = max(len(r) for r in sheet.preamble)
-        frame, rows = sheet.body(header.index, width, options.max_rows)
+        value_col, label_cols = _tidy_columns(header)
+        frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
         if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
             ctx.log.add(
                 "too_many_rows",
@@ -80,10 +81,13 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
         if sheet.raw_lengths:
             _surplus_fields(ctx, sheet, frame, rows, sheet.raw_lengths[header.index])
-        if not len(frame) or all(_fast_blank(frame[c]).all() for c in frame.columns):
+        if not len(frame) or all(
+            _fast_blank(frame[c], ctx.factorized(frame, c)).all() for c in frame.columns
+        ):
             header_only.append((sheet, header))
             continue
         layout, piece = _read_sheet(ctx, sheet, frame, rows, header)
+        ctx.forget_sheet()
         if layout is None:
             unrecognised.append(sheet)
             continue
@@ -166,18 +170,86 @@ def _sheet_context(ctx: Context, sheet: Sheet, header: Header) -> SheetContext:
     return SheetContext(sheet.name, site, measure or None, source)
 
 
+def _layout_by_header(header: Header) -> str | None:
+    """The layout the header row alone decides; None leaves it to the cells (wide or none)."""
+    roles = {c.role for c in header.columns}
+    if len(header.date_columns) >= 2:
+        return "pivot"
+    if "referral_date" in roles and roles & {"outcome", "first_contact_date", "closure_date"}:
+        return "records"
+    if "measure" in roles:
+        return "tidy"
+    return None
+
+
+def _tidy_columns(header: Header) -> tuple[int | None, tuple[int, ...]]:
+    """For a tidy table: the column read_tidy takes its numbers from, and the label columns
+    (sites, measures, periods) it reads only through ctx.factorized and as text."""
+    if _layout_by_header(header) != "tidy":
+        return None, ()
+    values = header.by_role("value")
+    labels = tuple(c.index for c in header.columns if c.role in ("site", "measure", "period"))
+    return (values[0].index if values else None), labels
+
+
 def _read_sheet(ctx, sheet, frame, rows, header) -> tuple[str | None, Piece | None]:
     sc = _sheet_context(ctx, sheet, header)
     roles = {c.role for c in header.columns}
-    if len(header.date_columns) >= 2:
+    layout = _layout_by_header(header)
+    if layout == "pivot":
         return "pivot", read_pivot(ctx, frame, rows, header, sc)
-    if "referral_date" in roles and roles & {"outcome", "first_contact_date", "closure_date"}:
+    if layout == "records":
         return "records", read_records(ctx, frame, rows, header, sc)
-    if "measure" in roles:
+    if layout == "tidy":
         return "tidy", read_tidy(ctx, frame, rows, header, sc)
     if "period" in roles or find_date_column(frame, header) is not None:
         return "wide", read_wide(ctx, frame, rows, header, sc)
     return None, None
+
+
+def _merge(columns: list[Coded]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into one array of distinct labels for the pieces' label columns, end to end."""
+    index: dict[object, int] = {}
+    codes = []
+    for col in columns:
+        ids = np.array([index.setdefault(label, len(index)) for label in col.labels], np.intp)
+        codes.append(ids[col.codes] if len(ids) else col.codes)
+    labels = np.empty(len(index), dtype=object)
+    labels[:] = list(index)
+    return np.concatenate(codes), labels
+
+
+def _labels_column(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical | np.ndarray:
+    """A categorical of the labels in use, sorted so it orders and groups like the strings."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
+    present = labels[used]
+    if not all(isinstance(x, str) for x in present):
+        return labels[codes]
+    order = np.argsort(present.astype(str), kind="stable")
+    rank = np.empty(len(labels), np.intp)
+    rank[used[order]] = np.arange(len(used))
+    return pd.Categorical.from_codes(rank[codes], categories=present[order])
+
+
+def _all_distinct(
+    site: np.ndarray, period: np.ndarray, measure: np.ndarray, n_sites: int, n_measures: int
+) -> bool:
+    """True when no (site, period, measure) repeats, found by counting when that is cheap.
+
+    False means "look with DataFrame.duplicated": there may be repeats, or too many
+    possible keys to count them in a small array.
+    """
+    n = len(site)
+    if not n:
+        return True
+    day = period.astype("int64")
+    first = int(day.min())
+    step = 7 if ((day - first) % 7 == 0).all() else 1  # weekly periods are all Mondays
+    span = (int(day.max()) - first) // step + 1
+    if n_sites * n_measures * span > 4 * n + 1024:
+        return False
+    key = (site.astype(np.int64) * n_measures + measure) * span + (day - first) // step
+    return int(np.bincount(key).max()) <= 1
 
 
 def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
@@ -200,29 +272,58 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
             "some sheets hold weekly figures and others monthly; upload them separately",
         )
     period = np.concatenate(periods)
-    site = np.concatenate([p.site for p in pieces])
-    measure = np.concatenate([p.measure for p in pieces])
+    # Sites, measures, columns and sheets repeat: they are carried as integer codes into
+    # short arrays of labels, and the labels are looked up only to word a problem.
+    lengths = [len(p.row) for p in pieces]
+    site, site_labels = _merge([as_coded(p.site, k) for p, k in zip(pieces, lengths, strict=True)])
+    measure, measure_labels = _merge(
+        [as_coded(p.measure, k) for p, k in zip(pieces, lengths, strict=True)]
+    )
+    column, column_labels = _merge(
+        [as_coded(p.column, k) for p, k in zip(pieces, lengths, strict=True)]
+    )
+    sheet, sheet_labels = _merge(
+        [as_coded(p.sheet, k) for p, k in zip(pieces, lengths, strict=True)]
+    )
     value = np.concatenate([p.value for p in pieces])
     row = np.concatenate([p.row for p in pieces]).astype("int64")
-    column = np.concatenate([p.column for p in pieces])
-    sheet = np.concatenate([np.full(len(p.row), p.sheet, dtype=object) for p in pieces])
     opts = ctx.options
+
+    def site_of(i: int) -> object:
+        return site_labels[site[i]]
+
+    def measure_of(i: int) -> object:
+        return measure_labels[measure[i]]
+
+    def sheet_of(i: int) -> object:
+        return sheet_labels[sheet[i]]
+
+    def column_of(i: int) -> object:
+        return column_labels[column[i]]
 
     def label(i: int) -> str:
         return f"{pd.Timestamp(period[i]):%d/%m/%Y}"
 
     period_word = "month starting" if frequency == "monthly" else "week commencing"
 
+    def emit(mask: np.ndarray, code: str, reason) -> None:
+        idx = np.flatnonzero(mask)
+        built = idx[: ctx.log.cap]
+        for i in built:
+            i = int(i)
+            ctx.log.add(code, reason(i), sheet=sheet_of(i), row=int(row[i]), column=column_of(i))
+        ctx.log.counted(len(idx) - len(built))
+
     # values below zero
-    signed = np.isin(measure, list(opts.signed_measures))
+    signed = np.isin(measure_labels, list(opts.signed_measures))[measure]
     negative = (value < 0) & ~signed
-    _emit(ctx, negative, "negative_value", sheet, row, column,
-          lambda i: f"{_num(value[i])} is negative, but {measure[i]} cannot be below zero")  # fmt: skip
+    emit(negative, "negative_value",
+         lambda i: f"{_num(value[i])} is negative, but {measure_of(i)} cannot be below zero")  # fmt: skip
     if opts.count_measures:
-        counts = np.isin(measure, list(opts.count_measures))
+        counts = np.isin(measure_labels, list(opts.count_measures))[measure]
         fractional = counts & ~negative & (np.floor(value) != value)
-        _emit(ctx, fractional, "fractional_count", sheet, row, column,
-              lambda i: f"{_num(value[i])} is not a whole number, but {measure[i]} is a count")  # fmt: skip
+        emit(fractional, "fractional_count",
+             lambda i: f"{_num(value[i])} is not a whole number, but {measure_of(i)} is a count")  # fmt: skip
 
     # periods in the future: one problem per sheet and period
     today = np.datetime64(opts.today, "D")
@@ -231,7 +332,7 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
         idx = np.flatnonzero(future)
         seen: dict[tuple, list[int]] = {}
         for i in idx:
-            seen.setdefault((sheet[i], period[i]), []).append(i)
+            seen.setdefault((sheet_of(i), period[i]), []).append(i)
         for (sh, _), members in seen.items():
             first = members[0]
             more = len(members) - 1
@@ -242,36 +343,33 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
                 + (f" (and {more:,} more value{'s' if more > 1 else ''})" if more else ""),
                 sheet=sh,
                 row=int(row[first]),
-                column=column[first],
+                column=column_of(first),
             )
 
     # duplicates: the same site, period and measure more than once
-    frame = pd.DataFrame({"site": site, "period": period, "measure": measure})
-    dup_later = frame.duplicated(keep="first").to_numpy()
+    if _all_distinct(site, period, measure, len(site_labels), len(measure_labels)):
+        dup_later = np.zeros(len(site), bool)
+    else:
+        keys = pd.DataFrame({"site": site, "period": period.astype("int64"), "measure": measure})
+        dup_later = keys.duplicated(keep="first").to_numpy()
     if dup_later.any():
-        dup_any = frame.duplicated(keep=False).to_numpy()
-        firsts = frame[dup_any & ~dup_later]
-        first_at = dict(
-            zip(
-                map(tuple, firsts.itertuples(index=False)),
-                np.flatnonzero(dup_any & ~dup_later),
-                strict=True,
-            )
-        )
+        dup_any = keys.duplicated(keep=False).to_numpy()
+        group = keys.groupby(["site", "period", "measure"], sort=False).ngroup().to_numpy()
+        _, first_in_group = np.unique(group, return_index=True)
 
         def dup_reason(i: int) -> str:
-            j = first_at[(site[i], period[i], measure[i])]
+            j = int(first_in_group[group[i]])
             where = f"row {row[j]}"
-            if sheet[j] != sheet[i]:
-                where = f"sheet '{sheet[j]}', {where}"
-            if row[j] == row[i] or column[j] != column[i]:
-                where += f", column '{column[j]}'"
+            if sheet_of(j) != sheet_of(i):
+                where = f"sheet '{sheet_of(j)}', {where}"
+            if row[j] == row[i] or column_of(j) != column_of(i):
+                where += f", column '{column_of(j)}'"
             return (
-                f"{measure[i]} for site {site[i]}, {period_word} {label(i)}, appears more "
+                f"{measure_of(i)} for site {site_of(i)}, {period_word} {label(i)}, appears more "
                 f"than once: on row {row[i]} and again on {where}"
             )
 
-        _emit(ctx, dup_later, "duplicate", sheet, row, column, dup_reason)
+        emit(dup_later, "duplicate", dup_reason)
 
     # Rows with problems stay out of the observations, so a caller that ignores
     # ParseResult.ok still never stores a value known to be wrong.
@@ -286,23 +384,15 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
         sheet, row = sheet[keep], row[keep]
     obs = pd.DataFrame(
         {
-            "site": site,
+            "site": _labels_column(site, site_labels),
             "period": pd.to_datetime(period),
-            "measure": measure,
+            "measure": _labels_column(measure, measure_labels),
             "value": value.astype("float64"),
-            "sheet": sheet,
+            "sheet": sheet_labels[sheet],
             "row": row,
         }
     )
     return obs, frequency
-
-
-def _emit(ctx, mask, code, sheet, row, column, reason) -> None:
-    idx = np.flatnonzero(mask)
-    built = idx[: ctx.log.cap]
-    for i in built:
-        ctx.log.add(code, reason(int(i)), sheet=sheet[i], row=int(row[i]), column=column[i])
-    ctx.log.counted(len(idx) - len(built))
 
 
 def _num(x: float) -> str:

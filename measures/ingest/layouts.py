@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .context import Context, Piece, also_rows
+from .context import Coded, Context, Piece, also_rows
 from .header import Column, Header, header_kind_of
 from .model import IGNORE, UnmappedLabel
 from .readers import cell_text, is_blank
@@ -27,11 +27,11 @@ class SheetContext:
     site_source: str
 
 
-def _fast_blank(col: pd.Series) -> np.ndarray:
+def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = None) -> np.ndarray:
     """Blank test that stays vectorised on large string columns."""
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.isna().to_numpy()
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
     u_blank = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
     return u_blank[codes]
 
@@ -48,9 +48,19 @@ class LabelMap:
     mapped: np.ndarray  # object: code per unique ("" when unmapped/ignored)
     status: np.ndarray  # per unique: ok | blank | total | formula | unknown | ignore
 
+    def rows(self, *statuses: str) -> np.ndarray:
+        """Per row: does the label have one of these statuses."""
+        return np.isin(self.status, statuses)[self.codes]
 
-def map_labels(col: pd.Series, table, *, allow_total: bool = True) -> LabelMap:
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+
+def map_labels(
+    col: pd.Series,
+    table,
+    *,
+    allow_total: bool = True,
+    factorized: tuple[np.ndarray, object] | None = None,
+) -> LabelMap:
+    codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
     uniques_list = list(uniques) + [None]
     codes = np.where(codes < 0, len(uniques_list) - 1, codes)
     mapped = np.empty(len(uniques_list), dtype=object)
@@ -112,7 +122,7 @@ def _date_problems(
         sheet,
         rows,
         column,
-        lambda i: f"'{cell_text(raw[i])}' is not a real date: {dates.why[i]}",
+        lambda i: f"'{cell_text(raw[i])}' is not a real date: {dates.why(i)}",
     )
     missing = active & (dates.status == BLANK)
     ctx.emit_rows(missing, "missing_date", sheet, rows, column, lambda i: "the date is missing")
@@ -158,6 +168,19 @@ def _site_for_rows(
     sc: SheetContext,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Site code per row (from a site column, else the sheet context); and a usable mask."""
+    site, ok = _site_codes(ctx, frame, rows, active, header, sc)
+    return site.values(), ok
+
+
+def _site_codes(
+    ctx: Context,
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    active: np.ndarray,
+    header: Header,
+    sc: SheetContext,
+) -> tuple[Coded, np.ndarray]:
+    """_site_for_rows with the sites as codes into a short array of site codes."""
     n = len(frame)
     site_cols = header.by_role("site")
     if not site_cols:
@@ -171,17 +194,23 @@ def _site_for_rows(
                     sheet=sc.name,
                     row=first,
                 )
-            return np.full(n, None, dtype=object), np.zeros(n, bool)
-        return np.full(n, sc.site, dtype=object), np.ones(n, bool)
+            return Coded(np.zeros(n, np.intp), np.array([None], dtype=object)), np.zeros(n, bool)
+        return Coded(np.zeros(n, np.intp), np.array([sc.site], dtype=object)), np.ones(n, bool)
     col = site_cols[0]
-    labels = map_labels(frame[col.index], ctx.sites)
-    st = labels.status[labels.codes]
-    site = labels.mapped[labels.codes].copy()
+    labels = map_labels(frame[col.index], ctx.sites, factorized=ctx.factorized(frame, col.index))
+    # statuses are per distinct label, so a blank label stands for the sheet's site throughout
+    status = labels.status.copy()
+    mapped = labels.mapped.copy()
     if sc.site is not None:
-        site[st == "blank"] = sc.site
-        st = np.where(st == "blank", "ok", st)
+        blank = status == "blank"
+        mapped[blank] = sc.site
+        status[blank] = "ok"
+
+    def rows_with(*wanted: str) -> np.ndarray:
+        return np.isin(status, wanted)[labels.codes]
+
     ctx.emit_grouped(
-        active & (st == "formula"),
+        active & rows_with("formula"),
         labels.codes,
         "formula_injection",
         sc.name,
@@ -190,7 +219,7 @@ def _site_for_rows(
         lambda u, k: _formula_reason(labels.uniques[u], "site") + also_rows(k),
     )
     ctx.emit_grouped(
-        active & ((st == "unknown") | (st == "ignore")),
+        active & rows_with("unknown", "ignore"),
         labels.codes,
         "unknown_site",
         sc.name,
@@ -202,20 +231,20 @@ def _site_for_rows(
         ),
     )
     ctx.emit_rows(
-        active & (st == "blank"),
+        active & rows_with("blank"),
         "missing_site",
         sc.name,
         rows,
         col.name,
         lambda i: "the site is missing",
     )
-    return site, st == "ok"
+    return Coded(labels.codes, mapped), rows_with("ok")
 
 
-def _total_rows(frame: pd.DataFrame, label_cols: list[int]) -> np.ndarray:
+def _total_rows(ctx: Context, frame: pd.DataFrame, label_cols: list[int]) -> np.ndarray:
     mask = np.zeros(len(frame), bool)
     for c in label_cols:
-        codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
+        codes, uniques = ctx.factorized(frame, c) or pd.factorize(frame[c], use_na_sentinel=True)
         u_total = np.array([is_total_label(u) for u in uniques] + [False], dtype=bool)
         mask |= u_total[codes]
     return mask
@@ -275,22 +304,26 @@ def read_tidy(
     value_col = value_cols[0]
     n = len(frame)
 
-    m_labels = map_labels(frame[measure_col.index], ctx.measures)
-    m_status = m_labels.status[m_labels.codes]
-    dates = to_dates(frame[period_col.index])
+    m_labels = map_labels(
+        frame[measure_col.index],
+        ctx.measures,
+        factorized=ctx.factorized(frame, measure_col.index),
+    )
+    dates = to_dates(frame[period_col.index], ctx.factorized(frame, period_col.index))
     values, v_status = to_numbers(frame[value_col.index])
-    blank_row = (m_status == "blank") & (dates.status == BLANK) & (v_status == BLANK)
+    blank_row = m_labels.rows("blank") & (dates.status == BLANK) & (v_status == BLANK)
     if header.by_role("site"):
-        blank_row &= _fast_blank(frame[header.by_role("site")[0].index])
+        site_index = header.by_role("site")[0].index
+        blank_row &= _fast_blank(frame[site_index], ctx.factorized(frame, site_index))
     label_cols = [c.index for c in header.columns if c.role in ("site", "period")]
-    total = (m_status == "total") | _total_rows(frame, label_cols)
+    total = m_labels.rows("total") | _total_rows(ctx, frame, label_cols)
     active = ~blank_row & ~total
     if total.any():
         ctx.notes.append(f"{_where(sc)}skipped {int(total.sum()):,} total/average row(s)")
 
     # measures
     ctx.emit_grouped(
-        active & (m_status == "formula"),
+        active & m_labels.rows("formula"),
         m_labels.codes,
         "formula_injection",
         sc.name,
@@ -298,7 +331,7 @@ def read_tidy(
         measure_col.name,
         lambda u, k: _formula_reason(m_labels.uniques[u], "measure name") + also_rows(k),
     )
-    unknown = active & (m_status == "unknown")
+    unknown = active & m_labels.rows("unknown")
     if unknown.any():
         idx = np.flatnonzero(unknown)
         uniq, first, counts = np.unique(m_labels.codes[idx], return_index=True, return_counts=True)
@@ -325,31 +358,32 @@ def read_tidy(
                     column=measure_col.name,
                 )
     ctx.emit_rows(
-        active & (m_status == "blank"),
+        active & m_labels.rows("blank"),
         "missing_measure",
         sc.name,
         rows,
         measure_col.name,
         lambda i: "the measure name is missing",
     )
-    site, site_ok = _site_for_rows(ctx, frame, rows, active, header, sc)
-    raw_dates = frame[period_col.index].to_numpy(dtype=object)
+    site, site_ok = _site_codes(ctx, frame, rows, active, header, sc)
+    # the cells as text, for messages only
+    unreadable = np.isin(dates.status, (BAD, IMPOSSIBLE)).any()
+    raw_dates = frame[period_col.index].to_numpy(dtype=object) if unreadable else None
     date_ok = _date_problems(ctx, dates, active, sc.name, rows, period_col.name, raw_dates)
     raw_values = frame[value_col.index].to_numpy(dtype=object) if (v_status >= BAD).any() else None
     value_ok = _value_problems(
         ctx, values, v_status, active, raw_values, sc.name, rows, value_col.name
     )
-    keep = active & (m_status == "ok") & site_ok & date_ok & value_ok
-    measure = m_labels.mapped[m_labels.codes]
+    keep = active & m_labels.rows("ok") & site_ok & date_ok & value_ok
     return (
         Piece(
             site=site[keep],
             date=dates.dates[keep],
-            kind=dates.kind[keep],
-            measure=measure[keep],
+            kind=dates.kind_coded(keep),
+            measure=Coded(m_labels.codes[keep], m_labels.mapped),
             value=values[keep],
             row=rows[keep],
-            column=np.full(int(keep.sum()), value_col.name, dtype=object),
+            column=value_col.name,
             sheet=sc.name,
             header_kind=header_kind_of(period_col.name),
             frequency_hint=period_col.period_kind,
@@ -415,7 +449,7 @@ def read_wide(
     for _idx, (_, st) in numbers.items():
         any_value |= st != BLANK
     blank_row = (dates.status == BLANK) & ~any_value
-    total = _total_rows(frame, [period_col.index] + [c.index for c in header.by_role("site")])
+    total = _total_rows(ctx, frame, [period_col.index] + [c.index for c in header.by_role("site")])
     footnote = _footnotes(frame) & (dates.status != OK)
     active = ~blank_row & ~total & ~footnote
     if total.any():

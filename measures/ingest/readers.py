@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -41,9 +42,24 @@ class Sheet:
     line_of_record: list[int] = field(default_factory=list)  # CSV: last line of each record
     truncated: bool = False  # more rows than max_rows were present
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
+    utf8: bytes | None = None  # CSV: text as UTF-8, when the upload already held exactly that
 
-    def body(self, header_index: int, width: int, max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
-        """Rows below the header as columns 0..width-1, with their 1-based row numbers."""
+    def body(
+        self,
+        header_index: int,
+        width: int,
+        max_rows: int,
+        number_column: int | None = None,
+        label_columns: tuple[int, ...] = (),
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows below the header as columns 0..width-1, with their 1-based row numbers.
+
+        number_column: a CSV column expected to hold only plain numbers (a tidy value
+        column); it is read straight to float64 when every cell is a plain number, and as
+        text like the other columns otherwise.
+        label_columns: CSV columns of repeated labels (sites, measures, weeks), read as
+        categoricals of their texts; other cells are text (object) or blank.
+        """
         if self.rows is not None:
             rows = self.rows[header_index + 1 :]
             width = max([width, *map(len, rows)])
@@ -51,24 +67,38 @@ class Sheet:
             frame = pd.DataFrame(padded, columns=list(range(width)), dtype=object)
             numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
             return frame, numbers
-        return self._csv_body(header_index, width, max_rows)
+        return self._csv_body(header_index, width, max_rows, number_column, label_columns)
 
     def _csv_body(
-        self, header_index: int, width: int, max_rows: int
+        self,
+        header_index: int,
+        width: int,
+        max_rows: int,
+        number_column: int | None,
+        label_columns: tuple[int, ...],
     ) -> tuple[pd.DataFrame, np.ndarray]:
         assert self.text is not None
         header_line = self.line_of_record[header_index]  # 1-based last line of the header
         width = max(width, *self.raw_lengths, 1)
+        # The C parser reads bytes; handing it UTF-8 saves it re-encoding the text.
+        encoded = self.utf8
+        if encoded is None:
+            with contextlib.suppress(UnicodeEncodeError):
+                encoded = self.text.encode("utf-8")
 
-        def read(w: int) -> pd.DataFrame:
+        def read(w: int, number_column: int | None, label_columns) -> pd.DataFrame:
+            dtype: dict[int, object] = dict.fromkeys(range(w), object)
+            dtype.update(dict.fromkeys(label_columns, "category"))
+            if number_column is not None:
+                dtype[number_column] = "float64"
             return pd.read_csv(
-                io.StringIO(self.text),
+                io.BytesIO(encoded) if encoded is not None else io.StringIO(self.text),
                 sep=self.delimiter,
                 header=None,
                 names=list(range(w)),
                 index_col=False,  # surplus fields must not become an index
                 skiprows=header_line,
-                dtype=object,
+                dtype=dtype,
                 na_filter=False,
                 skip_blank_lines=False,
                 nrows=max_rows + 1,
@@ -77,22 +107,59 @@ class Sheet:
                 encoding_errors="replace",
             )
 
-        try:
-            frame = read(width)
-        except pd.errors.ParserError:
-            widest = max(
-                (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
-                default=width,
-            )
-            frame = read(max(widest, width))
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame(columns=list(range(width)), dtype=object)
+        def read_all(number_column: int | None, label_columns=()) -> pd.DataFrame:
+            try:
+                return read(width, number_column, label_columns)
+            except pd.errors.ParserError:
+                widest = max(
+                    (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
+                    default=width,
+                )
+                return read(max(widest, width), number_column, label_columns)
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame(columns=list(range(width)), dtype=object)
+
+        def attempt(number_column: int | None) -> pd.DataFrame | None:
+            try:
+                frame = read_all(number_column, label_columns)
+            except Exception:  # any failure: read the file the plain way, below
+                return None
+            if number_column is not None and not plain_numbers(frame[number_column]):
+                return None
+            return frame
+
+        frame = None
+        if number_column is not None:
+            # Fast path: numbers converted while parsing. Any cell that is not a plain
+            # number (blank, "1,234", "n/a", a short row) fails it, and the column is read
+            # as text and converted cell by cell as before.
+            frame = attempt(number_column)
+        if frame is None and label_columns:
+            frame = attempt(None)
+        if frame is None:
+            frame = read_all(None)
         if len(frame) > max_rows:
             self.truncated = True
-        # Value columns can come back as float64 when every cell is numeric, which is fine;
-        # short rows come back as NaN, which later counts as blank.
+        # Short rows come back as NaN, which later counts as blank.
         numbers = np.arange(header_line + 1, header_line + 1 + len(frame))
         return frame, numbers
+
+
+def plain_numbers(col: pd.Series) -> bool:
+    """A float64 column whose every cell reads the same as the text converter would read it.
+
+    Rules out missing cells (NaN) and the two cases where converting the text as a whole
+    column can differ: -0 (read as 0 when the column holds whole numbers only) and magnitudes
+    of 2**53 and more (whole numbers beyond float precision, and infinity).
+    """
+    if col.dtype != np.float64:
+        return False
+    values = col.to_numpy()
+    if np.isnan(values).any():
+        return False
+    if (np.abs(values) >= 2.0**53).any():
+        return False
+    return not ((values == 0) & np.signbit(values)).any()
 
 
 @dataclass
@@ -143,8 +210,12 @@ _SIGNATURES = [
 ]
 
 
+_BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+_NOT_BLANK = re.compile(b"[^" + re.escape(_BLANK_BYTES) + b"]")
+
+
 def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if not _NOT_BLANK.search(data):  # only blank bytes (stops at the first other byte)
         raise FileRefused("empty_file", f"{filename} is empty: it contains no data at all.")
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -169,7 +240,8 @@ def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: i
             else "an XML document"
         )
         raise _refuse_as(filename, what)
-    return _read_text(text, encoding)
+    # Text decoded strictly from UTF-8 is those very bytes again (no BOM: see _decode).
+    return _read_text(text, encoding, data if encoding == "utf-8" else None)
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -206,9 +278,9 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_text(text: str, encoding: str) -> Workbook:
+def _read_text(text: str, encoding: str, utf8: bytes | None = None) -> Workbook:
     if text.startswith("\ufeff"):
-        text = text[1:]
+        text, utf8 = text[1:], None
     head_lines = text[:200_000].splitlines()[: PREAMBLE_ROWS + 20]
     delimiter = _sniff_delimiter(head_lines[: PREAMBLE_ROWS + 20])
     preamble: list[list[object]] = []
@@ -231,6 +303,7 @@ def _read_text(text: str, encoding: str) -> Workbook:
         delimiter=delimiter,
         line_of_record=line_of_record,
         raw_lengths=raw_lengths,
+        utf8=utf8,
     )
     return Workbook("csv", [sheet], encoding)
 
@@ -284,6 +357,9 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
 
     import openpyxl  # imported here: CSV-only callers do not pay for it
 
+    with contextlib.suppress(Exception):
+        # Any failure is reported by the plain reading below, in its own words.
+        return Workbook("xlsx", _xlsx_sheets(_load_xlsx(data), max_rows))
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -292,6 +368,18 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
             f"{filename} could not be opened as an Excel workbook ({type(exc).__name__}: "
             f"{exc}). Save it again from Excel as .xlsx and re-upload.",
         ) from exc
+    try:
+        sheets = _xlsx_sheets(wb, max_rows)
+    except Exception as exc:
+        raise FileRefused(
+            "unreadable_file",
+            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
+            "Save it again from Excel as .xlsx and re-upload.",
+        ) from exc
+    return Workbook("xlsx", sheets)
+
+
+def _xlsx_sheets(wb, max_rows: int) -> list[Sheet]:
     sheets: list[Sheet] = []
     budget = max_rows + PREAMBLE_ROWS + 1
     try:
@@ -312,15 +400,56 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
                     truncated=truncated,
                 )
             )
-    except Exception as exc:
-        raise FileRefused(
-            "unreadable_file",
-            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
-            "Save it again from Excel as .xlsx and re-upload.",
-        ) from exc
     finally:
         wb.close()
-    return Workbook("xlsx", sheets)
+    return sheets
+
+
+def _load_xlsx(data: bytes):
+    """openpyxl.load_workbook(read_only=True, data_only=True), less one pass over each sheet.
+
+    Opening a sheet read-only, openpyxl looks for its <dimension> element; a sheet that has
+    none (as written by some generators, openpyxl's own write-only mode among them) is
+    parsed to its end for it. The dimensions are reset before the rows are read anyway, so
+    this skips that search when the sheet's opening shows there is no such element. The
+    caller falls back to load_workbook on any error, so a damaged file is reported the same.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+
+    class QuickSheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            with self._get_source() as src:
+                for _event, element in iterparse(src, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        break  # declared: read it as openpyxl does (it stops there)
+                    if element.tag == DATA_TAG:
+                        return  # the cells begin and no dimension was declared
+            super()._get_size()
+
+    class QuickReader(ExcelReader):
+        def read_worksheets(self) -> None:
+            # ExcelReader.read_worksheets when read_only, with QuickSheet for the sheets
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                rels_path = get_rels_path(rel.target)
+                if rels_path in self.valid_files:
+                    get_dependents(self.archive, rels_path)
+                ws = QuickSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    reader = QuickReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _collect(row_iter, budget: int) -> tuple[list[list[object]], bool]:

@@ -12,9 +12,12 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+
+from .context import Coded
 
 # Status codes per cell
 OK, BLANK, BAD, EXCEL_ERROR, IMPOSSIBLE = 0, 1, 2, 3, 4
@@ -89,6 +92,21 @@ def to_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         values = col.to_numpy(dtype="float64", na_value=np.nan)
         status[np.isnan(values)] = BLANK
         return values, status
+    raw = col.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) == "string":
+        # Text cells (CSV) repeat heavily: convert each distinct text once. The C converter
+        # gives the same number for a text wherever it appears, so this is the same result.
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        u_values, u_status = _convert(pd.Series(uniques, dtype=object))
+        u_values = np.append(u_values, np.nan)  # code -1: a missing cell
+        u_status = np.append(u_status, np.int8(BLANK))
+        return u_values[codes], u_status[codes]
+    return _convert(col)
+
+
+def _convert(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """pandas' C converter first, then the leftovers one distinct value at a time."""
+    status = np.zeros(len(col), dtype=np.int8)
     raw = col.to_numpy(dtype=object)
     values = pd.to_numeric(col, errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan, copy=True
@@ -255,27 +273,48 @@ def looks_like_date(raw: object) -> bool:
     return False
 
 
-@dataclass
 class DateColumn:
-    dates: np.ndarray  # datetime64[D]; NaT where not parsed
-    kind: np.ndarray  # object array of kinds per cell
-    status: np.ndarray  # int8
-    why: np.ndarray  # object array of reasons (only meaningful where status != OK)
+    """Parsed dates of a column: per-cell dates and status, and per distinct cell the kind
+    and the reason it was refused (read per cell through kind and why)."""
+
+    def __init__(self, codes: np.ndarray, parsed: list[ParsedDate]) -> None:
+        self.codes = codes  # index into the distinct cells, per cell
+        u_dates = np.array(
+            [np.datetime64(p.value, "D") if p.value else np.datetime64("NaT", "D") for p in parsed],
+            dtype="datetime64[D]",
+        )
+        self.u_kind = np.array([p.kind for p in parsed], dtype=object)
+        self.u_status = np.array([p.status for p in parsed], dtype=np.int8)
+        self.u_why = np.array([p.why for p in parsed], dtype=object)
+        self.dates = u_dates[codes]  # datetime64[D]; NaT where not parsed
+        self.status = self.u_status[codes]  # int8
+
+    @cached_property
+    def kind(self) -> np.ndarray:
+        """Object array of kinds per cell."""
+        return self.u_kind[self.codes]
+
+    def why(self, i: int) -> str:
+        """Why cell i was refused (only meaningful where status != OK)."""
+        return self.u_why[self.codes[i]]
+
+    def kind_coded(self, keep: np.ndarray) -> Coded:
+        return Coded(self.codes[keep], self.u_kind)
 
 
-def to_dates(col: pd.Series) -> DateColumn:
-    raw = col.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+def to_dates(
+    col: pd.Series, factorized: tuple[np.ndarray, list[object]] | None = None
+) -> DateColumn:
+    """Parse a column of date cells; factorized = (codes, uniques) when already known."""
+    if factorized is None:
+        raw = col.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+    else:
+        codes, uniques = factorized
     parsed = [parse_date_text(u) for u in uniques]
     parsed.append(ParsedDate(None, status=BLANK))
-    u_dates = np.array(
-        [np.datetime64(p.value, "D") if p.value else np.datetime64("NaT", "D") for p in parsed],
-        dtype="datetime64[D]",
-    )
-    u_kind = np.array([p.kind for p in parsed], dtype=object)
-    u_status = np.array([p.status for p in parsed], dtype=np.int8)
-    u_why = np.array([p.why for p in parsed], dtype=object)
-    return DateColumn(u_dates[codes], u_kind[codes], u_status[codes], u_why[codes])
+    # codes of -1 (missing cells) index the final BLANK entry
+    return DateColumn(codes, parsed)
 
 
 # ---------------------------------------------------------------- periods
@@ -289,7 +328,13 @@ def iso_monday(days: np.ndarray) -> np.ndarray:
     return (d - (d + _MONDAY_OFFSET) % 7).astype("datetime64[D]")
 
 
-def week_start(dates: np.ndarray, kind: np.ndarray, header_kind: str | None) -> np.ndarray:
+def _kind_is(kind: np.ndarray | Coded, wanted: str) -> np.ndarray:
+    if isinstance(kind, Coded):
+        return (kind.labels == wanted)[kind.codes]
+    return kind == wanted
+
+
+def week_start(dates: np.ndarray, kind: np.ndarray | Coded, header_kind: str | None) -> np.ndarray:
     """Normalise week labels to the Monday that starts the week.
 
     - "week commencing" dates go to the nearest Monday, so a Sunday-to-Saturday week
@@ -300,14 +345,17 @@ def week_start(dates: np.ndarray, kind: np.ndarray, header_kind: str | None) -> 
     - Plain dates go to the Monday of their ISO week.
     """
     d = dates.astype("datetime64[D]")
-    ending = kind == "ending"
-    commencing = kind == "commencing"
+    ending = _kind_is(kind, "ending")
+    commencing = _kind_is(kind, "commencing")
     plain = ~(ending | commencing)
     if header_kind == "ending":
         ending |= plain
     elif header_kind == "commencing":
         commencing |= plain
     plain = ~(ending | commencing)
+    for same, shift in ((plain, 0), (commencing, 3), (ending, -3)):
+        if same.all():  # one kind throughout (the usual case): no masks needed
+            return iso_monday(d + np.timedelta64(shift, "D"))
     out = np.empty_like(d)
     out[plain] = iso_monday(d[plain])
     out[commencing] = iso_monday(d[commencing] + np.timedelta64(3, "D"))
@@ -319,7 +367,7 @@ def month_start(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]").astype("datetime64[D]")
 
 
-def guess_frequency(dates: np.ndarray, kind: np.ndarray, header_hint: str | None) -> str:
+def guess_frequency(dates: np.ndarray, kind: np.ndarray | Coded, header_hint: str | None) -> str:
     """ "monthly" or "weekly" from the header, the labels, then the spacing of the dates."""
     if header_hint in ("week", "commencing", "ending"):
         return "weekly"
@@ -328,7 +376,10 @@ def guess_frequency(dates: np.ndarray, kind: np.ndarray, header_hint: str | None
     valid = ~np.isnat(dates)
     if not valid.any():
         return "weekly"
-    kinds = set(kind[valid].tolist())
+    if isinstance(kind, Coded):
+        kinds = set(kind.labels[np.unique(kind.codes[valid])].tolist())
+    else:
+        kinds = set(kind[valid].tolist())
     if kinds == {"month"}:
         return "monthly"
     if kinds & {"commencing", "ending"}:

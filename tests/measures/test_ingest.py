@@ -912,3 +912,142 @@ def test_semicolon_file_with_decimal_commas_reads_the_decimals():
     r = parse(text)
     assert r.problems == []
     assert value_of(r, "NGT", "2025-01-06", "median_wait_days") == 22.5
+
+
+# ---------------------------------------------------------------- long value columns
+
+LONG_SITES = {f"s{i:03d}": f"S{i:03d}" for i in range(100)}
+
+
+def long_tidy(n: int, odd: dict[int, str]) -> str:
+    """A tidy CSV of n plain counts; odd maps a data row index to the text it holds instead."""
+    weeks = [f"{d:%d/%m/%Y}" for d in mondays("2010-01-04", n // (100 * len(MEASURES)) + 1)]
+    lines = ["site,week commencing,measure,value"]
+    k = 0
+    for site in LONG_SITES.values():
+        for week in weeks:
+            for m in MEASURES:
+                if k == n:
+                    return "\n".join(lines) + "\n"
+                lines.append(f"{site},{week},{m},{odd.get(k, k % 500)}")
+                k += 1
+    raise AssertionError("ask for fewer rows")
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "code", "reason"),
+    [
+        ('"1,234"', 1234.0, None, None),
+        ("(5)", None, "negative_value", "-5 is negative, but referrals_received cannot be"),
+        ("abc", None, "non_numeric", "'abc' is not a number"),
+        ("n/a", None, None, None),
+        ("-0", 0.0, None, None),
+    ],
+)
+def test_one_odd_cell_late_in_a_long_value_column(cell, value, code, reason):
+    # Plain numbers are converted while the CSV is parsed; one cell that is not a plain
+    # number, beyond the parser's first chunk of rows, must read exactly as before.
+    at = 289_996  # data row index; row 289,998 of the file; measure referrals_received
+    r = parse(long_tidy(300_000, {at: cell}), site_aliases=LONG_SITES)
+    obs = r.observations
+    hit = obs[obs.row == at + 2]
+    if code is None:
+        assert r.ok, [str(p) for p in r.problems]
+    else:
+        p = only_problem(r, code)
+        assert (p.row, p.column) == (at + 2, "value")
+        assert reason in p.reason
+        assert len(r.problems) == 1
+    if value is None:
+        assert hit.empty
+        assert len(obs) == 300_000 - 1
+    else:
+        assert hit.value.tolist() == [value]
+        assert not np.signbit(hit.value.iloc[0])  # "-0" in a column of whole numbers is 0
+        assert len(obs) == 300_000
+    assert obs.loc[obs.row == 2, "value"].tolist() == [0.0]
+    assert obs.value.sum() == sum(k % 500 for k in range(300_000) if k != at) + (value or 0)
+
+
+def test_text_numbers_read_the_same_whichever_cells_they_sit_among():
+    from measures.ingest.values import BAD, BLANK, EXCEL_ERROR, OK, to_numbers
+
+    cells = ["12", "1,234", "(5)", "n/a", "", None, "12", "abc", "-0", "2.5", "#DIV/0!", "12"]
+    values, status = to_numbers(pd.Series(cells, dtype=object))
+    np.testing.assert_array_equal(
+        values, [12, 1234, -5, np.nan, np.nan, np.nan, 12, np.nan, 0, 2.5, np.nan, 12]
+    )
+    assert status.tolist() == [OK, OK, OK, BLANK, BLANK, BLANK, OK, BAD, OK, OK, EXCEL_ERROR, OK]
+    # pandas' converter reads "-0" as 0 among whole numbers but as -0.0 among decimals
+    assert np.signbit(values[8])
+    assert not np.signbit(to_numbers(pd.Series(["12", "-0"], dtype=object))[0][1])
+
+
+# ---------------------------------------------------------------- sheets without dimensions
+
+
+def without_dimensions(edit=None) -> bytes:
+    """A workbook from openpyxl's write-only mode, whose sheets declare no <dimension>."""
+    wb = Workbook(write_only=True)
+    for site in ("NGT", "EBK"):
+        ws = wb.create_sheet(site)
+        ws.append([f"{site} weekly report"])
+        ws.append([])
+        ws.append(["Week commencing", "referrals_received", "closures"])
+        for w, day in enumerate(mondays("2025-01-06", 8)):
+            ws.append([dt.datetime.combine(day, dt.time()), w, "#DIV/0!" if w == 5 else w + 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    if edit is None:
+        return data
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            z.writestr(info.filename, edit(info.filename, body))
+    return out.getvalue()
+
+
+def test_sheets_without_dimensions_are_read_whole():
+    data = without_dimensions()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert b"<dimension" not in z.read("xl/worksheets/sheet1.xml")
+    r = parse(data, "weekly.xlsx")
+    assert (r.layout, r.sheets) == ("wide", ["NGT", "EBK"])
+    assert len(r.observations) == 2 * 8 * 2 - 2
+    assert value_of(r, "EBK", "2025-02-24", "closures") == 8
+    assert [(p.code, p.sheet, p.row, p.column) for p in r.problems] == [
+        ("excel_error", "NGT", 9, "closures"),
+        ("excel_error", "EBK", 9, "closures"),
+    ]
+
+
+def test_a_damaged_sheet_without_dimensions_is_refused_when_opened():
+    # openpyxl reads such a sheet to its end while opening the workbook, so the damage is
+    # reported as "could not be opened", as it was before rows were read more quickly.
+    def cut(name: str, body: bytes) -> bytes:
+        return body[: len(body) * 2 // 3] if name == "xl/worksheets/sheet2.xml" else body
+
+    r = parse(without_dimensions(cut), "weekly.xlsx")
+    p = only_problem(r, "unreadable_file")
+    assert p.reason.startswith(
+        "weekly.xlsx could not be opened as an Excel workbook (ParseError: unclosed token"
+    )
+
+
+def test_sites_and_measures_come_back_as_categoricals_of_the_codes_in_use():
+    text = (
+        "site,week commencing,measure,value\n"
+        "WFD,06/01/2025,closures,1\n"
+        "NGT,06/01/2025,closures,2\n"
+        "EBK,06/01/2025,referrals_received,-4\n"  # refused: EBK has no value left
+        "NGT,13/01/2025,open_caseload,3\n"
+    )
+    obs = parse(text).observations
+    assert obs.site.dtype == "category"
+    assert list(obs.site.cat.categories) == ["NGT", "WFD"]
+    assert list(obs.measure.cat.categories) == ["closures", "open_caseload"]
+    assert obs.site.tolist() == ["WFD", "NGT", "NGT"]
+    assert obs.sort_values(["site", "row"]).row.tolist() == [3, 5, 2]
