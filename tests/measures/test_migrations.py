@@ -40,7 +40,7 @@ def test_points_keep_their_values_when_the_table_gets_its_natural_key():
 
         new = _migrate(AFTER)
         point = new.get_model("measures", "DataPoint").objects.get()
-        assert point.pk == (site.pk, measure.pk, "weekly", dt.date(2025, 1, 6))
+        assert point.pk == (site.pk, measure.pk, dt.date(2025, 1, 6), "weekly")
         assert (point.value, point.upload_id) == (3.5, upload.pk)
 
         old = _migrate(BEFORE)
