@@ -159,19 +159,6 @@ def _value_problems(
     return active & (status == OK)
 
 
-def _site_for_rows(
-    ctx: Context,
-    frame: pd.DataFrame,
-    rows: np.ndarray,
-    active: np.ndarray,
-    header: Header,
-    sc: SheetContext,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Site code per row (from a site column, else the sheet context); and a usable mask."""
-    site, ok = _site_codes(ctx, frame, rows, active, header, sc)
-    return site.values(), ok
-
-
 def _site_codes(
     ctx: Context,
     frame: pd.DataFrame,
@@ -180,7 +167,8 @@ def _site_codes(
     header: Header,
     sc: SheetContext,
 ) -> tuple[Coded, np.ndarray]:
-    """_site_for_rows with the sites as codes into a short array of site codes."""
+    """Site per row (from a site column, else the sheet context) as codes into a short array
+    of site codes; and a usable mask."""
     n = len(frame)
     site_cols = header.by_role("site")
     if not site_cols:
@@ -474,7 +462,8 @@ def read_wide(
         site_rows = None
         site_ok = np.ones(n, bool)
     else:
-        site_rows, site_ok = _site_for_rows(ctx, frame, rows, active & date_ok, header, sc)
+        site_coded, site_ok = _site_codes(ctx, frame, rows, active & date_ok, header, sc)
+        site_rows = site_coded.values()
 
     parts: list[tuple[np.ndarray, ...]] = []
     for c in label_cols:
@@ -679,7 +668,8 @@ def read_pivot(
         measure = np.full(n, sc.measure, dtype=object)
         label_ok = np.ones(n, bool)
     else:
-        site, site_ok = _site_for_rows(ctx, frame, rows, active & (st == "ok"), header, sc)
+        site_coded, site_ok = _site_codes(ctx, frame, rows, active & (st == "ok"), header, sc)
+        site = site_coded.values()
         measure = labels.mapped[labels.codes]
         label_ok = st == "ok"
 

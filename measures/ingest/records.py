@@ -24,7 +24,7 @@ import pandas as pd
 
 from .context import Context, Piece
 from .header import Header
-from .layouts import SheetContext, _date_problems, _fast_blank, _site_for_rows
+from .layouts import SheetContext, _date_problems, _fast_blank, _site_codes
 from .model import IGNORE
 from .readers import cell_text
 from .text import normalise_label
@@ -149,7 +149,8 @@ def read_records(
         )
         row_ok &= ~dup
 
-    site, site_ok = _site_for_rows(ctx, frame, rows, active & ref_ok, header, sc)
+    site_coded, site_ok = _site_codes(ctx, frame, rows, active & ref_ok, header, sc)
+    site = site_coded.values()
     use = active & row_ok & site_ok
     wanted = {d: ctx.measures.lookup(d) for d in DERIVED}
     wanted = {d: c for d, c in wanted.items() if c is not None and c != IGNORE}
