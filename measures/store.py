@@ -86,7 +86,7 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> 
     """COPY rows into `table` in PostgreSQL's binary format, built column-wise with numpy:
     every field here has a fixed width, so each row is one record of a structured array.
     `columns` is (name, values or a constant, numpy big-endian format)."""
-    n = max(len(v) for _, v, _ in columns if isinstance(v, np.ndarray | pd.Series))
+    n = max(np.size(values) for _, values, _ in columns)
     layout = [("fields", ">i2")]
     for i, (_, _, fmt) in enumerate(columns):
         layout += [(f"len{i}", ">i4"), (f"val{i}", fmt)]
@@ -94,7 +94,7 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> 
     rows["fields"] = len(columns)
     for i, (_, values, fmt) in enumerate(columns):
         rows[f"len{i}"] = np.dtype(fmt).itemsize
-        rows[f"val{i}"] = np.asarray(values) if not isinstance(values, bytes | int) else values
+        rows[f"val{i}"] = values  # an array, or a constant numpy repeats
     names = ", ".join(connection.ops.quote_name(name) for name, _, _ in columns)
     with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
         copy.write(_COPY_SIGNATURE + struct.pack(">ii", 0, 0))
