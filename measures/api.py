@@ -59,6 +59,9 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
+    """The upload as the requesting user may see it: other sites' rows are left out and
+    counted under `withheld` (see selectors.upload_report)."""
+    report = selectors.upload_report(upload=upload, user=request.user)
     return {
         "id": upload.pk,
         "url": request.build_absolute_uri(reverse("measures-api:upload", args=[upload.pk])),
@@ -71,9 +74,17 @@ def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
         "progress": upload.progress,
         "layout": upload.layout or None,
         "frequency": upload.frequency or None,
-        "counts": upload.counts,
-        "problems": [p["message"] for p in upload.problems],
-        "problem_details": upload.problems,
+        "counts": upload.counts if report.whole_file else {"values": report.values_shown},
+        "problems": [p["message"] for p in report.problems],
+        "problem_details": report.problems,
+        "read_by_site": report.per_site,
+        "changes": report.changes,
+        "withheld": {
+            "sites": report.withheld_sites,
+            "values": report.withheld_values,
+            "changes": report.withheld_changes,
+            "problems": report.withheld_problems,
+        },
         "unmapped": [u["label"] for u in upload.report.get("unmapped", [])],
         "nothing_new": upload.report.get("nothing_new"),
         "created_at": upload.created_at.isoformat(),

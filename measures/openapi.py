@@ -38,7 +38,8 @@ UPLOAD = {
         "counts": {
             "type": "object",
             "description": "Once done: values read, new, changed, unchanged; sites, measures, "
-            "periods.",
+            "periods. A reader who may not see every site in the file gets only 'values' (read "
+            "for their sites).",
             "additionalProperties": {"type": "integer"},
         },
         "problems": {
@@ -59,7 +60,40 @@ UPLOAD = {
                     "reason": {"type": "string"},
                     "code": {"type": "string"},
                     "message": {"type": "string"},
+                    "site": {"type": ["string", "null"], "description": "The row's site."},
                 },
+            },
+        },
+        "read_by_site": {
+            "type": "array",
+            "description": "Once done: what was read for each site the reader may see.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "site": {"type": "string"},
+                    "measures": {"type": "array", "items": {"type": "string"}},
+                    "periods": {"type": "integer"},
+                    "first": {"type": "string", "format": "date"},
+                    "last": {"type": "string", "format": "date"},
+                    "values": {"type": "integer"},
+                },
+            },
+        },
+        "changes": {
+            "type": "array",
+            "description": "The first stored figures this upload replaced, for the sites the "
+            "reader may see: before, after and the earlier upload.",
+            "items": {"type": "object"},
+        },
+        "withheld": {
+            "type": "object",
+            "description": "What the report leaves out because it belongs to sites the reader "
+            "may not see: how many sites, values, changes and problems.",
+            "properties": {
+                "sites": {"type": "integer"},
+                "values": {"type": "integer"},
+                "changes": {"type": "integer"},
+                "problems": {"type": "integer"},
             },
         },
         "unmapped": {

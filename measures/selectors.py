@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from projects.models import Site
+from projects.permissions import Capability, site_ids_for
 
 from .models import DataPoint, Frequency, LocalDefinition, Measure, Upload
 
@@ -135,6 +136,84 @@ def site_uploads(*, site: Site, limit: int = 20) -> list[Upload]:
     ids = set(Upload.objects.filter(site=site).values_list("pk", flat=True)[:limit])
     ids |= set(Upload.objects.filter(sites=site).values_list("pk", flat=True)[:limit])
     return list(Upload.objects.filter(pk__in=ids).select_related("uploaded_by", "site")[:limit])
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    """An upload's report as one reader may see it: the rows of the sites they may view.
+
+    A file can hold several sites' figures (a programme lead's upload); its report lists
+    values, changes and problems that are those sites' data, so each part is shown only to
+    readers of its site, with a count of what was left out.
+    """
+
+    whole_file: bool  # the reader may see every site the file names
+    problems: list[dict[str, Any]]
+    per_site: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    withheld_problems: int
+    withheld_values: int
+    withheld_changes: int
+    withheld_sites: int  # sites named in the file that the reader may not see
+
+    @property
+    def values_shown(self) -> int:
+        return sum(int(row.get("values", 0)) for row in self.per_site)
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.withheld_problems or self.withheld_values or self.withheld_changes)
+
+
+def _file_sites(upload: Upload) -> set[str] | None:
+    """The sites the file names; None when unknown (a report written before it was kept)."""
+    report = upload.report or {}
+    if "file_sites" in report:
+        return set(report["file_sites"])
+    if upload.status == Upload.Status.DONE:
+        named = {row["site"] for row in report.get("read", {}).get("per_site", [])}
+        named |= {c["site"] for c in report.get("changes", [])}
+        return named | ({upload.site.code} if upload.site else set())
+    return None
+
+
+def upload_report(*, upload: Upload, user: Any) -> UploadReport:
+    """The parts of `upload`'s report that `user` may read (see UploadReport)."""
+    report = upload.report or {}
+    readable = set(
+        Site.objects.filter(pk__in=site_ids_for(user, Capability.VIEW)).values_list(
+            "code", flat=True
+        )
+    )
+    named = _file_sites(upload)
+    if named is None:  # unknown: only a reader of every site may see the rows
+        named = set(Site.objects.values_list("code", flat=True))
+    whole = named <= readable or (
+        upload.uploaded_by_id is not None and upload.uploaded_by_id == user.pk
+    )
+
+    def shown(site: object, *, row: object = None) -> bool:
+        if whole or (site is not None and site in readable):
+            return True
+        return site is None and row is None  # about the file, not any site's rows
+
+    problems = [p for p in upload.problems if shown(p.get("site"), row=p.get("row"))]
+    per_site_all = report.get("read", {}).get("per_site", [])
+    per_site = [row for row in per_site_all if shown(row["site"], row=True)]
+    changes_all = report.get("changes", [])
+    changes = [c for c in changes_all if shown(c["site"], row=True)]
+    return UploadReport(
+        whole_file=whole,
+        problems=problems,
+        per_site=per_site,
+        changes=changes,
+        withheld_problems=len(upload.problems) - len(problems),
+        withheld_values=sum(int(r["values"]) for r in per_site_all) - sum(
+            int(r["values"]) for r in per_site
+        ),
+        withheld_changes=len(changes_all) - len(changes),
+        withheld_sites=0 if whole else len(named - readable),
+    )
 
 
 SITE_EXPORT_HEADER = ["site", "period", "frequency", "measure", "measure_name", "value", "upload"]

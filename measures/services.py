@@ -185,6 +185,7 @@ def _problems(result: ParseResult) -> list[dict[str, Any]]:
             "reason": p.reason,
             "code": p.code,
             "message": str(p),
+            "site": p.site,
         }
         for p in result.problems
     ]
@@ -272,7 +273,12 @@ def upload_process(*, upload_id: int) -> Upload:
     _set_progress(upload, 60)
     obs = result.observations
     fields: dict[str, Any] = {"layout": result.layout[:16], "frequency": result.frequency[:8]}
-    report: dict[str, Any] = {"notes": result.notes, "sheets": result.sheets}
+    report: dict[str, Any] = {
+        "notes": result.notes,
+        "sheets": result.sheets,
+        # Who may read which part of this report: every site the file names.
+        "file_sites": sorted({*result.sites, *(str(c) for c in obs["site"].unique())}),
+    }
     if result.problems:
         _finish(upload, Upload.Status.FAILED, problems=_problems(result), report=report, **fields)
         return Upload.objects.get(pk=upload_id)

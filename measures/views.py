@@ -152,15 +152,17 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     template = "measures/upload_detail.html"
     if request.htmx:
         template += "#upload-status"
+    site = request.site  # type: ignore[attr-defined]
     return render(
         request,
         template,
         {
-            "site": upload.site,
+            "site": site,
             "upload": upload,
+            "report": selectors.upload_report(upload=upload, user=request.user),
             "form": form,
             "can_upload": can_upload,
-            "site_crumbs": _crumbs(upload.site),
+            "site_crumbs": _crumbs(site),
         },
     )
 
@@ -178,11 +180,12 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
             request,
             "measures/upload_detail.html",
             {
-                "site": upload.site,
+                "site": request.site,  # type: ignore[attr-defined]
                 "upload": upload,
+                "report": selectors.upload_report(upload=upload, user=request.user),
                 "form": form,
                 "can_upload": True,
-                "site_crumbs": _crumbs(upload.site),
+                "site_crumbs": _crumbs(request.site),  # type: ignore[attr-defined]
             },
             status=400,
         )

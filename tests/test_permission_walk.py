@@ -193,3 +193,97 @@ def test_programme_pages_refuse_site_roles(world, client_as):
         client = client_as(world.a.user(role))
         for route in programme_routes:
             assert client.get("/" + route).status_code == 403, route
+
+
+# A programme lead's upload for one site that also holds another site's rows -----------------
+
+
+@pytest.fixture
+def mixed_upload(world, settings, tmp_path, django_capture_on_commit_callbacks):
+    """Site B holds 11 referrals for 6 Jan; the lead sends, for site A, a file with one A row and
+    two B rows (one replacing that 11); then a file for A with bad B rows. Returns both."""
+    from django.core.files.base import ContentFile
+
+    from measures import services as measure_services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def send(user, site, text):
+        with django_capture_on_commit_callbacks(execute=True):
+            upload = measure_services.upload_create(
+                user=user, site=site, file=ContentFile(text.encode(), name="mixed.csv"), source="api"
+            )
+        upload.refresh_from_db()
+        return upload
+
+    head = "site_code,week_commencing,measure,value\n"
+    send(world.b.info, world.b.site, head + "BBB,2025-01-06,referrals_received,11\n")
+    done = send(
+        world.lead,
+        world.a.site,
+        head
+        + "AAA,2025-01-06,referrals_received,5\n"
+        + "BBB,2025-01-06,referrals_received,123456\n"
+        + "BBB,2025-01-13,referrals_received,987654\n",
+    )
+    refused = send(
+        world.lead,
+        world.a.site,
+        head
+        + "AAA,2025-01-06,referrals_received,7\n"
+        + "BBB,2025-01-06,referrals_received,-424242\n"
+        + "BBB,2025-01-13,referrals_received,secret-cell\n",
+    )
+    assert done.status == "done" and refused.status == "failed"
+    return done, refused
+
+
+B_FIGURES = ("123456", "987654", "424242", "secret-cell")
+
+
+@pytest.mark.parametrize("role", ["pm", "info", "stakeholder"])
+def test_site_roles_read_only_their_sites_rows_of_a_mixed_upload(
+    world, client_as, mixed_upload, role
+):
+    """Each part of a report is a site's data: site A's readers see A's rows and are told how
+    much of site B's they do not see, on the page and through the API; B's readers find nothing."""
+    done, refused = mixed_upload
+    client = client_as(world.a.user(role))
+    for upload in (done, refused):
+        page = client.get(f"/sites/AAA/data/uploads/{upload.pk}/")
+        api = client.get(f"/api/v1/uploads/{upload.pk}")
+        assert page.status_code == 200 and api.status_code == 200
+        for body in (page.content.decode(), api.content.decode()):
+            assert not any(figure in body for figure in B_FIGURES), (upload.status, body)
+            assert "Before" not in body or "11" not in body.split("Before", 1)[1][:200]
+    done_page = client.get(f"/sites/AAA/data/uploads/{done.pk}/").content.decode()
+    assert "2 values" in done_page and "another site" in done_page
+    assert client.get(f"/api/v1/uploads/{done.pk}").json()["withheld"] == {
+        "sites": 1, "values": 2, "changes": 1, "problems": 0,
+    }  # fmt: skip
+    refused_api = client.get(f"/api/v1/uploads/{refused.pk}").json()
+    assert refused_api["withheld"]["problems"] == 2
+    assert refused_api["problems"] == []
+    refused_page = client.get(f"/sites/AAA/data/uploads/{refused.pk}/").content.decode()
+    assert "2 problems in rows for another site are not shown" in refused_page
+    other = client_as(world.b.user(role))
+    for upload in (done, refused):
+        assert other.get(f"/sites/AAA/data/uploads/{upload.pk}/").status_code == 404
+        assert other.get(f"/sites/BBB/data/uploads/{upload.pk}/").status_code == 404
+        assert other.get(f"/api/v1/uploads/{upload.pk}").status_code == 404
+
+
+def test_the_lead_reads_every_row_of_a_mixed_upload(world, client_as, mixed_upload):
+    done, refused = mixed_upload
+    client = client_as(world.lead)
+    body = client.get(f"/api/v1/uploads/{done.pk}").json()
+    assert body["withheld"]["values"] == 0
+    assert [(c["site"], c["before"], c["after"]) for c in body["changes"]] == [
+        ("BBB", 11.0, 123456.0)
+    ]
+    page = client.get(f"/sites/AAA/data/uploads/{done.pk}/").content.decode()
+    assert "BBB" in page and "left out of this report" not in page
+    body = client.get(f"/api/v1/uploads/{refused.pk}").json()
+    assert body["withheld"]["problems"] == 0
+    assert any("-424242 is negative" in p for p in body["problems"])
+    assert any("'secret-cell' is not a number" in p for p in body["problems"])

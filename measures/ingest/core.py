@@ -311,7 +311,14 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
         built = idx[: ctx.log.cap]
         for i in built:
             i = int(i)
-            ctx.log.add(code, reason(i), sheet=sheet_of(i), row=int(row[i]), column=column_of(i))
+            ctx.log.add(
+                code,
+                reason(i),
+                sheet=sheet_of(i),
+                row=int(row[i]),
+                column=column_of(i),
+                site=_text_or_none(site_of(i)),
+            )
         ctx.log.counted(len(idx) - len(built))
 
     # values below zero
@@ -325,15 +332,15 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
         emit(fractional, "fractional_count",
              lambda i: f"{_num(value[i])} is not a whole number, but {measure_of(i)} is a count")  # fmt: skip
 
-    # periods in the future: one problem per sheet and period
+    # periods in the future: one problem per sheet, period and site
     today = np.datetime64(opts.today, "D")
     future = period > today
     if future.any():
         idx = np.flatnonzero(future)
         seen: dict[tuple, list[int]] = {}
         for i in idx:
-            seen.setdefault((sheet_of(i), period[i]), []).append(i)
-        for (sh, _), members in seen.items():
+            seen.setdefault((sheet_of(i), period[i], site_of(i)), []).append(i)
+        for (sh, _, _), members in seen.items():
             first = members[0]
             more = len(members) - 1
             ctx.log.add(
@@ -344,6 +351,7 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
                 sheet=sh,
                 row=int(row[first]),
                 column=column_of(first),
+                site=_text_or_none(site_of(first)),
             )
 
     # duplicates: the same site, period and measure more than once
@@ -395,6 +403,10 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     return obs, frequency
 
 
+def _text_or_none(label: object) -> str | None:
+    return None if label is None else str(label)
+
+
 def _num(x: float) -> str:
     return f"{x:g}"
 
@@ -409,4 +421,5 @@ def _result(ctx, layout, frequency, observations, sheets) -> ParseResult:
         unmapped=list(ctx.unmapped.values()),
         sheets=sheets,
         notes=ctx.notes,
+        sites=sorted(ctx.sites.found | ({ctx.options.default_site} - {None})),
     )

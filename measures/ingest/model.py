@@ -24,6 +24,9 @@ class Problem:
     column: str | None
     reason: str
     code: str
+    # The site of the row, where the row's site is known: a reader of the report sees a
+    # row's problem only if they may see its site.
+    site: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]
@@ -77,6 +80,9 @@ class ParseResult:
     sheets: list[str]
     # human-readable notes on what was skipped (total rows, comment columns, hidden sheets)
     notes: list[str] = field(default_factory=list)
+    # Every site the file names (site columns, sheet names, titles, the default site), whether
+    # or not its rows were usable.
+    sites: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,10 +125,12 @@ class ProblemLog:
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        site: str | None = None,
     ) -> None:
         self.total += 1
         if len(self._items) < self.cap * 4:
-            self._items.append((self._order, Problem(self.file, sheet, row, column, reason, code)))
+            problem = Problem(self.file, sheet, row, column, reason, code, site)
+            self._items.append((self._order, problem))
             self._order += 1
 
     def counted(self, n: int) -> None:

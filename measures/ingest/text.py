@@ -181,6 +181,9 @@ class AliasTable:
             table[normalise_label(key)] = code
         table.pop("", None)
         self.table = table
+        # Every code a label of this file resolved to: a report of the file is private to
+        # the sites it names (projects.permissions decides who may read which site).
+        self.found: set[str] = set()
         self._phrases = sorted((k for k, v in table.items() if v != IGNORE), key=len, reverse=True)
 
     def lookup(self, label: object) -> str | None:
@@ -193,6 +196,8 @@ class AliasTable:
             bare = normalise_label(re.sub(r"\([^)]*\)", " ", str(label)))
             if bare and bare != norm:
                 code = self.table.get(bare)
+        if code is not None and code != IGNORE:
+            self.found.add(code)
         return code
 
     def find_in(self, texts: Iterable[object]) -> str | None:
@@ -204,5 +209,6 @@ class AliasTable:
             padded = f" {norm} "
             for phrase in self._phrases:
                 if f" {phrase} " in padded:
+                    self.found.add(self.table[phrase])
                     return self.table[phrase]
         return None
