@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import links
 from .models import (
     ApiToken,
     CommunityEvent,
@@ -55,29 +54,6 @@ def api_token_authenticate(*, key: str) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def _login_key(username: str, address: str) -> str:
-    return f"login-failures:{username.strip().lower()}:{address}"
-
-
-def login_is_locked(*, username: str, address: str) -> bool:
-    return cache.get(_login_key(username, address), 0) >= settings.LOGIN_FAILURE_LIMIT
-
-
-def login_failed(*, username: str, address: str) -> None:
-    key = _login_key(username, address)
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-
-
-def login_succeeded(*, username: str, address: str) -> None:
-    cache.delete(_login_key(username, address))
 
 
 @transaction.atomic
@@ -179,8 +155,7 @@ def event_presentation_add(
 ) -> EventPresentation:
     if event.programme_id != site.programme_id:
         raise ValidationError("This event belongs to another programme.")
-    if not link.startswith("/") or link.startswith("//"):
-        raise ValidationError({"link": "Paste the address of a THRIVE Tracker page (starting /)."})
+    link = links.site_path(link)
     return EventPresentation.objects.create(
         event=event, site=site, title=title, link=link, recorded_by=user
     )

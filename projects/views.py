@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from phases.selectors import project_board
 
-from . import notifications, pack, panels, selectors, services
+from . import login_limits, notifications, pack, panels, selectors, services
 from . import selectors_dashboard as dashboard
 from .calendar import ics_bytes, ics_response
 from .forms import (
@@ -387,29 +391,70 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("account")
 
 
-class RateLimitedLoginView(auth_views.LoginView):
-    """Django's login, refusing a username+address after repeated failures for a while."""
+def _wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
 
+
+def login_rate_limited(
+    refused: Callable[[HttpRequest, str], HttpResponse],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Wrap a login view in projects.login_limits; `refused(request, wait_words)` answers a
+    refused attempt (status 429) without checking the password."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            attempt = login_limits.attempt_for(request, request.POST.get("username", ""))
+            wait = login_limits.refusal(attempt)
+            if wait is not None:
+                return refused(request, _wait_words(wait))
+            response = view(request, *args, **kwargs)
+            # Both logins answer a success with a redirect and a failure with the form again.
+            if response.status_code == 302 and request.user.is_authenticated:
+                login_limits.succeeded(attempt, response)
+            else:
+                login_limits.failed(attempt)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        username = request.POST.get("username", "")
-        address = request.META.get("REMOTE_ADDR", "")
-        if services.login_is_locked(username=username, address=address):
-            # The password is not even checked while locked, so guessing gains nothing.
-            context = self.get_context_data(form=self.form_class(request), locked=True)
-            return self.render_to_response(context, status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            services.login_succeeded(username=username, address=address)
-        else:
-            services.login_failed(username=username, address=address)
+
+def _login_refused(request: HttpRequest, wait: str) -> HttpResponse:
+    view = LoginView()
+    view.setup(request)
+    context = view.get_context_data(form=LoginForm(request), locked=True, wait=wait)
+    return render(request, LoginView.template_name, context, status=429)
+
+
+def admin_login_refused(request: HttpRequest, wait: str) -> HttpResponse:
+    return render(request, "429.html", {"wait": wait}, status=429)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # The owner proved themselves by e-mail: lift the delay on their account.
+        login_limits.lift_for_user(form.user, address=login_limits.client_address(self.request))
         return response
 
 
-login = public_view(RateLimitedLoginView.as_view())
+login = public_view(login_rate_limited(_login_refused)(LoginView.as_view()))
+admin_login = public_view(login_rate_limited(admin_login_refused)(admin.site.login))
 logout = public_view(auth_views.LogoutView.as_view())
 password_change = login_view_required(
     auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm)
@@ -417,7 +462,5 @@ password_change = login_view_required(
 password_change_done = login_view_required(auth_views.PasswordChangeDoneView.as_view())
 password_reset = public_view(auth_views.PasswordResetView.as_view(form_class=PasswordResetForm))
 password_reset_done = public_view(auth_views.PasswordResetDoneView.as_view())
-password_reset_confirm = public_view(
-    auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm)
-)
+password_reset_confirm = public_view(PasswordResetConfirmView.as_view())
 password_reset_complete = public_view(auth_views.PasswordResetCompleteView.as_view())

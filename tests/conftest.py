@@ -94,3 +94,11 @@ def _tasks_run_in_process(request, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login counters and other cached state do not carry from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -134,9 +134,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login rate limiting (projects.views.login_view): failures per username+address in a window.
+# Login rate limiting (projects.login_limits explains the three counters).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "900"))
+# Behind a proxy every request comes from the proxy's address: name the header it puts the
+# client's address in (e.g. X-Forwarded-For) and how many proxies append to it. Only set this
+# when such a proxy is always in front, or clients could claim any address.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Forwarded-For#selecting_an_ip_address
+_proxy_header = os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_HEADER = "HTTP_" + _proxy_header.upper().replace("-", "_") if _proxy_header else ""
+TRUSTED_PROXY_COUNT = max(1, int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1")))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", project_views.home, name="home"),
     path("healthz", project_views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
+    # The admin's own login, behind the same limits on guessing as the main one.
+    path("admin/login/", project_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("shared/<str:token>/", project_views.shared_dashboard, name="shared-dashboard"),
     path("events/", project_views.event_list, name="event-list"),
