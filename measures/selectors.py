@@ -208,9 +208,8 @@ def upload_report(*, upload: Upload, user: Any) -> UploadReport:
         per_site=per_site,
         changes=changes,
         withheld_problems=len(upload.problems) - len(problems),
-        withheld_values=sum(int(r["values"]) for r in per_site_all) - sum(
-            int(r["values"]) for r in per_site
-        ),
+        withheld_values=sum(int(r["values"]) for r in per_site_all)
+        - sum(int(r["values"]) for r in per_site),
         withheld_changes=len(changes_all) - len(changes),
         withheld_sites=0 if whole else len(named - readable),
     )

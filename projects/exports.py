@@ -5,6 +5,10 @@ strip before such a character) would be run as a formula by Excel or LibreOffice
 prefixed with an apostrophe, as OWASP recommends. Numbers stay numbers (a negative number is not
 text and is not a formula).
 https://owasp.org/www-community/attacks/CSV_Injection
+
+In CSV every text cell is quoted, and a formula start after a `;` or `,` inside the text gets
+the apostrophe too: a spreadsheet that splits on another separator than ours (`;` is common
+outside the UK) or ignores the quotes would otherwise find a cell starting with `=` or `@`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,6 +25,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,][ \t\r\n]*)(?=[=+\-@])")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,8 +54,9 @@ def csv_response(
     response["Content-Disposition"] = f'attachment; filename="{_filename(name, "csv")}"'
     # A BOM lets Excel read UTF-8 (names with accents) correctly.
     response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([safe_cell(h) for h in header])
+    # The header is ours (plain names); every text cell below it is quoted.
+    csv.writer(response).writerow([_csv_value(safe_cell(h)) for h in header])
+    writer = csv.writer(response, quoting=csv.QUOTE_NONNUMERIC)
     for row in rows:
         writer.writerow([_csv_value(safe_cell(cell)) for cell in row])
     return response
@@ -60,6 +67,8 @@ def _csv_value(value: Any) -> Any:
         return value.isoformat(timespec="minutes")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
     return value
 
 

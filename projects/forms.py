@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from . import links
 from .models import CommunityEvent, Project
 
 WIDGET_CLASSES = {
@@ -93,7 +95,21 @@ class LoginForm(NhsukFormMixin, auth_forms.AuthenticationForm):
 
 
 class PasswordChangeForm(NhsukFormMixin, auth_forms.PasswordChangeForm):
-    """Django's password change form in NHS.UK markup."""
+    """Django's password change form in NHS.UK markup, refusing the current password as the
+    new one."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error(
+                "new_password2",
+                forms.ValidationError(
+                    "Enter a new password that is different from your current one.",
+                    code="password_unchanged",
+                ),
+            )
+        return cleaned
 
 
 class PasswordResetForm(NhsukFormMixin, auth_forms.PasswordResetForm):
@@ -159,9 +175,10 @@ class PresentationForm(NhsukForm):
 
             parts = urlsplit(link)
             link = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not link.startswith("/") or link.startswith("//"):
-            raise forms.ValidationError("Paste the address of a THRIVE Tracker page.")
-        return link
+        try:
+            return links.site_path(link)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["link"]) from None
 
 
 class PreferencesForm(NhsukForm):

@@ -211,7 +211,10 @@ def mixed_upload(world, settings, tmp_path, django_capture_on_commit_callbacks):
     def send(user, site, text):
         with django_capture_on_commit_callbacks(execute=True):
             upload = measure_services.upload_create(
-                user=user, site=site, file=ContentFile(text.encode(), name="mixed.csv"), source="api"
+                user=user,
+                site=site,
+                file=ContentFile(text.encode(), name="mixed.csv"),
+                source="api",
             )
         upload.refresh_from_db()
         return upload
@@ -234,7 +237,8 @@ def mixed_upload(world, settings, tmp_path, django_capture_on_commit_callbacks):
         + "BBB,2025-01-06,referrals_received,-424242\n"
         + "BBB,2025-01-13,referrals_received,secret-cell\n",
     )
-    assert done.status == "done" and refused.status == "failed"
+    assert done.status == "done"
+    assert refused.status == "failed"
     return done, refused
 
 
@@ -252,12 +256,14 @@ def test_site_roles_read_only_their_sites_rows_of_a_mixed_upload(
     for upload in (done, refused):
         page = client.get(f"/sites/AAA/data/uploads/{upload.pk}/")
         api = client.get(f"/api/v1/uploads/{upload.pk}")
-        assert page.status_code == 200 and api.status_code == 200
+        assert page.status_code == 200
+        assert api.status_code == 200
         for body in (page.content.decode(), api.content.decode()):
             assert not any(figure in body for figure in B_FIGURES), (upload.status, body)
             assert "Before" not in body or "11" not in body.split("Before", 1)[1][:200]
     done_page = client.get(f"/sites/AAA/data/uploads/{done.pk}/").content.decode()
-    assert "2 values" in done_page and "another site" in done_page
+    assert "2 values" in done_page
+    assert "another site" in done_page
     assert client.get(f"/api/v1/uploads/{done.pk}").json()["withheld"] == {
         "sites": 1, "values": 2, "changes": 1, "problems": 0,
     }  # fmt: skip
@@ -282,7 +288,8 @@ def test_the_lead_reads_every_row_of_a_mixed_upload(world, client_as, mixed_uplo
         ("BBB", 11.0, 123456.0)
     ]
     page = client.get(f"/sites/AAA/data/uploads/{done.pk}/").content.decode()
-    assert "BBB" in page and "left out of this report" not in page
+    assert "BBB" in page
+    assert "left out of this report" not in page
     body = client.get(f"/api/v1/uploads/{refused.pk}").json()
     assert body["withheld"]["problems"] == 0
     assert any("-424242 is negative" in p for p in body["problems"])

@@ -9,12 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from phases.filecheck import check_evidence_file
 from phases.models import Evidence, Phase, ProjectStep, Step, StepChange, StepStatus
+from projects import links
 from projects.models import Programme, Project
 
 from ._common import actor, require_site_member
@@ -156,10 +156,7 @@ def evidence_add_link(*, project: Project, step: Step, user: Any, title: str, ur
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Give the evidence a title."})
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        raise ValidationError({"url": "Enter a web address starting with https://"}) from None
+    url = links.https_url(url)
     state = _locked_state(project=project, step=step)
     evidence = Evidence.objects.create(
         project_step=state, title=title, url=url, added_by=actor(user)

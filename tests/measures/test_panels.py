@@ -282,7 +282,7 @@ def test_site_data_exports_as_csv_and_xlsx_with_formula_safe_cells(world, client
     csv_response = client.get(f"/sites/{world.a.site.code}/data/export.csv")
     text = csv_response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "site,period,frequency,measure,measure_name,value,upload"
-    assert f"{world.a.site.code},2026-11-16,weekly,referrals_received" in text
+    assert f'"{world.a.site.code}","2026-11-16","weekly","referrals_received"' in text
     xlsx = client.get(f"/sites/{world.a.site.code}/data/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["D2"].value == "referrals_received"
@@ -306,4 +306,4 @@ def test_data_dictionary_downloads_with_each_standard_measure(world, client_as):
     lines = text.splitlines()
     assert lines[0].startswith("measure,standard name,standard definition,local term")
     assert len(lines) == 1 + Measure.objects.count()
-    assert "Discharges,'@closed after three attempts" in text
+    assert '"Discharges","\'@closed after three attempts"' in text

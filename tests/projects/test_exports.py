@@ -52,3 +52,36 @@ def test_formula_injection_round_trips_safely_through_xlsx():
     assert sheet["A3"].value == "'@cmd"
     # No cell in the workbook holds a formula.
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+SEPARATED = "Foo;=1+2;@SUM(1),+3, -4"
+
+
+def test_csv_quotes_text_and_neutralises_formulas_after_separators():
+    """A spreadsheet splitting on ';' or ',' (and ignoring the quotes) still finds no cell that
+    starts a formula."""
+    response = csv_response(name="People", header=["name", "count"], rows=[[SEPARATED, 3]])
+    line = response.content.decode("utf-8-sig").splitlines()[1]
+    assert line.startswith('"')
+    assert line.endswith(",3")
+    for separator in (";", ","):
+        for cell in line.split(separator):
+            assert not cell.strip().strip('"').lstrip().startswith(("=", "+", "-", "@")), line
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "Foo;'=1+2;'@SUM(1),'+3, '-4"
+
+
+@pytest.mark.django_db
+def test_stakeholder_csv_has_no_formula_after_a_separator(world, client_as):
+    from tests.phases.factories import StakeholderFactory
+
+    StakeholderFactory(project=world.a.project, name=SEPARATED, role="Lead;=cmd|' /C calc'!A0")
+    response = client_as(world.a.stakeholder).get(
+        f"/sites/AAA/projects/{world.a.project.pk}/stakeholders/?format=csv"
+    )
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    for line in body.splitlines()[1:]:
+        for separator in (";", ","):
+            for cell in line.split(separator):
+                assert not cell.strip().strip('"').startswith(("=", "+", "-", "@")), line
