@@ -27,6 +27,8 @@ import logging
 import math
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,24 +105,31 @@ def _keys(attempt: Attempt) -> tuple[str, str, str]:
     )
 
 
-def _get(key: str, default: Any) -> Any:
+@contextmanager
+def _unless_cache_down(action: str) -> Iterator[None]:
     try:
-        return cache.get(key, default)
+        yield
     except Exception:  # any cache backend's connection error
-        logger.warning("Login limits skipped: the cache cannot be reached", exc_info=True)
-        return default
+        logger.warning(
+            "Login limits: %s skipped, the cache cannot be reached", action, exc_info=True
+        )
+
+
+def _get(key: str, default: Any) -> Any:
+    value = default
+    with _unless_cache_down("reading a counter"):
+        value = cache.get(key, default)
+    return value
 
 
 def _count_up(key: str) -> None:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    try:
+    with _unless_cache_down("counting a failure"):
         if not cache.add(key, 1, window):
             try:
                 cache.incr(key)
             except ValueError:  # expired between add and incr
                 cache.set(key, 1, window)
-    except Exception:
-        logger.warning("Login failure not counted: the cache cannot be reached", exc_info=True)
 
 
 def account_delay(failures: int) -> int:
@@ -152,23 +161,16 @@ def failed(attempt: Attempt) -> None:
     _count_up(pair)
     _count_up(address)
     failures, _last = _get(account, (0, 0.0))
-    try:
-        cache.set(
-            account,
-            (failures + 1, time.time()),
-            max(settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS),
-        )
-    except Exception:
-        logger.warning("Login failure not counted: the cache cannot be reached", exc_info=True)
+    keep = max(settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS)
+    with _unless_cache_down("counting a failure"):
+        cache.set(account, (failures + 1, time.time()), keep)
 
 
 def succeeded(attempt: Attempt, response: HttpResponse) -> None:
     """Clear this address's count for the account and remember the browser as the user's."""
     pair, _address, account = _keys(attempt)
-    try:
+    with _unless_cache_down("clearing counters"):
         cache.delete_many([pair, account])
-    except Exception:
-        logger.warning("Login counters not cleared: the cache cannot be reached", exc_info=True)
     if attempt.user_id is not None:
         response.set_cookie(
             DEVICE_COOKIE,
@@ -184,7 +186,5 @@ def lift_for_user(user: Any, *, address: str) -> None:
     """A password reset proves the owner: lift the account's delay, and the lock on the
     account from the address the reset was made from."""
     account = f"user:{user.pk}"
-    try:
+    with _unless_cache_down("lifting a delay"):
         cache.delete_many([f"login:account:{account}", f"login:pair:{account}:{address}"])
-    except Exception:
-        logger.warning("Login delay not lifted: the cache cannot be reached", exc_info=True)
