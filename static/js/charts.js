@@ -10,7 +10,7 @@
 //           data-chart-download="png" data-chart-target="chart-42">Download chart (PNG)</button>
 //
 // plotly.js must be loaded first with a classic deferred script
-// (<script src="{% static 'vendor/plotly/plotly.min.js' %}" defer>); this file is a
+// (<script src="{% static 'vendor/plotly/plotly-basic.min.js' %}" defer>); this file is a
 // module, and modules run after deferred scripts, in document order.
 // No inline scripts anywhere, so a strict Content-Security-Policy holds.
 
