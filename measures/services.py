@@ -38,15 +38,15 @@ MAX_CHANGES_LISTED = 50
 
 
 def upload_max_bytes() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+    return int(settings.UPLOAD_MAX_BYTES)
 
 
 def upload_max_rows() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_ROWS", 2_000_000))
+    return int(settings.UPLOAD_MAX_ROWS)
 
 
 def upload_max_uncompressed_bytes() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024))
+    return int(settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)
 
 
 def upload_check_file(*, name: str, size: int) -> None:

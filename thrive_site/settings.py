@@ -156,6 +156,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded extracts: the largest file accepted, the most rows read, and the most a compressed
+# workbook may expand to. Files over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB default) are
+# streamed to a temporary file, not held in memory.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "2000000"))
+UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(500 * 1024 * 1024))
+)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {

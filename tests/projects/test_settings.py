@@ -52,3 +52,24 @@ def test_load_demo_refuses_to_run_with_debug_off():
     result = manage("load_demo", env=PRODUCTION)
     assert result.returncode != 0
     assert "refuses to run with DJANGO_DEBUG=0" in result.stderr
+
+
+def test_upload_limits_come_from_the_environment():
+    """The largest upload is a setting an administrator can raise (a 1M-row record extract is
+    about 80 MB), not a constant in the code."""
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='thrive_site.settings'; "
+        "django.setup(); from measures import services as s; "
+        "print(s.upload_max_bytes(), s.upload_max_rows(), s.upload_max_uncompressed_bytes())"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "UPLOAD_MAX_BYTES": "123456789",
+        "UPLOAD_MAX_ROWS": "3000000",
+        "UPLOAD_MAX_UNCOMPRESSED_BYTES": "999",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["123456789", "3000000", "999"]
