@@ -21,12 +21,15 @@ def main(argv: list[str]) -> int:
     env.setdefault("DJANGO_DEBUG", "1")
     failures = 0
     for name in wanted:
-        print(f"\n## {name.removeprefix('bench_')}", flush=True)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"\n## {name.removeprefix('bench_')} (load average {load})", flush=True)
         started = time.perf_counter()
         code = f"import benchmarks.{name} as bench; bench.main()"
         result = subprocess.run([sys.executable, "-c", code], cwd=here.parent, env=env)
         failures += result.returncode != 0
-        print(f"({time.perf_counter() - started:.1f} s)", flush=True)
+        outcome = "a target MISSED" if result.returncode else "targets met"
+        print(f"({time.perf_counter() - started:.1f} s, {outcome})", flush=True)
+    print(f"\n{failures} benchmark(s) missed a target" if failures else "\nevery target met")
     return 1 if failures else 0
 
 

@@ -133,11 +133,10 @@ def main() -> None:
         f"tidy: {tidy_s:.2f} s (target < 20 s; {ratio:.1f}x COPY, target <= 4x); "
         f"wide: {wide_s:.2f} s (target < 15 s)"
     )
-    print(
-        "PASS"
-        if tidy_s < 20 and ratio <= 4 and wide_s < 15
-        else "MISSED a target (see the figures above)"
-    )
+    met = tidy_s < 20 and ratio <= 4 and wide_s < 15
+    print("PASS" if met else "MISSED a target (see the figures above)")
+    if not met:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
