@@ -85,7 +85,8 @@ def read_records(
             if count:
                 first = int(np.flatnonzero(future)[0])
                 ctx.notes.append(
-                    f"{count} record(s) on sheet {sc.name!r} have a {col.name!r} after today "
+                    f"{count} record(s){f' on sheet {sc.name!r}' if sc.name is not None else ''}"
+                    f" have a {col.name!r} after today "
                     f"(first on row {int(rows[first])}: {pd.Timestamp(parsed.dates[first]):%d/%m/%Y}); "
                     "those events are not counted until they happen."
                 )
