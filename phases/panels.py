@@ -12,9 +12,11 @@ from projects.panels import (
     PackSection,
     Panel,
     PanelContext,
+    ProjectBody,
     register_alert,
     register_digest_section,
     register_panel,
+    register_project_body,
 )
 
 from . import notifications, selectors, selectors_dashboard
@@ -169,6 +171,7 @@ def assessment_pack(data: Any, site: Site) -> list[PackSection]:
 
 
 def register() -> None:
+    register_project_body(ProjectBody(build=selectors.project_board))
     register_panel(
         Panel(
             key="implementation",

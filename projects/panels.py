@@ -84,6 +84,15 @@ class Alert:
     find: Callable[[dt.date], list[tuple[Any, str, str, str]]]
 
 
+@dataclass(frozen=True)
+class ProjectBody:
+    """What a project's page shows under its title (the phases board, from `phases`):
+    `build(project=, today=)` returns the template's `board`."""
+
+    build: Callable[..., Any]
+
+
+PROJECT_BODY: list[ProjectBody] = []
 PANELS: dict[str, Panel] = {}
 DIGEST_SECTIONS: dict[str, DigestSection] = {}
 ALERTS: dict[str, Alert] = {}
@@ -91,6 +100,14 @@ ALERTS: dict[str, Alert] = {}
 
 def register_panel(panel: Panel) -> None:
     PANELS[panel.key] = panel
+
+
+def register_project_body(body: ProjectBody) -> None:
+    PROJECT_BODY[:] = [body]
+
+
+def project_body(*, project: Any, today: dt.date) -> Any:
+    return PROJECT_BODY[0].build(project=project, today=today) if PROJECT_BODY else None
 
 
 def register_digest_section(section: DigestSection) -> None:

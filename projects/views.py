@@ -14,8 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from phases.selectors import project_board
-
 from . import login_limits, notifications, pack, panels, selectors, services
 from . import selectors_dashboard as dashboard
 from .calendar import ics_bytes, ics_response
@@ -131,7 +129,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "site": site,
             "project": project,
             "can_edit": Capability.EDIT in request.site_caps,  # type: ignore[attr-defined]
-            "board": project_board(project=project, today=timezone.localdate()),
+            "board": panels.project_body(project=project, today=timezone.localdate()),
         },
     )
 
