@@ -11,9 +11,7 @@ from django.core.files.base import ContentFile
 from measures import services
 from measures.models import Upload
 
-REPO_EXTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "extracts"
-SHARED_EXTRACTS = Path("/work/shared/data/extracts")
-EXTRACTS = REPO_EXTRACTS if REPO_EXTRACTS.is_dir() else SHARED_EXTRACTS
+EXTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "extracts"
 
 
 @pytest.fixture(autouse=True)
