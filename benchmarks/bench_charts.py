@@ -1,4 +1,4 @@
-"""Median time of measures.charts on 260 weekly points (five years) with 5 annotations.
+"""Median time of measures.charts.figures on 260 weekly points (five years) with 5 annotations.
 
 Run from the repository root:  python -m benchmarks charts
 The target is well under 5 ms per figure (a measure page may draw several).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measures.charts import (  # noqa: E402
+from measures.charts.figures import (  # noqa: E402
     Annotation,
     build_figure,
     chart_csv_rows,

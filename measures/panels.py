@@ -26,8 +26,8 @@ from projects.panels import (
 )
 from projects.permissions import Capability, site_ids_for
 
-from .chart_selectors import chart_states
-from .charts import ICON_FILES, ICON_LABELS
+from .charts.figures import ICON_FILES, ICON_LABELS
+from .charts.selectors import chart_states
 from .models import ChartState, DataPoint, Frequency, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 

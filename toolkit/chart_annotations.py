@@ -14,7 +14,7 @@ from measures.annotations import (
     register_annotation_provider,
     register_cycle_provider,
 )
-from measures.charts import Annotation
+from measures.charts.figures import Annotation
 
 
 def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
@@ -43,7 +43,7 @@ def adopted_cycles(site: Any, measure: Any) -> list[CycleChoice]:
 
 
 def _rebuild(site_id: int, measure_ids: Any) -> None:
-    from measures.chart_services import chart_rebuild_request
+    from measures.charts.services import chart_rebuild_request
 
     for measure_id in sorted(set(measure_ids)):
         chart_rebuild_request(site_id=site_id, measure_id=measure_id)

@@ -8,9 +8,10 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from measures import annotations, chart_services, spc
-from measures.chart_selectors import chart_states
-from measures.charts import Annotation
+from measures import annotations, spc
+from measures.charts import services as chart_services
+from measures.charts.figures import Annotation
+from measures.charts.selectors import chart_states
 from measures.models import (
     ChartAdjustment,
     ChartSettingsChange,

@@ -9,7 +9,8 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from measures import chart_services, spc
+from measures import spc
+from measures.charts import services as chart_services
 from measures.models import (
     ChartAdjustment,
     ChartSettings,

@@ -1,4 +1,4 @@
-"""Tests for measures.charts: plotly figure dicts, summaries in words, CSV rows.
+"""Tests for measures.charts.figures: plotly figure dicts, summaries in words, CSV rows.
 
 Pure: no database, no Django.  The statistics come from measures.spc (tested in
 test_spc.py); these tests check that the figure and the words show them
@@ -13,7 +13,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from measures.charts import (
+from measures.charts.figures import (
     ASSURANCE_FAIL,
     ASSURANCE_HIT_AND_MISS,
     ASSURANCE_PASS,

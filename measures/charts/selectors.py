@@ -6,9 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from projects.models import Site
-
-from .models import (
+from measures.models import (
     ChartAdjustment,
     ChartSettings,
     ChartSettingsChange,
@@ -18,6 +16,7 @@ from .models import (
     MeasureShare,
     PointNote,
 )
+from projects.models import Site
 
 # What dashboards need of a state; the figure and the table stay in the database.
 _HEAVY = ("figure", "small_figure", "rows", "labels")

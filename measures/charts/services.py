@@ -14,11 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from projects.models import Site
-
-from . import charts, spc
-from .annotations import cycle_choices, provided_annotations
-from .models import (
+from measures import spc
+from measures.annotations import cycle_choices, provided_annotations
+from measures.models import (
     ChartAdjustment,
     ChartSettings,
     ChartSettingsChange,
@@ -29,6 +27,9 @@ from .models import (
     MeasureShare,
     PointNote,
 )
+from projects.models import Site
+
+from . import figures
 
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
 UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
@@ -41,7 +42,7 @@ def chart_rebuild_request(*, site_id: int, measure_id: int) -> None:
     """Mark the site's charts of the measure stale (in the caller's transaction) and enqueue
     their rebuild once it commits. Several requests in one transaction cost one build: the
     first task builds the latest version and the others find nothing left to do."""
-    from .tasks import rebuild_chart
+    from measures.tasks import rebuild_chart
 
     ChartState.objects.filter(site_id=site_id, measure_id=measure_id).update(
         requested_version=F("requested_version") + 1, requested_at=timezone.now()
@@ -324,7 +325,7 @@ def _build(
     values_by: dict[int, dict[dt.date, float]],
     adjustments: list[ChartAdjustment],
     notes: list[PointNote],
-    provided: list[tuple[charts.Annotation, str]],
+    provided: list[tuple[figures.Annotation, str]],
 ) -> dict[str, Any]:
     chart_type = opts["chart_type"]
     remarks: list[str] = []
@@ -360,22 +361,22 @@ def _build(
 
     parts = []
     exclude = []
-    annotations: list[tuple[charts.Annotation, str]] = []
+    annotations: list[tuple[figures.Annotation, str]] = []
     for a in adjustments:
         if a.kind == ChartAdjustment.Kind.REBASE:
             i = position(a.period)
             if i:
                 parts.append(i)
             text = f"Rebased: {a.reason}" + (f" ({a.pdsa_title})" if a.pdsa_title else "")
-            annotations.append((charts.Annotation(a.period, text, "rebase"), ""))
+            annotations.append((figures.Annotation(a.period, text, "rebase"), ""))
         else:
             if a.period in index:
                 exclude.append(index[a.period])
             annotations.append(
-                (charts.Annotation(a.period, f"Excluded: {a.reason}", "exclusion"), "")
+                (figures.Annotation(a.period, f"Excluded: {a.reason}", "exclusion"), "")
             )
     for n in notes:
-        annotations.append((charts.Annotation(n.period, n.text, "note"), ""))
+        annotations.append((figures.Annotation(n.period, n.text, "note"), ""))
     annotations.extend(provided)
     if dates:
         lo, hi = dates[0], _next_period(dates[-1], frequency)
@@ -398,20 +399,20 @@ def _build(
     )
     unit = UNIT_LABELS.get(measure.unit, "")
     just = [a for a, _ in annotations]
-    figure = charts.build_figure(
+    figure = figures.build_figure(
         result=result, dates=dates, title=measure.name, unit_label=unit,
         improvement=opts["improvement"], annotations=just, target=opts["target"],
     )  # fmt: skip
-    small = charts.small_multiple_figure(
+    small = figures.small_multiple_figure(
         result=result, dates=dates, site_name=site.name, unit_label=unit,
         improvement=opts["improvement"], annotations=[a for a in just if a.kind != "note"],
         target=opts["target"],
     )  # fmt: skip
-    summary = charts.chart_summary(
+    summary = figures.chart_summary(
         result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
         measure_name=measure.name, unit_label=unit,
     )  # fmt: skip
-    rows = charts.chart_csv_rows(result=result, dates=dates, annotations=just)[1:]
+    rows = figures.chart_csv_rows(result=result, dates=dates, annotations=just)[1:]
     labels = spc.point_labels(result)
     latest_periods: list[str] = []
     if result.episodes:
