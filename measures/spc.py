@@ -414,7 +414,10 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
             found["shift"].append((useful[start : start + length].tolist(), int(sides[start])))
 
     # Trend: drop points equal to their predecessor, then count runs of moves
-    # in one direction; a run of d moves covers d + 1 points.
+    # in one direction; a run of d moves covers d + 1 points.  Like values
+    # neither make nor break a trend but belong to it (Perla et al. 2011): the
+    # trend covers every point from its first to its last counted point, and
+    # the repeats of its last value.
     keep = [0] if y.size else []
     for i in range(1, y.size):
         if y[i] != y[i - 1]:
@@ -424,7 +427,9 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
         moves = np.sign(np.diff(kv)).astype(int).tolist()
         for start, length in _runs_of_sign(moves):
             if length + 1 >= _IHI_TREND:
-                found["trend"].append((keep[start : start + length + 1], moves[start]))
+                first, after = keep[start], start + length + 1
+                last = keep[after] - 1 if after < len(keep) else y.size - 1
+                found["trend"].append((list(range(first, last + 1)), moves[start]))
     return found
 
 

@@ -218,17 +218,33 @@ def test_ihi_shift_needs_six_and_skips_points_on_the_median():
     assert flagged(r, "shift") == []
 
 
-def test_ihi_trend_of_five_skips_repeated_values():
-    # 1 2 2 3 4 5: the repeated 2 neither adds nor breaks -> 5 rising points.
+def test_ihi_trend_of_five_skips_repeated_values_and_marks_them_part_of_it():
+    # 1 2 2 3 4 5: the repeated 2 neither adds nor breaks -> 5 rising points,
+    # and the repeat belongs to the trend (issue 13.8).
     r = analyse([1, 2, 2, 3, 4, 5, 3], chart="run", rules="ihi")
-    assert flagged(r, "trend") == [0, 1, 3, 4, 5]
+    assert flagged(r, "trend") == [0, 1, 2, 3, 4, 5]
     # 4 rising points are not a trend.
     r = analyse([1, 2, 2, 3, 4, 2, 3], chart="run", rules="ihi")
     assert flagged(r, "trend") == []
     # Falling trend of 5 is flagged with a falling direction.
     r = analyse([9, 8, 7, 7, 6, 5, 6], chart="run", rules="ihi", improvement="decrease")
-    assert flagged(r, "trend") == [0, 1, 2, 4, 5]
-    assert r.points[0].variation == "special_cause_improvement"
+    assert flagged(r, "trend") == [0, 1, 2, 3, 4, 5]
+    assert r.points[3].variation == "special_cause_improvement"
+
+
+def test_ihi_trend_takes_in_repeats_at_its_start_and_end_but_not_what_follows():
+    r = analyse([1, 1, 2, 3, 4, 5, 5, 5, 2, 9], chart="run", rules="ihi")
+    assert flagged(r, "trend") == [0, 1, 2, 3, 4, 5, 6, 7]
+    r = analyse([1, 2, 3, 4, 5, 5], chart="run", rules="ihi")
+    assert flagged(r, "trend") == [0, 1, 2, 3, 4, 5]
+
+
+def test_making_data_count_trend_is_still_broken_by_an_equal_value():
+    # NHSRplotthedots ptd_seven_point_trend: sign(diff) of 0 breaks the 6 moves.
+    r = analyse([1, 2, 3, 3, 4, 5, 6, 7, 1, 2, 1, 2], chart="xmr", rules="mdc")
+    assert flagged(r, "trend") == []
+    r = analyse([1, 2, 3, 4, 5, 6, 7, 1, 2, 1, 2], chart="xmr", rules="mdc")
+    assert flagged(r, "trend") == [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_ihi_runs_are_crossings_plus_one_against_the_table():
