@@ -25,8 +25,11 @@ def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
         end = row["date_end"]
         if end is not None and end < row["date_start"]:
             end = None
-        text = row["title"] + (f" ({row['outcome']})" if row["outcome"] else "")
-        out.append((Annotation(row["date_start"], text, "pdsa", end), row["url"]))
+        annotation = Annotation(
+            row["date_start"], row["name"], "pdsa", end,
+            label=f"PDSA {row['number']}", outcome=row["outcome_code"],
+        )  # fmt: skip
+        out.append((annotation, row["url"]))
     return out
 
 

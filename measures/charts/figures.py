@@ -1,30 +1,34 @@
-"""Plotly figures and plain-English chart summaries for THRIVE Tracker.
+"""Plotly figures and the CSV rows of a chart.
 
-Pure Python, no Django import: ``measures.spc`` turns numbers into statistics
-and signals; this module turns an ``SPCResult`` into
+Pure Python, no Django import: ``measures.spc`` turns numbers into statistics and signals;
+this module turns an ``SPCResult`` into
 
-* a plotly figure as a plain JSON-serialisable dict (``build_figure``,
-  ``small_multiple_figure``) that the template emits with ``json_script`` and
-  ``static/js/charts.js`` draws with plotly.js;
-* the words and Making Data Count icons shown beside it (``chart_summary``);
+* a plotly figure as a plain JSON-serialisable dict (``build_figure``, ``small_multiple_figure``)
+  that the template emits with ``json_script`` and ``static/js/charts.js`` draws with plotly.js;
+* the key of what is marked on it (``annotation_key``): PDSA cycles, rebases and notes are drawn
+  as short lettered markers in lanes above the plot, so they never collide, with their full
+  titles in the key under the chart and in the markers' hover text;
 * the rows of the CSV download (``chart_csv_rows``).
 
-Figures are built from plain dicts because ``plotly.graph_objects`` validates
-every property on construction and is two orders of magnitude slower; the tests
-check that ``plotly.graph_objects.Figure`` accepts what is built here.
+Its words come from ``measures.charts.words`` and its colours and shapes from
+``measures.charts.style`` (shared with the small multiples and the PDF meeting pack).
 
-Charts must not rely on colour alone (analytics.md, "What users see"): each
-kind of signal has its own marker symbol and legend entry, every point's hover
-text names its rule in words, and the summary says the same in sentences.
+The time axis spans the data, with a little room, whatever is marked on it: plotly would
+otherwise stretch it to fit annotation text and shapes. Limits are drawn within the measure's
+natural ``bounds`` (not below 0 for counts, days and rates; within 0-100 for percentages), as
+qicharts2 does for attribute charts; the CSV keeps the computed limits beside the drawn ones.
+
+Figures are built from plain dicts because ``plotly.graph_objects`` validates every property on
+construction and is two orders of magnitude slower; the tests check that
+``plotly.graph_objects.Figure`` accepts what is built here.
 
 Public API::
 
-    Annotation(date, text, kind, end=None)
+    Annotation(date, text, kind, end=None, label="", outcome="")
+    annotation_key(annotations, dates) -> list[KeyEntry]
     build_figure(*, result, dates, title, unit_label, improvement, ...) -> dict
     small_multiple_figure(*, result, dates, site_name, ...) -> dict
-    chart_summary(*, result, dates, improvement, target, measure_name, ...) -> ChartSummary
-    chart_csv_rows(*, result, dates, annotations=()) -> list[list]
-    ICON_FILES, ICON_LABELS: icon key -> static path / plain words
+    chart_csv_rows(*, result, dates, annotations=(), bounds=(None, None)) -> list[list]
 """
 
 from __future__ import annotations
@@ -35,148 +39,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from measures.spc import (
-    MIN_POINTS_LIMITS,
-    MIN_POINTS_RUNS,
-    SIGNALS,
-    Episode,
-    SPCResult,
-    assurance,
-    point_labels,
-    summarise,
+from measures.spc import SPCResult, point_labels
+
+from . import style, words
+from .style import (
+    FONT_FAMILY,
+    NHS_BLACK,
+    NHS_DARK_GREY,
+    NHS_MID_GREY,
+    NHS_PALE_GREY,
+    NHS_WARM_YELLOW,
+    NHS_WHITE,
 )
 
 __all__ = [
     "ANNOTATION_KINDS",
-    "ASSURANCE_FAIL",
-    "ASSURANCE_HIT_AND_MISS",
-    "ASSURANCE_PASS",
     "CSV_HEADER",
-    "ICON_FILES",
-    "ICON_LABELS",
-    "VARIATION_COMMON_CAUSE",
-    "VARIATION_CONCERN_HIGH",
-    "VARIATION_CONCERN_LOW",
-    "VARIATION_IMPROVEMENT_HIGH",
-    "VARIATION_IMPROVEMENT_LOW",
-    "VARIATION_NEITHER_HIGH",
-    "VARIATION_NEITHER_LOW",
-    "VARIATION_TOO_FEW",
     "Annotation",
-    "ChartSummary",
+    "KeyEntry",
+    "annotation_key",
     "build_figure",
     "chart_csv_rows",
-    "chart_summary",
     "small_multiple_figure",
+    "x_range",
 ]
 
-# --------------------------------------------------------------------------
-# Palette: NHS identity colours (https://www.england.nhs.uk/nhsidentity/
-# identity-guidelines/colours/).  Every line and marker colour used on white
-# has at least 3:1 contrast (WCAG 1.4.11) except orange (2.4:1), which is
-# therefore always drawn with a dark outline.
-# --------------------------------------------------------------------------
-NHS_BLUE = "#005EB8"
-NHS_DARK_GREY = "#425563"
-NHS_MID_GREY = "#768692"
-NHS_ORANGE = "#ED8B00"
-NHS_PURPLE = "#330072"
-NHS_BLACK = "#212B32"
-NHS_PALE_GREY = "#E8EDEE"
-NHS_WARM_YELLOW = "#FFB81C"
-NHS_WHITE = "#FFFFFF"
-
-FONT_FAMILY = "Frutiger W01, Arial, sans-serif"
-
-# --------------------------------------------------------------------------
-# Making Data Count icons (NHS England, "Making Data Count: getting started",
-# 2019): variation icons say what the latest point shows, assurance icons
-# whether the target can be relied on.  Orange = concern, blue = improvement,
-# grey = common cause, purple = special cause that is neither; H/L = higher or
-# lower values; P/F = passing/failing.
-# --------------------------------------------------------------------------
-VARIATION_COMMON_CAUSE = "common_cause"
-VARIATION_IMPROVEMENT_HIGH = "special_cause_improvement_high"
-VARIATION_IMPROVEMENT_LOW = "special_cause_improvement_low"
-VARIATION_CONCERN_HIGH = "special_cause_concern_high"
-VARIATION_CONCERN_LOW = "special_cause_concern_low"
-VARIATION_NEITHER_HIGH = "special_cause_neither_high"
-VARIATION_NEITHER_LOW = "special_cause_neither_low"
-# Not a Making Data Count icon: shown instead of claiming any variation when
-# the latest part has too few points to judge (analytics.md: "A chart with too
-# few points says so instead of claiming a signal").
-VARIATION_TOO_FEW = "too_few_points"
-ASSURANCE_PASS = "assurance_pass"
-ASSURANCE_FAIL = "assurance_fail"
-ASSURANCE_HIT_AND_MISS = "assurance_hit_and_miss"
-
-ICON_FILES: dict[str, str] = {
-    VARIATION_COMMON_CAUSE: "img/mdc/variation-common-cause.svg",
-    VARIATION_IMPROVEMENT_HIGH: "img/mdc/variation-improvement-high.svg",
-    VARIATION_IMPROVEMENT_LOW: "img/mdc/variation-improvement-low.svg",
-    VARIATION_CONCERN_HIGH: "img/mdc/variation-concern-high.svg",
-    VARIATION_CONCERN_LOW: "img/mdc/variation-concern-low.svg",
-    VARIATION_NEITHER_HIGH: "img/mdc/variation-neither-high.svg",
-    VARIATION_NEITHER_LOW: "img/mdc/variation-neither-low.svg",
-    VARIATION_TOO_FEW: "img/mdc/variation-too-few-points.svg",
-    ASSURANCE_PASS: "img/mdc/assurance-pass.svg",
-    ASSURANCE_FAIL: "img/mdc/assurance-fail.svg",
-    ASSURANCE_HIT_AND_MISS: "img/mdc/assurance-hit-and-miss.svg",
-}
-
-ICON_LABELS: dict[str, str] = {
-    VARIATION_COMMON_CAUSE: "Common cause variation: no significant change",
-    VARIATION_IMPROVEMENT_HIGH: "Special cause variation: improvement, with higher values",
-    VARIATION_IMPROVEMENT_LOW: "Special cause variation: improvement, with lower values",
-    VARIATION_CONCERN_HIGH: "Special cause variation: concern, with higher values",
-    VARIATION_CONCERN_LOW: "Special cause variation: concern, with lower values",
-    VARIATION_NEITHER_HIGH: (
-        "Special cause variation: higher values, neither improvement nor concern"
-    ),
-    VARIATION_NEITHER_LOW: "Special cause variation: lower values, neither improvement nor concern",
-    VARIATION_TOO_FEW: "Too few points to judge the variation",
-    ASSURANCE_PASS: "Assurance: the target is consistently met",
-    ASSURANCE_FAIL: "Assurance: the target is consistently not met",
-    ASSURANCE_HIT_AND_MISS: "Assurance: hit and miss, the target is sometimes met and sometimes not",
-}
-
-_VARIATION_ICON = {
-    ("special_cause_improvement", 1): VARIATION_IMPROVEMENT_HIGH,
-    ("special_cause_improvement", -1): VARIATION_IMPROVEMENT_LOW,
-    ("special_cause_concern", 1): VARIATION_CONCERN_HIGH,
-    ("special_cause_concern", -1): VARIATION_CONCERN_LOW,
-    ("special_cause_neutral", 1): VARIATION_NEITHER_HIGH,
-    ("special_cause_neutral", -1): VARIATION_NEITHER_LOW,
-}
-_ASSURANCE_ICON = {
-    "pass": ASSURANCE_PASS,
-    "fail": ASSURANCE_FAIL,
-    "hit_and_miss": ASSURANCE_HIT_AND_MISS,
-}
-
-# Signal markers: symbol AND colour AND legend name differ per kind.
-_SIGNAL_STYLE: dict[str, dict[str, Any]] = {
-    "special_cause_improvement": {
-        "name": "Special cause: improvement",
-        "color": NHS_BLUE,
-        "symbols": {1: "triangle-up", -1: "triangle-down"},
-        "line": NHS_WHITE,
-    },
-    "special_cause_concern": {
-        "name": "Special cause: concern",
-        "color": NHS_ORANGE,
-        "symbols": {1: "diamond", -1: "diamond"},
-        "line": NHS_BLACK,
-    },
-    "special_cause_neutral": {
-        "name": "Special cause: neither improvement nor concern",
-        "color": NHS_PURPLE,
-        "symbols": {1: "square", -1: "square"},
-        "line": NHS_WHITE,
-    },
-}
-
 ANNOTATION_KINDS = ("pdsa", "rebase", "note", "exclusion")
+KIND_WORDS = {
+    "pdsa": "PDSA cycle",
+    "rebase": "Limits recalculated",
+    "note": "Note",
+    "exclusion": "Left out of the calculations",
+}
+OUTCOME_WORDS = {"adopt": "adopted", "adapt": "adapted", "abandon": "abandoned"}
 
 CSV_HEADER = [
     "week",
@@ -184,100 +79,98 @@ CSV_HEADER = [
     "centre",
     "lower",
     "upper",
+    "lower_drawn",
+    "upper_drawn",
     "near_lower",
     "near_upper",
     "part",
     "excluded",
     "signals",
     "variation",
+    "signal_direction",
     "note",
 ]
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+Bounds = tuple[float | None, float | None]
+
+# Markers of annotations: one lane is this many pixels high; lanes are planned for a plot this
+# narrow (a 390 px phone), so markers that do not collide there collide nowhere wider.
+LANE_PX = 22
+MIN_PLOT_PX = 250
+_MARKER_GAP_PX = 6
 
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
-    """Something that happened at a date, drawn on the chart.
+    """Something that happened at a date, marked on the chart.
 
-    ``kind`` is "pdsa" (a PDSA cycle: a shaded band from ``date`` to ``end``,
-    one week when ``end`` is None), "rebase" (a vertical dashed line), "note"
-    or "exclusion" (a labelled marker at the date).
+    ``kind`` is "pdsa" (a PDSA cycle: a shaded band from ``date`` to ``end``, one period when
+    ``end`` is None), "rebase" (a dashed vertical line: the limits are recalculated from here),
+    "note" or "exclusion" (a dotted vertical line at the date). ``label`` is a short name such
+    as "PDSA 3", ``text`` the title or reason, ``outcome`` a PDSA cycle's decision ("adopt",
+    "adapt", "abandon" or "").
     """
 
     date: _dt.date
     text: str
     kind: str = "note"
     end: _dt.date | None = None
+    label: str = ""
+    outcome: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ANNOTATION_KINDS:
             raise ValueError(f"kind must be one of {ANNOTATION_KINDS}, not {self.kind!r}")
         if self.end is not None and self.end < self.date:
             raise ValueError("an annotation cannot end before it starts")
-
-
-@dataclass(slots=True)
-class ChartSummary:
-    """What the chart shows, in words, for the text beside it."""
-
-    sentences: list[str]
-    variation_icon: str
-    assurance_icon: str | None
-    latest_signal: str | None
-    last_value: float | None
-    last_date: _dt.date | None
+        if self.outcome not in ("", *OUTCOME_WORDS):
+            raise ValueError(f"outcome must be one of {tuple(OUTCOME_WORDS)} or empty")
 
     @property
-    def variation_label(self) -> str:
-        return ICON_LABELS[self.variation_icon]
+    def title(self) -> str:
+        """The full title: "PDSA 3: Triage call (adopted)", "Note: IT outage"."""
+        if self.kind == "pdsa":
+            name = f"{self.label}: {self.text}" if self.label else f"PDSA cycle: {self.text}"
+            return name + (f" ({OUTCOME_WORDS[self.outcome]})" if self.outcome else "")
+        return f"{self.label or KIND_WORDS[self.kind]}: {self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEntry:
+    """An annotation as the chart marks it: its marker, lane and full words."""
+
+    marker: str  # "A", "B", ... "Z", "AA", ...
+    lane: int
+    annotation: Annotation
+    before_start: bool  # began before the first period shown
+    after_end: bool  # runs past the last period shown
 
     @property
-    def variation_file(self) -> str:
-        return ICON_FILES[self.variation_icon]
+    def when(self) -> str:
+        a = self.annotation
+        if a.kind != "pdsa" or a.end is None or a.end == a.date:
+            return words.fmt_date(a.date)
+        return words.fmt_span(a.date, a.end)
 
     @property
-    def assurance_label(self) -> str | None:
-        return ICON_LABELS[self.assurance_icon] if self.assurance_icon else None
+    def remark(self) -> str:
+        """ " (continues after the last week shown)" for a cycle drawn to the edge, else ""."""
+        extra = []
+        if self.before_start:
+            extra.append("began before the first week shown")
+        if self.after_end:
+            extra.append("continues after the last week shown")
+        return f" ({'; '.join(extra)})" if extra else ""
 
     @property
-    def assurance_file(self) -> str | None:
-        return ICON_FILES[self.assurance_icon] if self.assurance_icon else None
+    def line(self) -> str:
+        """The key's line: "16 Mar to 11 May 2026: PDSA 1: Triage call (adapted)"."""
+        return f"{self.when}: {self.annotation.title}{self.remark}"
 
 
 # --------------------------------------------------------------------------
-# Formatting helpers
+# Helpers
 # --------------------------------------------------------------------------
-
-
-def _fmt_date(d: _dt.date) -> str:
-    # Not strftime: locale-independent and several times faster.
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _fmt_week(d: _dt.date) -> str:
-    return f"w/c {d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _fmt_num(v: float) -> str:
-    if v == int(v) and abs(v) < 1e15:
-        return f"{int(v):,}"
-    a = abs(v)
-    if a >= 100:
-        s = f"{v:,.1f}"
-    elif a >= 1:
-        s = f"{v:,.2f}"
-    else:
-        s = f"{v:.3g}"
-        return s
-    return s.rstrip("0").rstrip(".")
-
-
-def _with_unit(v: float, unit: str) -> str:
-    n = _fmt_num(v)
-    if not unit:
-        return n
-    return n + unit if unit == "%" else f"{n} {unit}"
 
 
 def _esc(s: str) -> str:
@@ -291,68 +184,111 @@ def _esc_template(s: str) -> str:
     return _esc(s).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def _short(s: str, n: int = 40) -> str:
-    return s if len(s) <= n else s[: n - 1].rstrip() + "\u2026"
-
-
 def _check_dates(result: SPCResult, dates: Sequence[_dt.date]) -> None:
     if len(dates) != len(result.points):
         raise ValueError("one date per point is needed")
 
 
-def _signal_directions(result: SPCResult) -> dict[int, int]:
-    """Point index -> direction (+1/-1) of the signal that labels it."""
-    by_sig: dict[tuple[int, str], int] = {}
-    for ep in result.episodes:
-        for i in ep.indices:
-            by_sig[(i, ep.signal)] = ep.direction
-    out: dict[int, int] = {}
-    for i, p in enumerate(result.points):
-        if p.signals:
-            out[i] = by_sig.get((i, p.signals[0]), 1)
+def _step_days(dates: Sequence[_dt.date]) -> int:
+    diffs = [(b - a).days for a, b in zip(dates, dates[1:], strict=False) if b > a]
+    return min(diffs) if diffs else 7
+
+
+def _marker_name(n: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    name = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def x_range(dates: Sequence[_dt.date]) -> tuple[_dt.datetime, _dt.datetime] | None:
+    """The time axis: the data with half a period (or 1.5% of the span) either side."""
+    if not dates:
+        return None
+    first, last = min(dates), max(dates)
+    span = (last - first).days
+    pad = _dt.timedelta(days=max(_step_days(dates) / 2, span * 0.015))
+    start = _dt.datetime.combine(first, _dt.time()) - pad
+    return start, _dt.datetime.combine(last, _dt.time()) + pad
+
+
+def _iso(t: _dt.datetime) -> str:
+    return t.isoformat(sep=" ", timespec="minutes")
+
+
+def _marker_text(entry: KeyEntry) -> str:
+    return entry.marker + ("\u2192" if entry.after_end else "")
+
+
+def _marker_px(text: str) -> float:
+    # 12 px text in a box with 3 px padding and a 1 px border.
+    return 8 * len(text) + 10
+
+
+def annotation_key(annotations: Sequence[Annotation], dates: Sequence[_dt.date]) -> list[KeyEntry]:
+    """Letters and lanes for ``annotations`` in the order given (the chart's services sort them
+    by date)."""
+    if not dates:
+        return [KeyEntry(_marker_name(n), 0, a, False, False) for n, a in enumerate(annotations)]
+    last_period = max(dates) + _dt.timedelta(days=_step_days(dates))
+    entries = [
+        KeyEntry(
+            _marker_name(n),
+            0,
+            a,
+            a.date < min(dates),
+            a.kind == "pdsa" and (a.end or a.date) >= last_period,
+        )
+        for n, a in enumerate(annotations)
+    ]
+    return _lanes(entries, dates)
+
+
+def _lanes(entries: Sequence[KeyEntry], dates: Sequence[_dt.date]) -> list[KeyEntry]:
+    """Each marker in the first lane where it keeps clear of the markers already there, on a
+    plot ``MIN_PLOT_PX`` wide."""
+    rng = x_range(dates)
+    if rng is None:
+        return []
+    lo, hi = rng
+    width = (hi - lo).total_seconds() or 1.0
+    lane_ends: list[float] = []
+    out: list[KeyEntry] = []
+    for e in entries:
+        start = max(_dt.datetime.combine(e.annotation.date, _dt.time()), lo)
+        x0 = (start - lo).total_seconds() / width * MIN_PLOT_PX
+        x1 = x0 + _marker_px(_marker_text(e)) + _MARKER_GAP_PX
+        lane = next((i for i, end in enumerate(lane_ends) if end <= x0), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(x1)
+        else:
+            lane_ends[lane] = x1
+        out.append(KeyEntry(e.marker, lane, e.annotation, e.before_start, e.after_end))
     return out
 
 
-def _episode_phrase(result: SPCResult, ep: Episode, dates: Sequence[_dt.date]) -> str:
-    """Short words for one episode: what happened and since when."""
-    cw = "median" if result.chart == "run" else "mean"
-    side = "above" if ep.direction > 0 else "below"
-    k = len(ep.indices)
-    since = _fmt_date(dates[ep.indices[0]])
-    if ep.signal == "outside_limits":
-        return f"{side} the {'upper' if ep.direction > 0 else 'lower'} limit".capitalize()
-    if ep.signal == "trend":
-        way = "rising" if ep.direction > 0 else "falling"
-        return f"{k} points in a row {way} since {since} (trend)"
-    if ep.signal == "two_of_three":
-        near = "upper" if ep.direction > 0 else "lower"
-        return f"{k} of 3 points close to the {near} limit since {since} (two out of three)"
-    if result.rules == "anhoej":
-        return f"{k} points {side} the {cw} since {since} (unusually long run)"
-    return f"{k} points {side} the {cw} since {since} (shift)"
-
-
 def _hover_texts(
-    result: SPCResult, dates: Sequence[_dt.date], unit: str
+    result: SPCResult, dates: Sequence[_dt.date], unit: str, period: str
 ) -> tuple[list[str], list[str]]:
     """Hover text per point (escaped for plotly) and ISO dates."""
     labels = point_labels(result)
-    phrases: dict[int, list[str]] = {}
-    order = {s: n for n, s in enumerate(SIGNALS)}
-    for ep in sorted(result.episodes, key=lambda e: order[e.signal]):
-        phrase = None
-        for i in ep.indices:
-            if phrase is None:
-                phrase = _episode_phrase(result, ep, dates)
-            phrases.setdefault(i, []).append(phrase)
+    ctx, _ = words.finding_words(result, dates, period=period)
+    phrases = {
+        i: [words.hover_phrase(f, ctx) for f in fs]
+        for i, fs in words.point_findings(result).items()
+    }
     texts: list[str] = []
     xs: list[str] = []
     for i, (p, d, label) in enumerate(zip(result.points, dates, labels, strict=True)):
         xs.append(d.isoformat())
+        when = words.fmt_period(d, period)
         if p.value is None:
-            texts.append(f"{_fmt_week(d)}<br>No data")
+            texts.append(f"{when}<br>No data")
             continue
-        t = f"{_fmt_week(d)}<br>{_esc(_with_unit(p.value, unit))}<br>{label}"
+        t = f"{when}<br>{_esc(words.with_unit(p.value, unit))}<br>{label}"
         if i in phrases:
             t += "<br>" + "; ".join(phrases[i])
         texts.append(t)
@@ -393,6 +329,31 @@ def _date_gaps(dates: Sequence[_dt.date]) -> list[int]:
     return [i + 1 for i, d in enumerate(diffs) if d > limit]
 
 
+def _clip(v: float | None, bounds: Bounds) -> float | None:
+    """A limit as drawn: within the measure's natural bounds."""
+    if v is None:
+        return None
+    lo, hi = bounds
+    if lo is not None and v < lo:
+        return lo
+    if hi is not None and v > hi:
+        return hi
+    return v
+
+
+def _signal_directions(result: SPCResult) -> dict[int, int]:
+    """Point index -> direction (+1/-1) of the signal that labels it."""
+    by_sig: dict[tuple[int, str], int] = {}
+    for ep in result.episodes:
+        for i in ep.indices:
+            by_sig[(i, ep.signal)] = ep.direction
+    out: dict[int, int] = {}
+    for i, p in enumerate(result.points):
+        if p.signals:
+            out[i] = by_sig.get((i, p.signals[0]), 1)
+    return out
+
+
 # --------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------
@@ -411,8 +372,10 @@ def _line(
     legendgroup: str | None = None,
     showlegend: bool = True,
     visible: bool | str = True,
+    computed: list[str] | None = None,
 ) -> dict[str, Any]:
     unit_part = ("" if unit == "%" else " ") + _esc_template(unit) if unit else ""
+    extra = "%{customdata}" if computed is not None else ""
     trace: dict[str, Any] = {
         "type": "scatter",
         "mode": "lines",
@@ -420,15 +383,33 @@ def _line(
         "x": xs,
         "y": ys,
         "line": {"color": color, "dash": dash, "width": width, "shape": "hvh"},
-        "hovertemplate": f"{hover_name}: %{{y:,.3~f}}{unit_part}<extra></extra>",
+        "hovertemplate": f"{hover_name}: %{{y:,.3~f}}{unit_part}{extra}<extra></extra>",
         "showlegend": showlegend,
         "connectgaps": False,
     }
+    if computed is not None:
+        trace["customdata"] = computed
     if legendgroup:
         trace["legendgroup"] = legendgroup
     if visible is not True:
         trace["visible"] = visible
     return trace
+
+
+def _y_range(numbers: list[float], bounds: Bounds) -> list[float] | None:
+    """The value axis: everything drawn with 6% room, never past the natural bounds."""
+    if not numbers:
+        return None
+    lo, hi = min(numbers), max(numbers)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    pad = (hi - lo) * 0.06
+    r0, r1 = lo - pad, hi + pad
+    if bounds[0] is not None and lo >= bounds[0]:
+        r0 = max(r0, bounds[0])
+    if bounds[1] is not None and hi <= bounds[1]:
+        r1 = min(r1, bounds[1])
+    return [r0, r1]
 
 
 def _figure(
@@ -442,19 +423,21 @@ def _figure(
     target: float | None,
     show_limits: bool | None,
     compact: bool,
+    bounds: Bounds,
+    period: str,
     warning: str | None = None,
+    skip_kinds: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     _check_dates(result, dates)
-    if improvement is None:
-        improvement = result.improvement
     unit = unit_label or ""
     points = result.points
     n = len(points)
-    texts, xs = _hover_texts(result, dates, unit)
+    texts, xs = _hover_texts(result, dates, unit, period)
     values = [p.value for p in points]
     starts = [part.start for part in result.parts]
     limits_shown = result.chart != "run" and (show_limits is None or show_limits)
     centre_name = "Median" if result.chart == "run" else "Mean"
+    common = style.POINT_STYLES["common_cause"]
 
     # Values: a line that breaks at missing weeks (None) and at left-out weeks.
     vx, vy, vt = xs, values, texts
@@ -480,23 +463,23 @@ def _figure(
             "hovertext": vt,
             "hoverinfo": "text",
             "connectgaps": False,
-            "line": {"color": NHS_DARK_GREY, "width": 1.5 if compact else 2},
-            "marker": {"color": NHS_DARK_GREY, "size": 4 if compact else 6, "symbol": "circle"},
+            "cliponaxis": False,
+            "line": {"color": common.color, "width": 1.5 if compact else 2},
+            "marker": {
+                "color": common.color,
+                "size": 4 if compact else 6,
+                "symbol": common.symbol,
+            },
         }
     ]
+    drawn: list[float] = [v for v in values if v is not None]
 
     # Centre line, one step per part.
-    cx, cy = _broken(xs, [p.centre for p in points], starts)
+    centres = [p.centre for p in points]
+    drawn += [v for v in centres if v is not None]
+    cx, cy = _broken(xs, centres, starts)
     data.append(
-        _line(
-            centre_name,
-            cx,
-            cy,
-            color=NHS_BLACK,
-            width=1.5,
-            hover_name=centre_name,
-            unit=unit,
-        )
+        _line(centre_name, cx, cy, color=NHS_BLACK, width=1.5, hover_name=centre_name, unit=unit)
     )
 
     if limits_shown:
@@ -508,7 +491,20 @@ def _figure(
         ):
             if compact and group == "near":
                 continue
-            lx, ly = _broken(xs, [getattr(p, key) for p in points], starts)
+            computed = [getattr(p, key) for p in points]
+            shown = [_clip(v, bounds) for v in computed]
+            notes = None
+            if shown != computed:
+                notes = [
+                    ""
+                    if c == s or c is None
+                    else f" (calculated {_esc_template(words.fmt_num(c))}, beyond what is possible)"
+                    for c, s in zip(computed, shown, strict=True)
+                ]
+                notes = _broken(xs, notes, starts)[1]
+            if group == "limits":
+                drawn += [v for v in shown if v is not None]
+            lx, ly = _broken(xs, shown, starts)
             data.append(
                 _line(
                     name,
@@ -522,12 +518,13 @@ def _figure(
                     legendgroup=group,
                     showlegend=show,
                     visible=visible,
+                    computed=notes,
                 )
             )
 
-    # Signals: one trace per kind, told apart by symbol as well as colour.
+    # Signals: one trace per meaning, told apart by shape as well as colour.
     directions = _signal_directions(result)
-    by_kind: dict[str, tuple[list, list, list, list]] = {}
+    by_name: dict[str, tuple[style.PointStyle, list, list, list, list]] = {}
     excluded: tuple[list, list, list] = ([], [], [])
     for i in range(n):
         p = points[i]
@@ -537,34 +534,35 @@ def _figure(
             excluded[0].append(xs[i])
             excluded[1].append(p.value)
             excluded[2].append(texts[i])
-        if p.signals and p.variation in _SIGNAL_STYLE:
-            bucket = by_kind.setdefault(p.variation, ([], [], [], []))
-            bucket[0].append(xs[i])
-            bucket[1].append(p.value)
-            bucket[2].append(texts[i])
-            bucket[3].append(_SIGNAL_STYLE[p.variation]["symbols"][directions.get(i, 1)])
-    for kind, style in _SIGNAL_STYLE.items():
-        if kind not in by_kind:
-            continue
-        bx, by, bt, bs = by_kind[kind]
+        if p.signals:
+            s = style.point_style(p.variation, directions.get(i, 1))
+            bucket = by_name.setdefault(s.name, (s, [], [], [], []))
+            bucket[1].append(xs[i])
+            bucket[2].append(p.value)
+            bucket[3].append(texts[i])
+            bucket[4].append(s.symbol)
+    base = 4.5 if compact else 6.5
+    for name, (s, bx, by, bt, bs) in by_name.items():
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": style["name"],
+                "name": name,
                 "x": bx,
                 "y": by,
                 "hovertext": bt,
                 "hoverinfo": "text",
+                "cliponaxis": False,
                 "marker": {
-                    "color": style["color"],
+                    "color": s.color,
                     "symbol": bs,
-                    "size": 9 if compact else 13,
-                    "line": {"color": style["line"], "width": 1},
+                    "size": round(base * s.size, 1),
+                    "line": {"color": s.outline, "width": 1},
                 },
             }
         )
     if excluded[0]:
+        s = style.POINT_STYLES["excluded"]
         data.append(
             {
                 "type": "scatter",
@@ -574,17 +572,20 @@ def _figure(
                 "y": excluded[1],
                 "hovertext": excluded[2],
                 "hoverinfo": "text",
+                "cliponaxis": False,
                 "marker": {
-                    "color": NHS_MID_GREY,
-                    "symbol": "x-open",
-                    "size": 10 if compact else 14,
-                    "line": {"color": NHS_MID_GREY, "width": 2},
+                    "color": s.color,
+                    "symbol": s.symbol,
+                    "size": round(base * s.size, 1),
+                    "line": {"color": s.outline, "width": 2},
                 },
             }
         )
 
-    if target is not None and n:
-        label = f"Target: {_with_unit(target, unit)}"
+    rng = x_range(dates)
+    if target is not None and n and rng is not None:
+        label = f"Target: {words.with_unit(target, unit)}"
+        drawn.append(target)
         data.append(
             {
                 "type": "scatter",
@@ -592,15 +593,17 @@ def _figure(
                 "name": _esc(label),
                 "x": [xs[0], xs[-1]],
                 "y": [target, target],
-                "line": {"color": NHS_PURPLE, "dash": "dot", "width": 2},
+                "line": {"color": style.TARGET["color"], "dash": style.TARGET["dash"], "width": 2},
                 "hovertext": [_esc(label)] * 2,
                 "hoverinfo": "text",
             }
         )
 
-    shapes, notes = _annotation_layers(
-        annotations, dates=dates, values=values, compact=compact, target=target, unit=unit
-    )
+    key = annotation_key(annotations, dates)
+    if skip_kinds:
+        key = _lanes([e for e in key if e.annotation.kind not in skip_kinds], dates)
+    shapes, notes = _annotation_layers(key, rng=rng, dates=dates, compact=compact)
+    lanes = max((e.lane + 1 for e in key), default=0)
     if warning:
         notes.append(
             {
@@ -611,6 +614,8 @@ def _figure(
                 "y": 1,
                 "xanchor": "right",
                 "yanchor": "bottom",
+                # In a lane of its own above the markers.
+                "yshift": 3 + lanes * LANE_PX,
                 "showarrow": False,
                 "bgcolor": NHS_WARM_YELLOW,
                 "bordercolor": NHS_BLACK,
@@ -628,11 +633,25 @@ def _figure(
         "automargin": True,
         "tickfont": {"size": 11 if compact else 13},
     }
+    xaxis: dict[str, Any] = {**axis, "type": "date"}
+    if rng is not None:
+        xaxis.update(range=[_iso(rng[0]), _iso(rng[1])], autorange=False)
+    yaxis: dict[str, Any] = {**axis, "title": {"text": _esc(unit_label or "Value")}}
+    y_rng = _y_range(drawn, bounds)
+    if y_rng is not None:
+        yaxis.update(range=y_rng, autorange=False)
+    title_px = 8 if compact else 40
     layout: dict[str, Any] = {
         "title": {
-            "text": _esc(title),
+            # Small multiples sit under their site's heading.
+            "text": "" if compact else _esc(title),
             "x": 0,
             "xanchor": "left",
+            "xref": "paper",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 8},
             "font": {"size": 14 if compact else 18},
         },
         "font": {"family": FONT_FAMILY, "size": 12 if compact else 14, "color": NHS_BLACK},
@@ -640,23 +659,25 @@ def _figure(
         "hoverlabel": {"font": {"size": 14}, "bgcolor": NHS_WHITE, "bordercolor": NHS_DARK_GREY},
         "paper_bgcolor": NHS_WHITE,
         "plot_bgcolor": NHS_WHITE,
-        "xaxis": {**axis, "type": "date"},
-        "yaxis": {**axis, "title": {"text": _esc(unit_label or "Value")}},
+        "xaxis": xaxis,
+        "yaxis": yaxis,
         "shapes": shapes,
         "annotations": notes,
-        "meta": {"filename": _slug(title) or "chart"},
+        "meta": {"filename": _slug(title) or "chart", "lanes": lanes},
     }
+    lanes_drawn = lanes + (1 if warning else 0)
+    top = title_px + lanes_drawn * LANE_PX + (6 if lanes_drawn else 0)
     if compact:
         layout["showlegend"] = False
-        layout["height"] = 240
-        layout["margin"] = {"l": 48, "r": 8, "t": 40, "b": 32}
-        layout["xaxis"]["nticks"] = 4
+        layout["height"] = 300 + lanes_drawn * LANE_PX
+        layout["margin"] = {"l": 48, "r": 16, "t": top, "b": 32}
+        layout["xaxis"]["nticks"] = 5
         layout["yaxis"]["title"] = {"text": ""}
     else:
         layout["showlegend"] = True
-        layout["height"] = 520
-        layout["margin"] = {"l": 72, "r": 24, "t": 72, "b": 40}
-        layout["xaxis"]["title"] = {"text": "Week commencing"}
+        layout["height"] = 520 + lanes_drawn * LANE_PX
+        layout["margin"] = {"l": 72, "r": 24, "t": top, "b": 40}
+        layout["xaxis"]["title"] = {"text": "Month" if period == "month" else "Week commencing"}
         # Anchored to the bottom of the whole figure, so that the legend
         # pushes the margin instead of covering the x axis title.
         layout["legend"] = {
@@ -672,45 +693,42 @@ def _figure(
 
 
 def _annotation_layers(
-    annotations: Sequence[Annotation],
+    key: Sequence[KeyEntry],
     *,
+    rng: tuple[_dt.datetime, _dt.datetime] | None,
     dates: Sequence[_dt.date],
-    values: list[float | None],
     compact: bool,
-    target: float | None,
-    unit: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """layout.shapes and layout.annotations for annotations and the target."""
+    """layout.shapes and layout.annotations for what is marked on the chart: a band or line
+    at its dates and a lettered marker in its lane above the plot, its full title on hover."""
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
-    value_at = {d: v for d, v in zip(dates, values, strict=True) if v is not None}
-    # Labels along the top go down a row when the previous one in that row
-    # is too close (a label is about a quarter of the chart wide).
-    span = (dates[-1] - dates[0]).days if len(dates) > 1 else 7
-    gap = max(span, 7) * (0.1 if compact else 0.25)
-    rows: list[list[_dt.date]] = [[], [], []]
-    font = {"size": 11 if compact else 12, "color": NHS_BLACK}
-    for a in annotations:
-        x0 = a.date.isoformat()
+    if rng is None:
+        return shapes, notes
+    lo, hi = rng
+    step = _dt.timedelta(days=_step_days(dates))
+    for entry in key:
+        a = entry.annotation
+        start = max(_dt.datetime.combine(a.date, _dt.time()), lo)
+        x0 = _iso(start)
         if a.kind == "pdsa":
-            end = a.end or (a.date + _dt.timedelta(days=7))
+            end = _dt.datetime.combine(a.end or a.date + step, _dt.time())
             shapes.append(
                 {
                     "type": "rect",
                     "xref": "x",
                     "yref": "paper",
                     "x0": x0,
-                    "x1": end.isoformat(),
+                    "x1": _iso(min(end, hi)),
                     "y0": 0,
                     "y1": 1,
-                    "fillcolor": NHS_BLUE,
-                    "opacity": 0.12,
+                    "fillcolor": style.PDSA_BAND["color"],
+                    "opacity": style.PDSA_BAND["opacity"],
                     "line": {"width": 0},
                     "layer": "below",
                 }
             )
-            text = "PDSA" if compact else f"PDSA: {_short(a.text)}"
-        elif a.kind == "rebase":
+        else:
             shapes.append(
                 {
                     "type": "line",
@@ -720,80 +738,34 @@ def _annotation_layers(
                     "x1": x0,
                     "y0": 0,
                     "y1": 1,
-                    "line": {"color": NHS_DARK_GREY, "dash": "dash", "width": 1.5},
+                    "line": {
+                        "color": NHS_DARK_GREY,
+                        "dash": "dash" if a.kind == "rebase" else "dot",
+                        "width": 1.5 if a.kind == "rebase" else 1,
+                    },
                 }
             )
-            text = "Rebased" if compact else f"Rebased: {_short(a.text)}"
-        else:
-            # A note or exclusion points at the value of its week when there is one.
-            prefix = "Note" if a.kind == "note" else "Excluded"
-            text = prefix if compact else f"{prefix}: {_short(a.text)}"
-            v = value_at.get(a.date)
-            note: dict[str, Any] = {
-                "text": _esc(text),
-                "hovertext": _esc(f"{prefix}: {a.text}"),
-                "x": x0,
-                "xref": "x",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowsize": 1,
-                "arrowwidth": 1,
-                "arrowcolor": NHS_DARK_GREY,
-                "ax": 0,
-                "ay": -28 if compact else -40,
-                "font": font,
-                "bgcolor": NHS_WHITE,
-                "bordercolor": NHS_DARK_GREY,
-                "borderwidth": 1,
-                "borderpad": 2,
-            }
-            if v is not None:
-                note.update({"y": v, "yref": "y"})
-            else:
-                note.update({"y": 0, "yref": "paper", "ay": -24})
-            notes.append(note)
-            continue
         notes.append(
             {
-                "text": _esc(text),
-                "hovertext": _esc(f"{text.split(':')[0]}: {a.text}"),
+                "name": f"marker-{entry.marker}",
+                "text": _esc(_marker_text(entry)),
+                "hovertext": _esc(f"{entry.marker}: {entry.line}"),
                 "x": x0,
                 "xref": "x",
                 "xanchor": "left",
-                "y": 1 - 0.07 * _row_for(rows, a.date, gap),
+                "y": 1,
                 "yref": "paper",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": font,
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        )
-    if target is not None and not compact:
-        notes.append(
-            {
-                "text": _esc(f"Target: {_with_unit(target, unit)}"),
-                "x": 1,
-                "xref": "paper",
-                "xanchor": "right",
-                "y": target,
-                "yref": "y",
                 "yanchor": "bottom",
+                "yshift": 3 + entry.lane * LANE_PX,
                 "showarrow": False,
-                "font": {"size": 12, "color": NHS_PURPLE},
-                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"size": 11 if compact else 12, "color": NHS_BLACK},
+                "bgcolor": NHS_WHITE,
+                "bordercolor": style.ANNOTATION_COLOURS[a.kind],
+                "borderwidth": 1,
+                "borderpad": 2,
             }
         )
     return shapes, notes
-
-
-def _row_for(rows: list[list[_dt.date]], d: _dt.date, gap: float) -> int:
-    """First row with no label within ``gap`` days of ``d`` (the last row if all are busy)."""
-    for r, placed in enumerate(rows):
-        if all(abs((d - other).days) >= gap for other in placed):
-            placed.append(d)
-            return r
-    rows[-1].append(d)
-    return len(rows) - 1
 
 
 def _slug(s: str) -> str:
@@ -819,15 +791,16 @@ def build_figure(
     annotations: Sequence[Annotation] = (),
     target: float | None = None,
     show_limits: bool | None = None,
+    bounds: Bounds = (None, None),
+    period: str = "week",
 ) -> dict[str, Any]:
     """A plotly figure for one measure as a JSON-serialisable dict.
 
-    ``dates`` gives the date (week commencing) of each point of ``result``;
-    ``target`` is on the plotted scale.  Which signals are improvement or
-    concern was settled by ``analyse(improvement=...)``; pass the same
-    ``improvement`` here (None falls back to the result's).  ``show_limits`` None shows process
-    limits on every chart that has them (not run charts); False hides them.
-    Near limits are drawn but hidden until switched on in the legend.
+    ``dates`` gives the date (week commencing) of each point of ``result``; ``target`` and
+    ``bounds`` are on the plotted scale. Which signals are improvement or concern was settled
+    by ``analyse(improvement=...)``; ``improvement`` is kept for callers that pass it.
+    ``show_limits`` None shows process limits on every chart that has them (not run charts);
+    False hides them. Near limits are drawn but hidden until switched on in the legend.
     """
     return _figure(
         result=result,
@@ -839,6 +812,8 @@ def build_figure(
         target=target,
         show_limits=show_limits,
         compact=False,
+        bounds=bounds,
+        period=period,
     )
 
 
@@ -853,12 +828,14 @@ def small_multiple_figure(
     target: float | None = None,
     warning: str | None = None,
     show_limits: bool | None = None,
+    bounds: Bounds = (None, None),
+    period: str = "week",
+    skip_kinds: tuple[str, ...] = ("note",),
 ) -> dict[str, Any]:
-    """A compact figure for one site in a grid of small multiples.
-
-    No legend (the page shows one key for the grid), small margins, the site
-    name as title, and ``warning`` (e.g. "Definition differs") as a badge.
-    """
+    """A compact figure for one site in a grid of small multiples: the same colours, shapes
+    and markers as the full chart (notes left out, the others keeping their letters), no
+    legend (the page shows one key for the grid), small margins, the site name as title, and
+    ``warning`` (e.g. "Definition differs") as a badge."""
     return _figure(
         result=result,
         dates=dates,
@@ -869,130 +846,10 @@ def small_multiple_figure(
         target=target,
         show_limits=show_limits,
         compact=True,
+        bounds=bounds,
+        period=period,
         warning=warning,
-    )
-
-
-# --------------------------------------------------------------------------
-# Summary in words
-# --------------------------------------------------------------------------
-
-
-def _part_too_few(result: SPCResult, part_no: int) -> bool:
-    # Same test as spc.summarise: too few useful points for runs, or too few
-    # baseline points for limits.
-    part = result.parts[part_no]
-    if part.n_useful < MIN_POINTS_RUNS:
-        return True
-    return result.chart != "run" and part.n_baseline < MIN_POINTS_LIMITS
-
-
-def _is_signal_sentence(s: str) -> bool:
-    return "Too few points to judge" not in s and "No special cause" not in s
-
-
-def chart_summary(
-    *,
-    result: SPCResult,
-    dates: Sequence[_dt.date],
-    improvement: str | None,
-    target: float | None = None,
-    measure_name: str,
-    unit_label: str = "",
-) -> ChartSummary:
-    """Sentences, Making Data Count icons and the latest signal for a chart.
-
-    The variation icon follows the latest point with data, as Making Data
-    Count does; assurance compares ``target`` (plotted scale) with the process
-    limits of the latest part.  Neither is claimed when the latest part has
-    too few points to judge.
-    """
-    _check_dates(result, dates)
-    if improvement is None:
-        improvement = result.improvement
-    unit = unit_label or ""
-    base = [s if s.endswith(".") else s + "." for s in summarise(result, dates, improvement)]
-    signal_sentences = [s for s in base if _is_signal_sentence(s)]
-    latest_signal = signal_sentences[-1] if signal_sentences else None
-
-    last = next(
-        (i for i in range(len(result.points) - 1, -1, -1) if result.points[i].value is not None),
-        None,
-    )
-    sentences: list[str] = []
-    if last is None:
-        sentences.append(f"{measure_name}: no data yet.")
-        return ChartSummary(
-            sentences=sentences,
-            variation_icon=VARIATION_TOO_FEW,
-            assurance_icon=None,
-            latest_signal=None,
-            last_value=None,
-            last_date=None,
-        )
-    lp = result.points[last]
-    last_value = lp.value
-    last_date = dates[last]
-    sentences.append(
-        f"{measure_name}: latest value {_with_unit(last_value, unit)} ({_fmt_week(last_date)})."
-    )
-    sentences.extend(base)
-
-    too_few = _part_too_few(result, lp.part)
-    if too_few:
-        variation_icon = VARIATION_TOO_FEW
-        sentences.append("Variation: too few points to judge.")
-    elif lp.variation in (
-        "special_cause_improvement",
-        "special_cause_concern",
-        "special_cause_neutral",
-    ):
-        direction = _signal_directions(result).get(last, 1)
-        variation_icon = _VARIATION_ICON[(lp.variation, direction)]
-        words = {
-            "special_cause_improvement": "special cause improvement",
-            "special_cause_concern": "special cause concern",
-            "special_cause_neutral": "special cause, neither improvement nor concern",
-        }[lp.variation]
-        sentences.append(f"Variation: {words} ({'higher' if direction > 0 else 'lower'} values).")
-    else:
-        variation_icon = VARIATION_COMMON_CAUSE
-        sentences.append("Variation: common cause, no significant change.")
-
-    assurance_icon: str | None = None
-    if target is not None:
-        t = _with_unit(target, unit)
-        verdict = None if too_few else assurance(result, target, improvement)
-        if too_few:
-            sentences.append(f"Assurance: too few points to judge against the target of {t}.")
-        elif verdict is None:
-            why = (
-                "a run chart has no process limits"
-                if result.chart == "run"
-                else "no improvement direction is set"
-                if improvement is None
-                else "there are no process limits"
-            )
-            sentences.append(f"Assurance: not judged against the target of {t} ({why}).")
-        else:
-            assurance_icon = _ASSURANCE_ICON[verdict]
-            sentences.append(
-                {
-                    "pass": f"Assurance: the target of {t} is consistently met.",
-                    "fail": f"Assurance: the target of {t} is consistently not met.",
-                    "hit_and_miss": (
-                        f"Assurance: hit and miss; the target of {t} will sometimes be met"
-                        " and sometimes not."
-                    ),
-                }[verdict]
-            )
-    return ChartSummary(
-        sentences=sentences,
-        variation_icon=variation_icon,
-        assurance_icon=assurance_icon,
-        latest_signal=latest_signal,
-        last_value=last_value,
-        last_date=last_date,
+        skip_kinds=skip_kinds,
     )
 
 
@@ -1011,13 +868,16 @@ def chart_csv_rows(
     result: SPCResult,
     dates: Sequence[_dt.date],
     annotations: Sequence[Annotation] = (),
+    bounds: Bounds = (None, None),
 ) -> list[list[Any]]:
     """Rows for the CSV download: ``CSV_HEADER`` then one row per point.
 
-    ``part`` is 1-based (as the page shows it); ``excluded`` is "yes"/"no";
-    ``signals`` are the spc signal names separated by semicolons; ``note`` holds
-    the annotations dated within that week, or "no data" for a missing week.
-    Cells are plain values: the caller makes them safe from formula injection.
+    ``lower``/``upper`` are the limits as computed, ``lower_drawn``/``upper_drawn`` as drawn
+    within ``bounds``; ``part`` is 1-based (as the page shows it); ``excluded`` is "yes"/"no";
+    ``signals`` are the spc signal names separated by semicolons; ``signal_direction`` is
+    "higher" or "lower" for a flagged point; ``note`` holds the annotations dated within that
+    week, or "no data" for a missing week. Cells are plain values: the caller makes them safe
+    from formula injection.
     """
     _check_dates(result, dates)
     notes: dict[int, list[str]] = {}
@@ -1026,16 +886,15 @@ def chart_csv_rows(
             for i, d in enumerate(dates):
                 nxt = dates[i + 1] if i + 1 < len(dates) else d + _dt.timedelta(days=7)
                 if d <= a.date < nxt:
-                    label = {"pdsa": "PDSA", "rebase": "Rebased", "note": "Note"}.get(
-                        a.kind, "Excluded"
-                    )
-                    notes.setdefault(i, []).append(f"{label}: {a.text}")
+                    notes.setdefault(i, []).append(a.title)
                     break
+    directions = _signal_directions(result)
     rows: list[list[Any]] = [list(CSV_HEADER)]
     for i, (p, d) in enumerate(zip(result.points, dates, strict=True)):
         note = list(notes.get(i, ()))
         if p.value is None:
             note.insert(0, "no data")
+        direction = directions.get(i)
         rows.append(
             [
                 d.isoformat(),
@@ -1043,12 +902,15 @@ def chart_csv_rows(
                 _csv_num(p.centre),
                 _csv_num(p.lower),
                 _csv_num(p.upper),
+                _csv_num(_clip(p.lower, bounds)),
+                _csv_num(_clip(p.upper, bounds)),
                 _csv_num(p.near_lower),
                 _csv_num(p.near_upper),
                 p.part + 1,
                 "yes" if p.excluded else "no",
                 ";".join(p.signals),
                 p.variation or "",
+                "" if direction is None else ("higher" if direction > 0 else "lower"),
                 "; ".join(note),
             ]
         )

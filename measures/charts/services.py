@@ -29,10 +29,19 @@ from measures.models import (
 )
 from projects.models import Site
 
-from . import figures
+from . import figures, words
 
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
 UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
+
+
+def natural_bounds(measure: Measure) -> figures.Bounds:
+    """What the measure's values can be, on the plotted scale: counts, days and rates are
+    never below 0 and percentages never outside 0-100, so limits are drawn within these (as
+    qicharts2 does for attribute charts), though computed past them."""
+    if measure.unit == Measure.Unit.PERCENT and (not measure.is_ratio or measure.multiplier == 100):
+        return (0.0, 100.0)
+    return (0.0, None)
 
 
 # Rebuild requests ----------------------------------------------------------------------------
@@ -367,14 +376,12 @@ def _build(
             i = position(a.period)
             if i:
                 parts.append(i)
-            text = f"Rebased: {a.reason}" + (f" ({a.pdsa_title})" if a.pdsa_title else "")
+            text = a.reason + (f" ({a.pdsa_title})" if a.pdsa_title else "")
             annotations.append((figures.Annotation(a.period, text, "rebase"), ""))
         else:
             if a.period in index:
                 exclude.append(index[a.period])
-            annotations.append(
-                (figures.Annotation(a.period, f"Excluded: {a.reason}", "exclusion"), "")
-            )
+            annotations.append((figures.Annotation(a.period, a.reason, "exclusion"), ""))
     for n in notes:
         annotations.append((figures.Annotation(n.period, n.text, "note"), ""))
     annotations.extend(provided)
@@ -398,21 +405,27 @@ def _build(
         multiply=multiply,
     )
     unit = UNIT_LABELS.get(measure.unit, "")
+    bounds = natural_bounds(measure)
+    period = "month" if frequency == Frequency.MONTHLY else "week"
     just = [a for a, _ in annotations]
     figure = figures.build_figure(
         result=result, dates=dates, title=measure.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=just, target=opts["target"],
+        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
+        period=period,
     )  # fmt: skip
     small = figures.small_multiple_figure(
         result=result, dates=dates, site_name=site.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=[a for a in just if a.kind != "note"],
-        target=opts["target"],
+        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
+        period=period,
     )  # fmt: skip
-    summary = figures.chart_summary(
+    summary = words.chart_summary(
         result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
-        measure_name=measure.name, unit_label=unit,
+        measure_name=measure.name, unit_label=unit, annotations=just, period=period,
     )  # fmt: skip
-    rows = figures.chart_csv_rows(result=result, dates=dates, annotations=just)[1:]
+    summary.remarks = remarks
+    key = figures.annotation_key(just, dates)
+    urls = [url for _, url in annotations]
+    rows = figures.chart_csv_rows(result=result, dates=dates, annotations=just, bounds=bounds)[1:]
     labels = spc.point_labels(result)
     latest_periods: list[str] = []
     if result.episodes:
@@ -424,7 +437,13 @@ def _build(
         "rows": rows,
         "labels": labels,
         "summary": {
-            "sentences": remarks + summary.sentences,
+            "headline": summary.headline,
+            "target_words": summary.target,
+            "latest": summary.latest,
+            "details": summary.details,
+            "remarks": remarks,
+            "sentences": summary.sentences,
+            "cycle": summary.cycle,
             "variation_icon": summary.variation_icon,
             "assurance_icon": summary.assurance_icon,
             "latest_signal": summary.latest_signal,
@@ -436,14 +455,22 @@ def _build(
             "latest_signal_periods": latest_periods,
             "annotations": [
                 {
-                    "date": a.date.isoformat(),
-                    "end": a.end.isoformat() if a.end else None,
-                    "kind": a.kind,
-                    "text": a.text,
+                    "marker": e.marker,
+                    "date": e.annotation.date.isoformat(),
+                    "end": e.annotation.end.isoformat() if e.annotation.end else None,
+                    "kind": e.annotation.kind,
+                    "text": e.annotation.text,
+                    "label": e.annotation.label,
+                    "outcome": e.annotation.outcome,
+                    "title": e.annotation.title,
+                    "when": e.when,
+                    "remark": e.remark,
+                    "line": e.line,
                     "url": url,
                 }
-                for a, url in annotations
+                for e, url in zip(key, urls, strict=True)
             ],
+            "columns": figures.CSV_HEADER,
             "chart_type": chart_type,
             "rules": opts["rules"],
             "improvement": opts["improvement"],

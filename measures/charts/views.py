@@ -24,8 +24,7 @@ from projects.exports import table_response
 from projects.models import Site
 from projects.permissions import Capability, programme_view, site_ids_for, site_view
 
-from . import selectors, services
-from .figures import CSV_HEADER
+from . import selectors, services, style
 from .forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
 
 # A stale state whose rebuild was requested longer ago than this is enqueued again (a lost task).
@@ -71,24 +70,26 @@ def _ensure_fresh(state: ChartState | None, site: Site, measure: Measure) -> boo
     return True
 
 
+def _number(cell: Any) -> float | None:
+    return None if cell in ("", None) else cell
+
+
 def _table(state: ChartState) -> list[dict[str, Any]]:
     labels = state.labels or []
-    out = []
-    for i, row in enumerate(state.rows):
-        out.append(
-            {
-                "week": dt.date.fromisoformat(row[0]),
-                "value": row[1],
-                "centre": row[2],
-                "lower": row[3],
-                "upper": row[4],
-                "part": row[7],
-                "excluded": row[8] == "yes",
-                "label": labels[i] if i < len(labels) else "",
-                "note": row[11],
-            }
-        )
-    return out
+    return [
+        {
+            "week": dt.date.fromisoformat(row["week"]),
+            "value": _number(row.get("value")),
+            "centre": _number(row.get("centre")),
+            "lower": _number(row.get("lower")),
+            "upper": _number(row.get("upper")),
+            "part": row.get("part"),
+            "excluded": row.get("excluded") == "yes",
+            "label": labels[i] if i < len(labels) else "",
+            "note": row.get("note", ""),
+        }
+        for i, row in enumerate(selectors.chart_table(state))
+    ]
 
 
 def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
@@ -147,7 +148,7 @@ def chart_download(request: HttpRequest, measure_code: str) -> HttpResponse:
     frequency = _frequency(request)
     state = get_object_or_404(ChartState, site=site, measure=measure, frequency=frequency)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    header = list(CSV_HEADER)
+    header = selectors.chart_columns(state)
     if frequency == Frequency.MONTHLY:
         header[0] = "month"
     return table_response(
@@ -322,7 +323,7 @@ def _small_multiples(
     return render(
         request,
         "measures/chart_compare.html",
-        {"measure": measure, "panels": panels, "differ": differ, **extra},
+        {"measure": measure, "panels": panels, "differ": differ, "legend": style.legend(), **extra},
     )
 
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from measures import annotations, spc
 from measures.charts import services as chart_services
 from measures.charts.figures import Annotation
-from measures.charts.selectors import chart_states
+from measures.charts.selectors import chart_states, chart_table
+from measures.charts.words import chart_summary
 from measures.models import (
     ChartAdjustment,
     ChartSettingsChange,
@@ -59,14 +60,18 @@ def test_rebuild_stores_the_summary_spc_gives_for_the_series(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     state = build(world.a.site, wait)
     result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
-    expected = [s if s.endswith(".") else s + "." for s in spc.summarise(result, weeks(28))]
-    for sentence in expected:
-        assert sentence in state.summary["sentences"]
+    expected = chart_summary(
+        result=result, dates=weeks(28), improvement="decrease",
+        measure_name="Median wait to first contact (days)", unit_label="days",
+    )  # fmt: skip
+    assert state.summary["headline"] == expected.headline
+    assert state.summary["details"] == expected.details
+    assert state.summary["sentences"] == expected.sentences
     assert state.summary["variation_icon"] == "special_cause_concern_high"
     assert state.summary["last_value"] == 20
     assert state.summary["signal_periods"][-1] == weeks(28)[-1].isoformat()
     assert len(state.rows) == 28
-    assert state.rows[0][2] == pytest.approx(result.points[0].centre)
+    assert chart_table(state)[0]["centre"] == pytest.approx(result.points[0].centre)
     assert state.figure["data"]
     assert not state.is_stale
 
@@ -154,11 +159,12 @@ def test_a_rebase_starts_a_new_part_and_is_annotated(world, wait):
     )  # fmt: skip
     assert ChartAdjustment.objects.get().period == weeks(28)[20]
     state = state_of(world.a.site, wait)
-    assert state.rows[20][7] == 2
-    assert state.rows[19][7] == 1
-    assert state.rows[21][2] == pytest.approx(20.0)
-    kinds = [(a["kind"], a["text"]) for a in state.summary["annotations"]]
-    assert ("rebase", "Rebased: New pathway") in kinds
+    table = chart_table(state)
+    assert table[20]["part"] == 2
+    assert table[19]["part"] == 1
+    assert table[21]["centre"] == pytest.approx(20.0)
+    kinds = [(a["kind"], a["title"]) for a in state.summary["annotations"]]
+    assert ("rebase", "Limits recalculated: New pathway") in kinds
     assert ChartSettingsChange.objects.get().field == "rebase"
 
 
@@ -179,8 +185,9 @@ def test_an_excluded_point_is_left_out_of_the_centre(world, wait):
         period=weeks(20)[19], reason="Data entry error",
     )  # fmt: skip
     state = state_of(world.a.site, wait)
-    assert state.rows[19][8] == "yes"
-    assert state.rows[0][2] == pytest.approx(sum(STEADY[:19]) / 19)
+    table = chart_table(state)
+    assert table[19]["excluded"] == "yes"
+    assert table[0]["centre"] == pytest.approx(sum(STEADY[:19]) / 19)
 
 
 def test_removing_an_adjustment_is_kept_in_history(world, wait):
@@ -192,7 +199,7 @@ def test_removing_an_adjustment_is_kept_in_history(world, wait):
     chart_services.chart_adjustment_remove(adjustment=adj, user=world.a.pm, reason="Fixed")
     assert not ChartAdjustment.objects.exists()
     assert [c.reason for c in ChartSettingsChange.objects.all()] == ["Fixed", "Typo"]
-    assert state_of(world.a.site, wait).rows[3][8] == "no"
+    assert chart_table(state_of(world.a.site, wait))[3]["excluded"] == "no"
 
 
 def test_a_rebase_can_cite_an_adopted_cycle_from_the_registry(world, wait, monkeypatch):

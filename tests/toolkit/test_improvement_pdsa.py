@@ -250,7 +250,10 @@ def test_cycles_for_a_measure_chart_are_the_sites_own_with_dates(world):
             "date_start": dt.date(2025, 1, 8),
             "date_end": dt.date(2025, 2, 3),
             "title": f"PDSA {ours.number}: Triage",
+            "number": ours.number,
+            "name": "Triage",
             "outcome": "Adapt",
+            "outcome_code": "adapt",
             "stage": "Plan",
             "url": ours.get_absolute_url(),
         }
