@@ -160,7 +160,11 @@ def chart_drawing(chart: panels.PackChart) -> Drawing:
         y0 = top + 2 + lane * LANE
         drawing.add(Rect(x0, y0, width, LANE - 2, fillColor=colors.white, strokeColor=BLACK,
                          strokeWidth=0.4))  # fmt: skip
-        drawing.add(String(x0 + 2, y0 + 2.2, text, fontSize=MARKER_FONT, fillColor=BLACK))
+        drawing.add(
+            String(
+                x0 + 2, y0 + 2.2, text, fontName="Helvetica", fontSize=MARKER_FONT, fillColor=BLACK
+            )
+        )
 
     drawing.add(Line(left, bottom, right, bottom, strokeColor=DARK_GREY, strokeWidth=0.5))
     drawing.add(Line(left, bottom, left, top, strokeColor=DARK_GREY, strokeWidth=0.5))
@@ -223,7 +227,9 @@ def _key_drawing(chart: panels.PackChart) -> Drawing | None:
         else:
             drawing.add(_marker_shape(m.symbol, cursor, 6, 3.2, colors.HexColor(m.color),
                                       colors.HexColor(m.outline)))  # fmt: skip
-        drawing.add(String(cursor + 7, 3.5, name, fontSize=7, fillColor=BLACK))
+        drawing.add(
+            String(cursor + 7, 3.5, name, fontName="Helvetica", fontSize=7, fillColor=BLACK)
+        )
         cursor += 14 + stringWidth(name, "Helvetica", 7)
     return drawing
 
