@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from measures.spc import SPCResult, point_labels
+from measures.spc import SPCResult
 
 from . import style, words
 from .style import (
@@ -274,7 +274,7 @@ def _hover_texts(
     result: SPCResult, dates: Sequence[_dt.date], unit: str, period: str
 ) -> tuple[list[str], list[str]]:
     """Hover text per point (escaped for plotly) and ISO dates."""
-    labels = point_labels(result)
+    labels = words.point_labels(result)
     ctx, _ = words.finding_words(result, dates, period=period)
     phrases = {
         i: [words.hover_phrase(f, ctx) for f in fs]

@@ -426,7 +426,7 @@ def _build(
     key = figures.annotation_key(just, dates)
     urls = [url for _, url in annotations]
     rows = figures.chart_csv_rows(result=result, dates=dates, annotations=just, bounds=bounds)[1:]
-    labels = spc.point_labels(result)
+    labels = words.point_labels(result)
     latest_periods: list[str] = []
     if result.episodes:
         last = max(result.episodes, key=lambda e: max(e.indices))

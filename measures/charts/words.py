@@ -48,6 +48,7 @@ __all__ = [
     "fmt_num",
     "fmt_period",
     "point_findings",
+    "point_labels",
     "subject",
     "with_unit",
 ]
@@ -298,6 +299,50 @@ def point_findings(result: SPCResult, improvement: str | None = None) -> dict[in
             for i in f.indices:
                 out.setdefault(i, []).append(f)
     return out
+
+
+# --------------------------------------------------------------------------
+# Words for one point (the hover text and the data table)
+# --------------------------------------------------------------------------
+
+
+def point_labels(result: SPCResult) -> list[str]:
+    """Hover text per point naming each rule that flags it, in words."""
+    cw = "median" if result.chart == "run" else "mean"
+    words = {
+        "outside_limits": "outside the limits",
+        "trend": "part of a trend",
+        "two_of_three": "2 of 3 points close to a limit",
+        "shift": (
+            f"part of an unusually long run on one side of the {cw}"
+            if result.rules == "anhoej"
+            else f"part of a shift on one side of the {cw}"
+        ),
+    }
+    labels: list[str] = []
+    for p in result.points:
+        if p.value is None:
+            labels.append("No data")
+            continue
+        bits: list[str] = []
+        if p.signals:
+            bits.append("; ".join(words[s] for s in p.signals).capitalize())
+            bits.append(_variation_words(p.variation))
+        else:
+            bits.append("Common cause variation")
+        if p.excluded:
+            bits.append("excluded from the calculations")
+        labels.append(": ".join(bits[:2]) + ("; " + bits[2] if len(bits) > 2 else ""))
+    return labels
+
+
+def _variation_words(v: str | None) -> str:
+    return {
+        "special_cause_improvement": "special cause, improvement",
+        "special_cause_concern": "special cause, concern",
+        "special_cause_neutral": "special cause",
+        "common_cause": "common cause variation",
+    }.get(v or "", "")
 
 
 # --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from measures.charts.words import (
     VARIATION_IMPROVEMENT_LOW,
     VARIATION_TOO_FEW,
     chart_summary,
+    point_labels,
     subject,
 )
 from measures.spc import analyse
@@ -239,6 +240,30 @@ def test_headline_agrees_with_the_icon_on_many_series(rules):
         improvement = rng.choice(["increase", "decrease", None])
         s = summary(values, chart=chart, rules=rules, improvement=improvement)
         assert agrees_with_icon(s), (values, improvement, s.variation_icon, s.headline)
+
+
+def test_the_details_name_the_rule_and_the_date():
+    y = [10.0, 11, 10, 11, 10, 11, 10, 11, 10, 11, 9, 9.5, 9, 9.5, 9, 9.5, 9]
+    r = analyse(y, chart="xmr", rules="mdc", improvement="decrease")
+    dates = [dt.date(2024, 11, 18) + dt.timedelta(weeks=i) for i in range(len(y))]
+    s = chart_summary(result=r, dates=dates, improvement="decrease", measure_name="Waits")
+    # mean = (105 + 64.5) / 17 = 9.97: the last 7 points are below it and
+    # start at index 10, 27 Jan 2025 (18 Nov 2024 + 10 weeks).
+    assert s.details[0].startswith(
+        "Lower than usual for 7 weeks, since 27 Jan 2025: an improvement"
+    )
+
+
+def test_point_labels_give_hover_text():
+    y = [4.0, 6.0] * 5 + [1, 2, 3, 4, 5, 6, 7]
+    r = analyse(y, chart="xmr", rules="mdc", improvement="increase")
+    labels = point_labels(r)
+    assert labels[0] == "Common cause variation"
+    assert labels[12].startswith("Part of a trend")
+    assert "improvement" in labels[12]
+    r = analyse([1, None, 2], chart="run", exclude=[2])
+    assert point_labels(r)[1] == "No data"
+    assert "excluded" in point_labels(r)[2]
 
 
 def test_subject_drops_a_trailing_unit():
