@@ -190,8 +190,9 @@ def _check_dates(result: SPCResult, dates: Sequence[_dt.date]) -> None:
 
 
 def _step_days(dates: Sequence[_dt.date]) -> int:
-    diffs = [(b - a).days for a, b in zip(dates, dates[1:], strict=False) if b > a]
-    return min(diffs) if diffs else 7
+    """The period of the chart in days: the smallest step between its dates."""
+    days = [d.toordinal() for d in dates]
+    return min((b - a for a, b in zip(days, days[1:], strict=False) if b > a), default=7)
 
 
 def _marker_name(n: int) -> str:
@@ -231,6 +232,8 @@ def _marker_px(text: str) -> float:
 def annotation_key(annotations: Sequence[Annotation], dates: Sequence[_dt.date]) -> list[KeyEntry]:
     """Letters and lanes for ``annotations`` in the order given (the chart's services sort them
     by date)."""
+    if not annotations:
+        return []
     if not dates:
         return [KeyEntry(_marker_name(n), 0, a, False, False) for n, a in enumerate(annotations)]
     last_period = max(dates) + _dt.timedelta(days=_step_days(dates))
@@ -250,7 +253,7 @@ def annotation_key(annotations: Sequence[Annotation], dates: Sequence[_dt.date])
 def _lanes(entries: Sequence[KeyEntry], dates: Sequence[_dt.date]) -> list[KeyEntry]:
     """Each marker in the first lane where it keeps clear of the markers already there, on a
     plot ``MIN_PLOT_PX`` wide."""
-    rng = x_range(dates)
+    rng = x_range(dates) if entries else None
     if rng is None:
         return []
     lo, hi = rng
@@ -275,11 +278,12 @@ def _hover_texts(
 ) -> tuple[list[str], list[str]]:
     """Hover text per point (escaped for plotly) and ISO dates."""
     labels = words.point_labels(result)
-    ctx, _ = words.finding_words(result, dates, period=period)
-    phrases = {
-        i: [words.hover_phrase(f, ctx) for f in fs]
-        for i, fs in words.point_findings(result).items()
-    }
+    ctx, found = words.finding_words(result, dates, period=period)
+    phrases: dict[int, list[str]] = {}
+    for f in words.in_precedence(found):
+        phrase = words.hover_phrase(f, ctx)
+        for i in f.indices:
+            phrases.setdefault(i, []).append(phrase)
     texts: list[str] = []
     xs: list[str] = []
     for i, (p, d, label) in enumerate(zip(result.points, dates, labels, strict=True)):
@@ -339,6 +343,15 @@ def _clip(v: float | None, bounds: Bounds) -> float | None:
     if hi is not None and v > hi:
         return hi
     return v
+
+
+def _clip_all(values: list[float | None], bounds: Bounds) -> list[float | None]:
+    """``values`` as drawn within ``bounds``: the same list when none is outside them."""
+    lo, hi = bounds
+    present = [v for v in values if v is not None]
+    if not present or ((lo is None or min(present) >= lo) and (hi is None or max(present) <= hi)):
+        return values
+    return [_clip(v, bounds) for v in values]
 
 
 def _signal_directions(result: SPCResult) -> dict[int, int]:
@@ -492,9 +505,9 @@ def _figure(
             if compact and group == "near":
                 continue
             computed = [getattr(p, key) for p in points]
-            shown = [_clip(v, bounds) for v in computed]
+            shown = _clip_all(computed, bounds)
             notes = None
-            if shown != computed:
+            if shown is not computed:
                 notes = [
                     ""
                     if c == s or c is None
@@ -703,7 +716,7 @@ def _annotation_layers(
     at its dates and a lettered marker in its lane above the plot, its full title on hover."""
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
-    if rng is None:
+    if rng is None or not key:
         return shapes, notes
     lo, hi = rng
     step = _dt.timedelta(days=_step_days(dates))
@@ -895,15 +908,17 @@ def chart_csv_rows(
         if p.value is None:
             note.insert(0, "no data")
         direction = directions.get(i)
+        lower, upper = _csv_num(p.lower), _csv_num(p.upper)
+        lower_drawn, upper_drawn = _clip(p.lower, bounds), _clip(p.upper, bounds)
         rows.append(
             [
                 d.isoformat(),
                 _csv_num(p.value),
                 _csv_num(p.centre),
-                _csv_num(p.lower),
-                _csv_num(p.upper),
-                _csv_num(_clip(p.lower, bounds)),
-                _csv_num(_clip(p.upper, bounds)),
+                lower,
+                upper,
+                lower if lower_drawn == p.lower else _csv_num(lower_drawn),
+                upper if upper_drawn == p.upper else _csv_num(upper_drawn),
                 _csv_num(p.near_lower),
                 _csv_num(p.near_upper),
                 p.part + 1,

@@ -390,7 +390,9 @@ def _build(
         annotations = [
             (a, url) for a, url in annotations if a.date < hi and (a.end or a.date) >= lo
         ]
-    annotations.sort(key=lambda pair: pair[0].date)
+    # By date; on one date a PDSA cycle first, then a rebase, a note, an exclusion.
+    kinds = {k: n for n, k in enumerate(figures.ANNOTATION_KINDS)}
+    annotations.sort(key=lambda pair: (pair[0].date, kinds[pair[0].kind]))
 
     result = spc.analyse(
         values,

@@ -47,6 +47,7 @@ __all__ = [
     "fmt_date",
     "fmt_num",
     "fmt_period",
+    "in_precedence",
     "point_findings",
     "point_labels",
     "subject",
@@ -290,14 +291,18 @@ def _merge_outside_limits(result: SPCResult, found: list[Finding]) -> list[Findi
     return others + merged
 
 
+def in_precedence(found: list[Finding]) -> list[Finding]:
+    """The point-rule findings, in the precedence of their rules (a point's label first)."""
+    order = {s: n for n, s in enumerate(SIGNALS)}
+    return sorted((f for f in found if f.signal in order), key=lambda f: order[f.signal])
+
+
 def point_findings(result: SPCResult, improvement: str | None = None) -> dict[int, list[Finding]]:
     """Point index -> the point-rule findings that include it, in rule precedence."""
-    order = {s: n for n, s in enumerate(SIGNALS)}
     out: dict[int, list[Finding]] = {}
-    for f in sorted(findings(result, improvement), key=lambda f: order.get(f.signal, 9)):
-        if f.signal in order:
-            for i in f.indices:
-                out.setdefault(i, []).append(f)
+    for f in in_precedence(findings(result, improvement)):
+        for i in f.indices:
+            out.setdefault(i, []).append(f)
     return out
 
 
