@@ -230,8 +230,10 @@ def _cell(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
-def _pack_marker(variation: str, direction: str, excluded: bool) -> PackMarker:
-    if excluded and not variation.startswith("special_cause"):
+def _pack_marker(variation: str, direction: str, excluded: bool, provisional: bool) -> PackMarker:
+    if provisional:
+        s = style.POINT_STYLES["provisional"]
+    elif excluded and not variation.startswith("special_cause"):
         s = style.POINT_STYLES["excluded"]
     else:
         s = style.point_style(variation or None, -1 if direction == "lower" else 1)
@@ -270,7 +272,10 @@ def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
         upper=[_cell(r.get("upper_drawn")) for r in rows],
         markers=[
             _pack_marker(
-                r.get("variation", ""), r.get("signal_direction", ""), r.get("excluded") == "yes"
+                r.get("variation", ""),
+                r.get("signal_direction", ""),
+                r.get("excluded") == "yes",
+                r.get("provisional") == "yes",
             )
             for r in rows
         ],

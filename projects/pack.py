@@ -85,6 +85,8 @@ def _marker_shape(symbol: str, cx: float, cy: float, r: float, fill: Any, outlin
         group.add(Line(cx - r, cy - r, cx + r, cy + r, strokeColor=fill, strokeWidth=0.8))
         group.add(Line(cx - r, cy + r, cx + r, cy - r, strokeColor=fill, strokeWidth=0.8))
         return group
+    if symbol == "circle-open":
+        return Circle(cx, cy, r, fillColor=colors.white, strokeColor=fill, strokeWidth=0.8)
     return Circle(cx, cy, r, fillColor=fill, strokeColor=outline, strokeWidth=0.2)
 
 

@@ -22,7 +22,7 @@ from .models import Site
 class PackMarker:
     """How a point is drawn in the pack: the app that owns the chart says, so the pack draws
     the same shapes and colours as the chart page. `symbol` is a plotly marker name: circle,
-    triangle-up, triangle-down, diamond, square or x-open."""
+    triangle-up, triangle-down, diamond, square, x-open or circle-open (provisional)."""
 
     symbol: str
     color: str  # "#RRGGBB"

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +85,7 @@ CSV_HEADER = [
     "near_upper",
     "part",
     "excluded",
+    "provisional",
     "signals",
     "variation",
     "signal_direction",
@@ -440,6 +441,7 @@ def _figure(
     period: str,
     warning: str | None = None,
     skip_kinds: tuple[str, ...] = (),
+    provisional: Mapping[int, float] | None = None,
 ) -> dict[str, Any]:
     _check_dates(result, dates)
     unit = unit_label or ""
@@ -584,6 +586,36 @@ def _figure(
                 "x": excluded[0],
                 "y": excluded[1],
                 "hovertext": excluded[2],
+                "hoverinfo": "text",
+                "cliponaxis": False,
+                "marker": {
+                    "color": s.color,
+                    "symbol": s.symbol,
+                    "size": round(base * s.size, 1),
+                    "line": {"color": s.outline, "width": 2},
+                },
+            }
+        )
+
+    if provisional:
+        s = style.POINT_STYLES["provisional"]
+        order = sorted(provisional)
+        drawn += [provisional[i] for i in order]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Provisional (not a whole week yet)"
+                if period == "week"
+                else "Provisional (not a whole month yet)",
+                "x": [xs[i] for i in order],
+                "y": [provisional[i] for i in order],
+                "hovertext": [
+                    f"{words.fmt_period(dates[i], period)}<br>"
+                    f"{_esc(words.with_unit(provisional[i], unit))} so far<br>"
+                    f"{words.PROVISIONAL_LABEL}"
+                    for i in order
+                ],
                 "hoverinfo": "text",
                 "cliponaxis": False,
                 "marker": {
@@ -806,6 +838,7 @@ def build_figure(
     show_limits: bool | None = None,
     bounds: Bounds = (None, None),
     period: str = "week",
+    provisional: Mapping[int, float] | None = None,
 ) -> dict[str, Any]:
     """A plotly figure for one measure as a JSON-serialisable dict.
 
@@ -814,6 +847,8 @@ def build_figure(
     by ``analyse(improvement=...)``; ``improvement`` is kept for callers that pass it.
     ``show_limits`` None shows process limits on every chart that has them (not run charts);
     False hides them. Near limits are drawn but hidden until switched on in the legend.
+    ``provisional`` maps the index of a period not yet over (analysed as missing) to its figure
+    so far, drawn as a hollow point.
     """
     return _figure(
         result=result,
@@ -827,6 +862,7 @@ def build_figure(
         compact=False,
         bounds=bounds,
         period=period,
+        provisional=provisional,
     )
 
 
@@ -844,6 +880,7 @@ def small_multiple_figure(
     bounds: Bounds = (None, None),
     period: str = "week",
     skip_kinds: tuple[str, ...] = ("note",),
+    provisional: Mapping[int, float] | None = None,
 ) -> dict[str, Any]:
     """A compact figure for one site in a grid of small multiples: the same colours, shapes
     and markers as the full chart (notes left out, the others keeping their letters), no
@@ -863,6 +900,7 @@ def small_multiple_figure(
         period=period,
         warning=warning,
         skip_kinds=skip_kinds,
+        provisional=provisional,
     )
 
 
@@ -882,11 +920,14 @@ def chart_csv_rows(
     dates: Sequence[_dt.date],
     annotations: Sequence[Annotation] = (),
     bounds: Bounds = (None, None),
+    provisional: Mapping[int, float] | None = None,
 ) -> list[list[Any]]:
     """Rows for the CSV download: ``CSV_HEADER`` then one row per point.
 
     ``lower``/``upper`` are the limits as computed, ``lower_drawn``/``upper_drawn`` as drawn
-    within ``bounds``; ``part`` is 1-based (as the page shows it); ``excluded`` is "yes"/"no";
+    within ``bounds``; ``part`` is 1-based (as the page shows it); ``excluded`` and
+    ``provisional`` are "yes"/"no" (a provisional figure is its value so far, left out of the
+    analysis);
     ``signals`` are the spc signal names separated by semicolons; ``signal_direction`` is
     "higher" or "lower" for a flagged point; ``note`` holds the annotations dated within that
     week, or "no data" for a missing week. Cells are plain values: the caller makes them safe
@@ -905,7 +946,10 @@ def chart_csv_rows(
     rows: list[list[Any]] = [list(CSV_HEADER)]
     for i, (p, d) in enumerate(zip(result.points, dates, strict=True)):
         note = list(notes.get(i, ()))
-        if p.value is None:
+        value = p.value
+        if provisional and i in provisional:
+            value = provisional[i]
+        elif value is None:
             note.insert(0, "no data")
         direction = directions.get(i)
         lower, upper = _csv_num(p.lower), _csv_num(p.upper)
@@ -913,7 +957,7 @@ def chart_csv_rows(
         rows.append(
             [
                 d.isoformat(),
-                _csv_num(p.value),
+                _csv_num(value),
                 _csv_num(p.centre),
                 lower,
                 upper,
@@ -923,6 +967,7 @@ def chart_csv_rows(
                 _csv_num(p.near_upper),
                 p.part + 1,
                 "yes" if p.excluded else "no",
+                "yes" if provisional and i in provisional else "no",
                 ";".join(p.signals),
                 p.variation or "",
                 "" if direction is None else ("higher" if direction > 0 else "lower"),

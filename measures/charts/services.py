@@ -26,6 +26,7 @@ from measures.models import (
     Measure,
     MeasureShare,
     PointNote,
+    Upload,
 )
 from projects.models import Site
 
@@ -306,6 +307,26 @@ def _grid(periods: Iterable[dt.date], frequency: str) -> list[dt.date]:
     return sorted(set(out) | extra) if extra else out
 
 
+def _provisional_periods(
+    uploads_of: dict[tuple[str, dt.date], set[int]],
+) -> dict[str, set[dt.date]]:
+    """Per frequency, the periods that were not over on the day their figures were uploaded
+    (a week counted on its Wednesday): provisional until an upload after the period's end
+    brings them again. A figure with no upload is judged against today."""
+    ids = {i for found in uploads_of.values() for i in found if i is not None}
+    uploaded = {
+        pk: timezone.localdate(at)
+        for pk, at in Upload.objects.filter(pk__in=ids).values_list("pk", "created_at")
+    }
+    today = timezone.localdate()
+    out: dict[str, set[dt.date]] = {}
+    for (frequency, period), found in uploads_of.items():
+        end = _next_period(period, frequency)
+        if any(uploaded.get(i, today) < end for i in found):
+            out.setdefault(frequency, set()).add(period)
+    return out
+
+
 def effective_settings(*, measure: Measure, chart_settings: ChartSettings | None) -> dict[str, Any]:
     s = chart_settings
     improvement = (s.improvement if s else "") or measure.improvement
@@ -335,6 +356,7 @@ def _build(
     adjustments: list[ChartAdjustment],
     notes: list[PointNote],
     provided: list[tuple[figures.Annotation, str]],
+    provisional: Iterable[dt.date] = (),
 ) -> dict[str, Any]:
     chart_type = opts["chart_type"]
     remarks: list[str] = []
@@ -360,6 +382,18 @@ def _build(
             )
             chart_type = "xmr"
     index = {d: i for i, d in enumerate(dates)}
+    # Provisional periods are drawn hollow and left out of the analysis (as missing).
+    unfinished: dict[int, float] = {}
+    for d in sorted(set(provisional) & set(index)):
+        i = index[d]
+        shown = values[i]
+        if denominators is not None:
+            den = denominators[i]
+            shown = None if shown is None or not den else shown / den * multiply
+            denominators[i] = None
+        if shown is not None:
+            unfinished[i] = shown
+        values[i] = None
 
     def position(day: dt.date) -> int | None:
         """The point whose period holds `day` (rebases start at the first point from it)."""
@@ -413,22 +447,27 @@ def _build(
     figure = figures.build_figure(
         result=result, dates=dates, title=measure.name, unit_label=unit,
         improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
-        period=period,
+        period=period, provisional=unfinished,
     )  # fmt: skip
     small = figures.small_multiple_figure(
         result=result, dates=dates, site_name=site.name, unit_label=unit,
         improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
-        period=period,
+        period=period, provisional=unfinished,
     )  # fmt: skip
     summary = words.chart_summary(
         result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
         measure_name=measure.name, unit_label=unit, annotations=just, period=period,
+        provisional=unfinished,
     )  # fmt: skip
     summary.remarks = remarks
     key = figures.annotation_key(just, dates)
     urls = [url for _, url in annotations]
-    rows = figures.chart_csv_rows(result=result, dates=dates, annotations=just, bounds=bounds)[1:]
+    rows = figures.chart_csv_rows(
+        result=result, dates=dates, annotations=just, bounds=bounds, provisional=unfinished
+    )[1:]
     labels = words.point_labels(result)
+    for i in unfinished:
+        labels[i] = words.PROVISIONAL_LABEL
     latest_periods: list[str] = []
     if result.episodes:
         last = max(result.episodes, key=lambda e: max(e.indices))
@@ -455,6 +494,7 @@ def _build(
                 d.isoformat() for d, p in zip(dates, result.points, strict=True) if p.signals
             ],
             "latest_signal_periods": latest_periods,
+            "provisional": [dates[i].isoformat() for i in sorted(unfinished)],
             "annotations": [
                 {
                     "marker": e.marker,
@@ -498,12 +538,15 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
         )
     }
     values_by: dict[str, dict[int, dict[dt.date, float]]] = {}
-    for mid, frequency, period, value in (
+    uploads_of: dict[tuple[str, dt.date], set[int]] = {}
+    for mid, frequency, period, value, upload_id in (
         DataPoint.objects.filter(site=site, measure_id__in=_data_measure_ids(measure))
         .order_by()
-        .values_list("measure_id", "frequency", "period", "value")
+        .values_list("measure_id", "frequency", "period", "value", "upload_id")
     ):
         values_by.setdefault(frequency, {}).setdefault(mid, {})[period] = value
+        uploads_of.setdefault((frequency, period), set()).add(upload_id)
+    unfinished = _provisional_periods(uploads_of)
     frequencies = sorted({Frequency.WEEKLY, *values_by})
     todo = [
         f for f in frequencies
@@ -524,7 +567,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
         fields = _build(
             site=site, measure=measure, frequency=frequency, opts=opts,
             values_by=values_by.get(frequency, {}), adjustments=adjustments, notes=notes,
-            provided=provided,
+            provided=provided, provisional=unfinished.get(frequency, set()),
         )  # fmt: skip
         fields.update(built_at=timezone.now(), built_version=version)
         if frequency in existing:

@@ -135,6 +135,8 @@ POINT_STYLES: dict[str, PointStyle] = {
         PointStyle(
             "excluded", "Left out of the calculations", NHS_MID_GREY, NHS_MID_GREY, "x-open", 1.6
         ),
+        # Hollow: a period not over when its figures came, left out of the rules.
+        PointStyle("provisional", "Provisional", NHS_DARK_GREY, NHS_DARK_GREY, "circle-open", 1.6),
     )
 }
 

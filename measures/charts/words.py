@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ __all__ = [
     "ASSURANCE_PASS",
     "ICON_FILES",
     "ICON_LABELS",
+    "PROVISIONAL_LABEL",
     "VARIATION_COMMON_CAUSE",
     "VARIATION_CONCERN_HIGH",
     "VARIATION_CONCERN_LOW",
@@ -122,6 +123,10 @@ _MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
+PROVISIONAL_LABEL = (
+    "Provisional: not over when its figures were uploaded, so left out of the rules until"
+    " the next upload"
+)
 # Details list this many signals, then "and N earlier".
 DETAILS_SHOWN = 3
 # A PDSA cycle may explain a signal that starts within this many periods of its end.
@@ -652,6 +657,7 @@ def chart_summary(
     unit_label: str = "",
     annotations: Sequence[Annotation] = (),
     period: str = "week",
+    provisional: Mapping[int, float] | None = None,
 ) -> ChartSummary:
     """Headline, details and Making Data Count icons for a chart.
 
@@ -695,6 +701,14 @@ def chart_summary(
         )
     lp = result.points[last]
     latest = f"Latest {period}: {with_unit(lp.value, unit)} ({fmt_period(dates[last], period)})."
+    if provisional:
+        i = max(provisional)
+        latest = (
+            f"Latest complete {period}: {with_unit(lp.value, unit)}"
+            f" ({fmt_period(dates[last], period)}). {fmt_period(dates[i], period)} is"
+            f" provisional ({with_unit(provisional[i], unit)} so far): it was not over when its"
+            " figures were uploaded, so it is left out until the next upload."
+        )
     headline: list[str] = []
     cycle_title = None
     reason = _too_few_reason(result, lp.part, period)

@@ -22,6 +22,7 @@ from measures.models import (
 )
 
 from .charting import JUMP, STEADY, put_series, weeks
+from .factories import UploadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +301,29 @@ def test_sharing_is_kept_in_history(world, wait):
     chart_services.measure_share_set(site=world.a.site, measure=wait, user=world.a.pm, shared=False)
     assert not MeasureShare.objects.exists()
     assert ChartSettingsChange.objects.filter(field="shared").count() == 2
+
+
+def test_a_week_uploaded_before_it_ended_is_provisional_until_the_next_upload(world, wait):
+    from measures.models import DataPoint, Upload
+
+    dates = put_series(world.a.site, "median_wait_days", [*STEADY, 30])
+    first = Upload.objects.get()
+    # Uploaded on the Wednesday of the last week.
+    Upload.objects.filter(pk=first.pk).update(
+        created_at=dt.datetime.combine(dates[-1] + dt.timedelta(days=2), dt.time(9), dt.UTC)
+    )
+    state = build(world.a.site, wait)
+    assert state.summary["provisional"] == [dates[-1].isoformat()]
+    assert state.summary["last_date"] == dates[-2].isoformat()
+    assert "is provisional (30 days so far)" in state.summary["latest"]
+    row = chart_table(state)[-1]
+    assert (row["provisional"], row["value"], row["signals"]) == ("yes", 30, "")
+    names = [t["name"] for t in state.figure["data"]]
+    assert "Provisional (not a whole week yet)" in names
+    # The week comes again in a later upload: it is firm, and judged.
+    later = UploadFactory(site=world.a.site)
+    DataPoint.objects.filter(site=world.a.site, period=dates[-1]).update(upload=later, value=31)
+    state = build(world.a.site, wait)
+    assert state.summary["provisional"] == []
+    assert chart_table(state)[-1]["provisional"] == "no"
+    assert "outside_limits" in chart_table(state)[-1]["signals"]

@@ -444,3 +444,20 @@ def test_csv_run_chart_has_blank_limits_and_joins_signals_with_semicolons():
     run = analyse(SHIFT_DOWN, chart="run")
     run_rows = chart_csv_rows(result=run, dates=weeks(len(SHIFT_DOWN)))
     assert {r[CSV_HEADER.index("upper")] for r in run_rows[1:]} == {""}
+
+
+def test_a_provisional_week_is_a_hollow_point_outside_the_analysis():
+    values = [*SHIFT_DOWN[:-1], None]  # the last week is analysed as missing
+    result = analyse(values, chart="xmr", rules="mdc", improvement="decrease")
+    dates = weeks(len(values))
+    fig = build_figure(result=result, dates=dates, title="t", unit_label="days",
+                       improvement="decrease", provisional={len(values) - 1: 12.0})  # fmt: skip
+    (hollow,) = traces(fig, "Provisional (not a whole week yet)")
+    assert hollow["x"] == [dates[-1].isoformat()]
+    assert hollow["y"] == [12.0]
+    assert hollow["marker"]["symbol"] == "circle-open"
+    assert "left out of the rules" in hollow["hovertext"][0]
+    rows = chart_csv_rows(result=result, dates=dates, provisional={len(values) - 1: 12.0})
+    last = dict(zip(rows[0], rows[-1], strict=True))
+    assert (last["value"], last["provisional"], last["signals"]) == (12.0, "yes", "")
+    assert dict(zip(rows[0], rows[-2], strict=True))["provisional"] == "no"
