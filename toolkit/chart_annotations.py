@@ -27,7 +27,7 @@ def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
             end = None
         annotation = Annotation(
             row["date_start"], row["name"], "pdsa", end,
-            label=f"PDSA {row['number']}", outcome=row["outcome_code"],
+            label=f"PDSA {row['number']}", outcome=row["outcome_code"], ref=row["id"],
         )  # fmt: skip
         out.append((annotation, row["url"]))
     return out

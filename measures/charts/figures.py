@@ -24,7 +24,7 @@ construction and is two orders of magnitude slower; the tests check that
 
 Public API::
 
-    Annotation(date, text, kind, end=None, label="", outcome="")
+    Annotation(date, text, kind, end=None, label="", outcome="", ref=None)
     annotation_key(annotations, dates) -> list[KeyEntry]
     build_figure(*, result, dates, title, unit_label, improvement, ...) -> dict
     small_multiple_figure(*, result, dates, site_name, ...) -> dict
@@ -109,7 +109,7 @@ class Annotation:
     ``end`` is None), "rebase" (a dashed vertical line: the limits are recalculated from here),
     "note" or "exclusion" (a dotted vertical line at the date). ``label`` is a short name such
     as "PDSA 3", ``text`` the title or reason, ``outcome`` a PDSA cycle's decision ("adopt",
-    "adapt", "abandon" or "").
+    "adapt", "abandon" or ""), ``ref`` the id of the record it comes from.
     """
 
     date: _dt.date
@@ -118,6 +118,7 @@ class Annotation:
     end: _dt.date | None = None
     label: str = ""
     outcome: str = ""
+    ref: int | None = None  # the record it comes from (a PDSA cycle's id), for links and rebases
 
     def __post_init__(self) -> None:
         if self.kind not in ANNOTATION_KINDS:

@@ -485,6 +485,15 @@ def _build(
             "remarks": remarks,
             "sentences": summary.sentences,
             "cycle": summary.cycle,
+            "rebase_offer": (
+                {
+                    "period": summary.rebase_offer[0].isoformat(),
+                    "cycle_id": summary.rebase_offer[1].ref,
+                    "cycle": summary.cycle,
+                }
+                if summary.rebase_offer and period == "week"
+                else None
+            ),
             "variation_icon": summary.variation_icon,
             "assurance_icon": summary.assurance_icon,
             "latest_signal": summary.latest_signal,

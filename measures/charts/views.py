@@ -105,6 +105,15 @@ def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
     ]
 
 
+def _rebase_offer(request: HttpRequest, state: ChartState | None) -> dict[str, Any] | None:
+    """The chart's offer to recalculate its limits after a sustained shift that followed an
+    adopted PDSA cycle, for those who may change its settings."""
+    offer = state.summary.get("rebase_offer") if state is not None else None
+    if not offer or not offer.get("cycle_id") or not _can_edit_settings(request):
+        return None
+    return {**offer, "period": dt.date.fromisoformat(offer["period"])}
+
+
 def _frequency(request: HttpRequest) -> str:
     value = request.GET.get("frequency", Frequency.WEEKLY)
     return value if value in Frequency.values else Frequency.WEEKLY
@@ -130,6 +139,7 @@ def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
         "annotations": _annotations(state),
         "can_note": _can_note(request),
         "can_edit": _can_edit_settings(request),
+        "rebase_offer": _rebase_offer(request, state),
         "note_form": PointNoteForm(),
         "chart_url": _chart_url(site, measure),
         "site_crumbs": _crumbs(site),
@@ -272,6 +282,8 @@ def adjustment_create(request: HttpRequest, measure_code: str) -> HttpResponse:
             form.add_error(None, err)
         else:
             messages.success(request, "Saved; the chart is being redrawn.")
+            if request.POST.get("return_to") == "chart":
+                return redirect(_chart_url(site, measure))
             return redirect("measures:chart-settings", site.code, measure.code)
     context = _settings_context(request, site, measure, adjustment_form=form)
     return render(request, "measures/chart_settings.html", context, status=400)

@@ -512,6 +512,8 @@ class ChartSummary:
     last_date: _dt.date | None
     target: str | None = None  # what the chart means for the target, after the headline
     cycle: str | None = None  # the title of the adopted PDSA cycle the headline names
+    # A sustained shift after an adopted cycle: recalculate the limits from this date, citing it.
+    rebase_offer: tuple[_dt.date, Annotation] | None = None
     earlier: int = 0  # signals left out of the details
     remarks: list[str] = field(default_factory=list)
 
@@ -580,6 +582,16 @@ def _cycle_for(f: Finding, ctx: _Context, annotations: Sequence[Annotation]) -> 
     if not fits:
         return None
     return min(fits, key=lambda a: (abs((a.date - start).days), -a.date.toordinal()))
+
+
+def _sustained(result: SPCResult, f: Finding) -> bool:
+    """A shift long enough to compute new limits from, that began after its part did: Making
+    Data Count's case for recalculating the limits from where it began."""
+    return (
+        f.signal == "shift"
+        and len(f.indices) >= MIN_POINTS_LIMITS
+        and f.first > result.parts[f.part].start
+    )
 
 
 def _cycle_sentence(a: Annotation) -> str:
@@ -711,6 +723,7 @@ def chart_summary(
         )
     headline: list[str] = []
     cycle_title = None
+    rebase_offer = None
     reason = _too_few_reason(result, lp.part, period)
     if reason is not None:
         variation_icon = VARIATION_TOO_FEW
@@ -726,6 +739,8 @@ def chart_summary(
         if cycle is not None:
             headline.append(_cycle_sentence(cycle))
             cycle_title = f"{cycle.label}: {cycle.text}" if cycle.label else cycle.text
+            if _sustained(result, f):
+                rebase_offer = (dates[f.first], cycle)
     else:
         variation_icon = VARIATION_COMMON_CAUSE
         headline.append(
@@ -763,5 +778,6 @@ def chart_summary(
         last_date=dates[last],
         target=target_words,
         cycle=cycle_title,
+        rebase_offer=rebase_offer,
         earlier=earlier,
     )

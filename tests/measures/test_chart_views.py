@@ -287,3 +287,44 @@ def test_the_compare_page_warns_when_definitions_differ(charted, wait, client_as
         site=charted.b.site, measure=wait, local_term="Wait", definition="days to first  contact."
     )
     assert "Definitions differ" not in client_as(charted.lead).get(url).content.decode()
+
+
+def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_an_adopted_cycle(
+    world, wait, client_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    from measures import annotations
+    from measures.charts.figures import Annotation
+    from measures.models import ChartAdjustment
+
+    values = STEADY + [5] * 14
+    dates = put_series(world.a.site, "median_wait_days", values)
+    cycle = Annotation(dates[18], "Call back", "pdsa", label="PDSA 1", outcome="adopt", ref=7)
+    monkeypatch.setattr(annotations, "_annotation_providers", [lambda site, measure: [cycle]])
+    monkeypatch.setattr(
+        annotations, "_cycle_providers",
+        [lambda site, measure: [annotations.CycleChoice(id=7, title="PDSA 1: Call back")]],
+    )  # fmt: skip
+    build(world.a.site, wait)
+    assert (
+        "Recalculate the limits"
+        not in client_as(world.a.stakeholder).get(chart_url(world.a.site)).content.decode()
+    )
+    html = client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
+    assert "Recalculate the limits from 20 May 2024" in html
+    data = {
+        "kind": "rebase", "period": "2024-05-20", "pdsa_cycle_id": "7", "return_to": "chart",
+        "reason": "Sustained shift since 20 May 2024 after PDSA 1: Call back was adopted.",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(world.a.pm).post(chart_url(world.a.site, "chart-adjustment-create"),
+                                              data)  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == chart_url(world.a.site)
+    adjustment = ChartAdjustment.objects.get()
+    assert (adjustment.kind, adjustment.pdsa_cycle_id) == ("rebase", 7)
+    state = ChartState.objects.get(site=world.a.site, measure=wait)
+    assert state.summary["rebase_offer"] is None
+    assert (
+        "Recalculate the limits"
+        not in client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
+    )

@@ -283,3 +283,17 @@ def test_every_icon_has_an_accessible_svg_with_a_title_and_words():
     # Direction is told by letter, not only by colour.
     assert ">H</text>" in (STATIC / ICON_FILES["special_cause_improvement_high"]).read_text()
     assert ">L</text>" in (STATIC / ICON_FILES["special_cause_concern_low"]).read_text()
+
+
+def test_a_sustained_shift_after_an_adopted_cycle_offers_new_limits_from_its_start():
+    values = [30, 32, 29, 31, 33, 30, 28, 31, 32, 30, 29, 31] + [24, 25, 23, 24, 26] * 3
+    dates = weeks(len(values))
+    cycle = Annotation(dates[10], "Same-day triage", "pdsa", label="PDSA 4", outcome="adopt",
+                       ref=42)  # fmt: skip
+    s = summary(values, annotations=[cycle])
+    assert s.rebase_offer == (dates[12], cycle)
+    # Not for a short shift, nor without an adopted cycle.
+    assert summary(SHIFT_DOWN, annotations=[cycle]).rebase_offer is None
+    assert summary(values).rebase_offer is None
+    # Nor once the limits start there.
+    assert summary(values, annotations=[cycle], parts=[12]).rebase_offer is None

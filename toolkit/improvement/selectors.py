@@ -129,6 +129,7 @@ def pdsa_cycles_for_chart(*, site: Site, measure: Measure) -> list[dict[str, Any
             continue
         rows.append(
             {
+                "id": cycle.pk,
                 "date_start": cycle.date_start,
                 "date_end": cycle.date_end,
                 "title": f"PDSA {cycle.number}: {cycle.title}",
