@@ -313,7 +313,7 @@ def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_a
     assert "Recalculate the limits from 20 May 2024" in html
     data = {
         "kind": "rebase", "period": "2024-05-20", "pdsa_cycle_id": "7", "return_to": "chart",
-        "reason": "Sustained shift since 20 May 2024 after PDSA 1: Call back was adopted.",
+        "reason": "Sustained shift since 20 May 2024 that PDSA 1: Call back (adopted) may explain.",
     }  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as(world.a.pm).post(chart_url(world.a.site, "chart-adjustment-create"),
