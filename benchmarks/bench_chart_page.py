@@ -63,7 +63,7 @@ def main() -> None:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-        from measures import chart_services
+        from measures.charts import services as chart_services
         from measures.models import DataPoint, Frequency, Measure, Upload
         from projects.models import Membership, Programme, Project, Site
         from toolkit.models import PdsaCycle

@@ -1,4 +1,4 @@
-"""Median time of measures.charts on 260 weekly points (five years) with 5 annotations.
+"""Median time of measures.charts.figures and .words on 260 weekly points (five years) with 5 annotations.
 
 Run from the repository root:  python -m benchmarks charts
 The target is well under 5 ms per figure (a measure page may draw several).
@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measures.charts import (  # noqa: E402
+from measures.charts.figures import (  # noqa: E402
     Annotation,
     build_figure,
     chart_csv_rows,
-    chart_summary,
     small_multiple_figure,
 )
+from measures.charts.words import chart_summary  # noqa: E402
 from measures.spc import analyse  # noqa: E402
 
 N = 260
@@ -65,7 +65,11 @@ def main() -> None:
             result=mdc, site_name="North Gate", warning="Definition differs", **common
         ),
         "summary": lambda: chart_summary(
-            result=mdc, target=55, measure_name="Referrals received", **common
+            result=mdc,
+            target=55,
+            measure_name="Referrals received",
+            annotations=annotations,
+            **common,
         ),
         "csv rows": lambda: chart_csv_rows(result=mdc, dates=dates, annotations=annotations),
     }

@@ -46,7 +46,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
-    from measures.chart_services import chart_rebuild
+    from measures.charts.services import chart_rebuild
     from measures.models import DataPoint, Frequency, Measure, Upload
     from projects.models import Programme, ProgrammeLead, Project, Site
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .charts import Annotation
+from .charts.figures import Annotation
 
 AnnotationProvider = Callable[[Any, Any], list[Any]]
 

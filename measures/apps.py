@@ -7,7 +7,8 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from . import chart_services, panels, signals
+        from . import panels, signals
+        from .charts import services as chart_services
         from .models import Measure
 
         signals.data_changed.connect(

@@ -92,7 +92,7 @@ def load(world: Any) -> None:
 def _load_charts(world: Any, measures: dict[str, Measure]) -> None:
     """Chart settings for Northgate, then every demo site's charts built at once (not left to
     the worker), so the demo shows charts as soon as it is loaded."""
-    from . import chart_services
+    from .charts import services as chart_services
 
     ngt = world.sites.get("NGT")
     if ngt is not None:

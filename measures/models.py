@@ -439,24 +439,24 @@ class ChartState(models.Model):
 
     @property
     def variation_label(self) -> str:
-        from .charts import ICON_LABELS
+        from .charts.words import ICON_LABELS
 
         return ICON_LABELS.get(self.summary.get("variation_icon") or "", "")
 
     @property
     def variation_file(self) -> str:
-        from .charts import ICON_FILES
+        from .charts.words import ICON_FILES
 
         return ICON_FILES.get(self.summary.get("variation_icon") or "", "")
 
     @property
     def assurance_label(self) -> str:
-        from .charts import ICON_LABELS
+        from .charts.words import ICON_LABELS
 
         return ICON_LABELS.get(self.summary.get("assurance_icon") or "", "")
 
     @property
     def assurance_file(self) -> str:
-        from .charts import ICON_FILES
+        from .charts.words import ICON_FILES
 
         return ICON_FILES.get(self.summary.get("assurance_icon") or "", "")

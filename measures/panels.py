@@ -17,7 +17,9 @@ from django.urls import reverse
 from projects.models import Site
 from projects.panels import (
     DigestSection,
+    PackAnnotation,
     PackChart,
+    PackMarker,
     PackSection,
     Panel,
     PanelContext,
@@ -26,8 +28,9 @@ from projects.panels import (
 )
 from projects.permissions import Capability, site_ids_for
 
-from .chart_selectors import chart_states
-from .charts import ICON_FILES, ICON_LABELS
+from .charts import style
+from .charts.selectors import chart_states, chart_table
+from .charts.words import ICON_FILES, ICON_LABELS
 from .models import ChartState, DataPoint, Frequency, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
@@ -223,24 +226,66 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     return result
 
 
+def _cell(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def _pack_marker(variation: str, direction: str, excluded: bool, provisional: bool) -> PackMarker:
+    if provisional:
+        s = style.POINT_STYLES["provisional"]
+    elif excluded and not variation.startswith("special_cause"):
+        s = style.POINT_STYLES["excluded"]
+    else:
+        s = style.point_style(variation or None, -1 if direction == "lower" else 1)
+    return PackMarker(s.symbol, s.color, s.outline, s.size, s.name)
+
+
 def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
-    rows = state.rows or []
+    rows = chart_table(state)
     if not rows:
         return None
+    summary = state.summary
+    annotations = [
+        PackAnnotation(
+            marker=a.get("marker") or chr(65 + n % 26),
+            kind=a.get("kind", "note"),
+            start=_date(a["date"]),
+            end=_date(a.get("end")),
+            line=a.get("line") or a.get("text", ""),
+        )
+        for n, a in enumerate(summary.get("annotations", []))
+        if a.get("date")
+    ]
+    headline = list(summary.get("headline") or [])
+    rest = (
+        [summary[k] for k in ("target_words", "latest") if summary.get(k)]
+        + list(summary.get("details", []))
+        if headline
+        else list(summary.get("sentences", []))
+    )
     return PackChart(
         title=measure.name,
-        dates=[_date(r[0]) for r in rows],
-        values=[r[1] if r[1] != "" else None for r in rows],
-        centre=[r[2] if r[2] != "" else None for r in rows],
-        lower=[r[3] if r[3] != "" else None for r in rows],
-        upper=[r[4] if r[4] != "" else None for r in rows],
-        flagged=[bool(r[9]) for r in rows],
-        annotations=[
-            (_date(a.get("date")), a.get("text", ""))
-            for a in state.summary.get("annotations", [])
-            if a.get("date")
+        dates=[_date(r["week"]) for r in rows],
+        values=[_cell(r.get("value")) for r in rows],
+        centre=[_cell(r.get("centre")) for r in rows],
+        lower=[_cell(r.get("lower_drawn")) for r in rows],
+        upper=[_cell(r.get("upper_drawn")) for r in rows],
+        markers=[
+            _pack_marker(
+                r.get("variation", ""),
+                r.get("signal_direction", ""),
+                r.get("excluded") == "yes",
+                r.get("provisional") == "yes",
+            )
+            for r in rows
         ],
-        summary=list(state.summary.get("sentences", [])),
+        annotations=annotations,
+        target=summary.get("target"),
+        line_color=style.POINT_STYLES["common_cause"].color,
+        target_color=style.TARGET["color"],
+        band_color=style.PDSA_BAND["color"],
+        headline=headline,
+        summary=rest,
     )
 
 

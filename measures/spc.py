@@ -17,13 +17,12 @@ Public API::
 
     analyse(values, chart="run", rules="anhoej", ...) -> SPCResult
     assurance(result, target, improvement=None) -> "pass" | "fail" | "hit_and_miss" | None
-    summarise(result, dates, improvement=None) -> list[str]
-    point_labels(result) -> list[str]
+
+What the results mean in words is ``measures.charts.words``' business.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,8 +46,6 @@ __all__ = [
     "crossings_min",
     "ihi_runs_limits",
     "longest_run_max",
-    "point_labels",
-    "summarise",
 ]
 
 CHARTS = ("run", "xmr", "p", "u", "c")
@@ -414,7 +411,10 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
             found["shift"].append((useful[start : start + length].tolist(), int(sides[start])))
 
     # Trend: drop points equal to their predecessor, then count runs of moves
-    # in one direction; a run of d moves covers d + 1 points.
+    # in one direction; a run of d moves covers d + 1 points.  Like values
+    # neither make nor break a trend but belong to it (Perla et al. 2011): the
+    # trend covers every point from its first to its last counted point, and
+    # the repeats of its last value.
     keep = [0] if y.size else []
     for i in range(1, y.size):
         if y[i] != y[i - 1]:
@@ -424,7 +424,9 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
         moves = np.sign(np.diff(kv)).astype(int).tolist()
         for start, length in _runs_of_sign(moves):
             if length + 1 >= _IHI_TREND:
-                found["trend"].append((keep[start : start + length + 1], moves[start]))
+                first, after = keep[start], start + length + 1
+                last = keep[after] - 1 if after < len(keep) else y.size - 1
+                found["trend"].append((list(range(first, last + 1)), moves[start]))
     return found
 
 
@@ -689,151 +691,3 @@ def assurance(
     if target < lo:
         return "pass" if increasing else "fail"
     return "hit_and_miss"
-
-
-# --------------------------------------------------------------------------
-# Plain English
-# --------------------------------------------------------------------------
-
-
-def _fmt_date(d: _dt.date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
-def _centre_word(result: SPCResult) -> str:
-    return "median" if result.chart == "run" else "mean"
-
-
-def _judgement(direction: int, improvement: str | None) -> str:
-    v = _variation(direction, improvement)
-    return "special cause, " + v.removeprefix("special_cause_")
-
-
-def _too_few(result: SPCResult, part: Part) -> str | None:
-    if part.n_useful < MIN_POINTS_RUNS:
-        return (
-            f"only {part.n_useful} useful points (at least {MIN_POINTS_RUNS} are needed"
-            " to judge runs)"
-        )
-    if result.chart != "run" and part.n_baseline < MIN_POINTS_LIMITS:
-        return (
-            f"limits rest on only {part.n_baseline} points (at least {MIN_POINTS_LIMITS}"
-            " are needed to judge them)"
-        )
-    return None
-
-
-def _episode_sentence(
-    result: SPCResult, ep: Episode, dates: Sequence[_dt.date], improvement: str | None
-) -> str:
-    cw = _centre_word(result)
-    first = _fmt_date(dates[ep.indices[0]])
-    k = len(ep.indices)
-    side = "above" if ep.direction > 0 else "below"
-    judged = _judgement(ep.direction, improvement)
-    if ep.signal == "outside_limits":
-        which = "upper" if ep.direction > 0 else "lower"
-        return f"Point {side} the {which} limit on {first}: {judged}"
-    if ep.signal == "trend":
-        way = "rising" if ep.direction > 0 else "falling"
-        return f"{k} points in a row {way} since {first} (trend): {judged}"
-    if ep.signal == "two_of_three":
-        return (
-            f"{k} of 3 points close to the {'upper' if ep.direction > 0 else 'lower'} limit"
-            f" since {first} (two out of three beyond two-thirds of the limit): {judged}"
-        )
-    # shift
-    if result.rules == "anhoej":
-        part = result.parts[ep.part]
-        return (
-            f"{k} points {side} the {cw} since {first} (unusually long run: more than"
-            f" {part.longest_run_max} expected): {judged}"
-        )
-    return f"{k} points {side} the {cw} since {first} (shift): {judged}"
-
-
-def summarise(
-    result: SPCResult, dates: Sequence[_dt.date], improvement: str | None = None
-) -> list[str]:
-    """Plain-English sentences, one per finding, part by part.
-
-    ``dates`` gives the date of each point.  A part with too few points to
-    judge says so instead of reporting signals.
-    """
-    if len(dates) != len(result.points):
-        raise ValueError("one date per point is needed")
-    improvement = improvement if improvement is not None else result.improvement
-    out: list[str] = []
-    many = len(result.parts) > 1
-    for p_idx, part in enumerate(result.parts):
-        prefix = f"Part {p_idx + 1} (from {_fmt_date(dates[part.start])}): " if many else ""
-        reason = _too_few(result, part)
-        if reason is not None:
-            out.append(f"{prefix}Too few points to judge: {reason}.")
-            continue
-        found: list[str] = []
-        eps = sorted(
-            (ep for ep in result.episodes if ep.part == p_idx),
-            key=lambda ep: (ep.indices[0], SIGNALS.index(ep.signal)),
-        )
-        found.extend(_episode_sentence(result, ep, dates, improvement) for ep in eps)
-        cw = _centre_word(result)
-        if result.rules == "anhoej" and part.crossings < part.crossings_min:
-            found.append(
-                f"The data cross the {cw} only {part.crossings} times (fewer than"
-                f" {part.crossings_min} expected): special cause, a shift is likely"
-            )
-        if result.rules == "ihi" and part.runs is not None and part.runs_min is not None:
-            if part.runs < part.runs_min:
-                found.append(
-                    f"Only {part.runs} runs (fewer than {part.runs_min} expected): too few"
-                    " runs, special cause"
-                )
-            elif part.runs_max is not None and part.runs > part.runs_max:
-                found.append(
-                    f"{part.runs} runs (more than {part.runs_max} expected): too many"
-                    " runs, special cause"
-                )
-        if not found:
-            found.append("No special cause: common cause variation only")
-        out.extend(prefix + s for s in found)
-    return out
-
-
-def point_labels(result: SPCResult) -> list[str]:
-    """Hover text per point naming each rule that flags it, in words."""
-    cw = _centre_word(result)
-    words = {
-        "outside_limits": "outside the limits",
-        "trend": "part of a trend",
-        "two_of_three": "2 of 3 points close to a limit",
-        "shift": (
-            f"part of an unusually long run on one side of the {cw}"
-            if result.rules == "anhoej"
-            else f"part of a shift on one side of the {cw}"
-        ),
-    }
-    labels: list[str] = []
-    for p in result.points:
-        if p.value is None:
-            labels.append("No data")
-            continue
-        bits: list[str] = []
-        if p.signals:
-            bits.append("; ".join(words[s] for s in p.signals).capitalize())
-            bits.append(_variation_words(p.variation))
-        else:
-            bits.append("Common cause variation")
-        if p.excluded:
-            bits.append("excluded from the calculations")
-        labels.append(": ".join(bits[:2]) + ("; " + bits[2] if len(bits) > 2 else ""))
-    return labels
-
-
-def _variation_words(v: str | None) -> str:
-    return {
-        "special_cause_improvement": "special cause, improvement",
-        "special_cause_concern": "special cause, concern",
-        "special_cause_neutral": "special cause",
-        "common_cause": "common cause variation",
-    }.get(v or "", "")

@@ -6,7 +6,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from . import chart_services, services
+from . import services
+from .charts import services as chart_services
 
 # Only transient failures are retried: a bad file is a result (status failed), not an error.
 TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)

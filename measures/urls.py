@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import chart_views, views
+from . import views
+from .charts import views as chart_views
 
 app_name = "measures"
 

@@ -19,8 +19,35 @@ from .models import Site
 
 
 @dataclass(frozen=True)
+class PackMarker:
+    """How a point is drawn in the pack: the app that owns the chart says, so the pack draws
+    the same shapes and colours as the chart page. `symbol` is a plotly marker name: circle,
+    triangle-up, triangle-down, diamond, square, x-open or circle-open (provisional)."""
+
+    symbol: str
+    color: str  # "#RRGGBB"
+    outline: str
+    size: float  # relative to a plain point
+    name: str  # what the key says
+
+
+@dataclass(frozen=True)
+class PackAnnotation:
+    """Something marked on a pack chart: a lettered marker, a band (PDSA cycle) or a line."""
+
+    marker: str
+    kind: str  # "pdsa" | "rebase" | "note" | "exclusion"
+    start: dt.date
+    end: dt.date | None
+    line: str  # the key's words
+
+
+@dataclass(frozen=True)
 class PackChart:
-    """A chart for the PDF meeting pack, drawn by projects.pack from plain numbers."""
+    """A chart for the PDF meeting pack, drawn by projects.pack from plain numbers.
+
+    `markers` has one entry per point; `headline` is read before the chart and `summary` after
+    it; `limits_lower`/`limits_upper` are the limits as drawn (within the measure's bounds)."""
 
     title: str
     dates: list[dt.date]
@@ -28,8 +55,13 @@ class PackChart:
     centre: list[float | None]
     lower: list[float | None] = field(default_factory=list)
     upper: list[float | None] = field(default_factory=list)
-    flagged: list[bool] = field(default_factory=list)
-    annotations: list[tuple[dt.date, str]] = field(default_factory=list)
+    markers: list[PackMarker] = field(default_factory=list)
+    annotations: list[PackAnnotation] = field(default_factory=list)
+    target: float | None = None
+    line_color: str = "#768692"
+    target_color: str = "#DA291C"
+    band_color: str = "#FFB81C"
+    headline: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from measures.chart_selectors import chart_states
+from measures.charts.selectors import chart_states
 from projects.models import Membership
 from projects.panels import Alert, register_alert
 

@@ -14,7 +14,7 @@ from measures.annotations import (
     register_annotation_provider,
     register_cycle_provider,
 )
-from measures.charts import Annotation
+from measures.charts.figures import Annotation
 
 
 def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
@@ -25,8 +25,11 @@ def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
         end = row["date_end"]
         if end is not None and end < row["date_start"]:
             end = None
-        text = row["title"] + (f" ({row['outcome']})" if row["outcome"] else "")
-        out.append((Annotation(row["date_start"], text, "pdsa", end), row["url"]))
+        annotation = Annotation(
+            row["date_start"], row["name"], "pdsa", end,
+            label=f"PDSA {row['number']}", outcome=row["outcome_code"], ref=row["id"],
+        )  # fmt: skip
+        out.append((annotation, row["url"]))
     return out
 
 
@@ -43,7 +46,7 @@ def adopted_cycles(site: Any, measure: Any) -> list[CycleChoice]:
 
 
 def _rebuild(site_id: int, measure_ids: Any) -> None:
-    from measures.chart_services import chart_rebuild_request
+    from measures.charts.services import chart_rebuild_request
 
     for measure_id in sorted(set(measure_ids)):
         chart_rebuild_request(site_id=site_id, measure_id=measure_id)

@@ -67,7 +67,8 @@ def test_a_pdsa_cycle_naming_the_measure_appears_on_its_chart(
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     pdsa = [a for a in state.summary["annotations"] if a["kind"] == "pdsa"]
     assert len(pdsa) == 1
-    assert pdsa[0]["text"].startswith("PDSA 1: Call back")
+    assert pdsa[0]["title"].startswith("PDSA 1: Call back")
+    assert pdsa[0]["marker"] == "A"
     assert pdsa[0]["date"] == weeks(28)[18].isoformat()
     assert pdsa[0]["url"] == cycle.get_absolute_url()
 

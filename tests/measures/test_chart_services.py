@@ -8,9 +8,11 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from measures import annotations, chart_services, spc
-from measures.chart_selectors import chart_states
-from measures.charts import Annotation
+from measures import annotations, spc
+from measures.charts import services as chart_services
+from measures.charts.figures import Annotation
+from measures.charts.selectors import chart_states, chart_table
+from measures.charts.words import chart_summary
 from measures.models import (
     ChartAdjustment,
     ChartSettingsChange,
@@ -20,6 +22,7 @@ from measures.models import (
 )
 
 from .charting import JUMP, STEADY, put_series, weeks
+from .factories import UploadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,14 +61,18 @@ def test_rebuild_stores_the_summary_spc_gives_for_the_series(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     state = build(world.a.site, wait)
     result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
-    expected = [s if s.endswith(".") else s + "." for s in spc.summarise(result, weeks(28))]
-    for sentence in expected:
-        assert sentence in state.summary["sentences"]
+    expected = chart_summary(
+        result=result, dates=weeks(28), improvement="decrease",
+        measure_name="Median wait to first contact (days)", unit_label="days",
+    )  # fmt: skip
+    assert state.summary["headline"] == expected.headline
+    assert state.summary["details"] == expected.details
+    assert state.summary["sentences"] == expected.sentences
     assert state.summary["variation_icon"] == "special_cause_concern_high"
     assert state.summary["last_value"] == 20
     assert state.summary["signal_periods"][-1] == weeks(28)[-1].isoformat()
     assert len(state.rows) == 28
-    assert state.rows[0][2] == pytest.approx(result.points[0].centre)
+    assert chart_table(state)[0]["centre"] == pytest.approx(result.points[0].centre)
     assert state.figure["data"]
     assert not state.is_stale
 
@@ -153,11 +160,12 @@ def test_a_rebase_starts_a_new_part_and_is_annotated(world, wait):
     )  # fmt: skip
     assert ChartAdjustment.objects.get().period == weeks(28)[20]
     state = state_of(world.a.site, wait)
-    assert state.rows[20][7] == 2
-    assert state.rows[19][7] == 1
-    assert state.rows[21][2] == pytest.approx(20.0)
-    kinds = [(a["kind"], a["text"]) for a in state.summary["annotations"]]
-    assert ("rebase", "Rebased: New pathway") in kinds
+    table = chart_table(state)
+    assert table[20]["part"] == 2
+    assert table[19]["part"] == 1
+    assert table[21]["centre"] == pytest.approx(20.0)
+    kinds = [(a["kind"], a["title"]) for a in state.summary["annotations"]]
+    assert ("rebase", "Limits recalculated: New pathway") in kinds
     assert ChartSettingsChange.objects.get().field == "rebase"
 
 
@@ -178,8 +186,9 @@ def test_an_excluded_point_is_left_out_of_the_centre(world, wait):
         period=weeks(20)[19], reason="Data entry error",
     )  # fmt: skip
     state = state_of(world.a.site, wait)
-    assert state.rows[19][8] == "yes"
-    assert state.rows[0][2] == pytest.approx(sum(STEADY[:19]) / 19)
+    table = chart_table(state)
+    assert table[19]["excluded"] == "yes"
+    assert table[0]["centre"] == pytest.approx(sum(STEADY[:19]) / 19)
 
 
 def test_removing_an_adjustment_is_kept_in_history(world, wait):
@@ -191,7 +200,7 @@ def test_removing_an_adjustment_is_kept_in_history(world, wait):
     chart_services.chart_adjustment_remove(adjustment=adj, user=world.a.pm, reason="Fixed")
     assert not ChartAdjustment.objects.exists()
     assert [c.reason for c in ChartSettingsChange.objects.all()] == ["Fixed", "Typo"]
-    assert state_of(world.a.site, wait).rows[3][8] == "no"
+    assert chart_table(state_of(world.a.site, wait))[3]["excluded"] == "no"
 
 
 def test_a_rebase_can_cite_an_adopted_cycle_from_the_registry(world, wait, monkeypatch):
@@ -292,3 +301,29 @@ def test_sharing_is_kept_in_history(world, wait):
     chart_services.measure_share_set(site=world.a.site, measure=wait, user=world.a.pm, shared=False)
     assert not MeasureShare.objects.exists()
     assert ChartSettingsChange.objects.filter(field="shared").count() == 2
+
+
+def test_a_week_uploaded_before_it_ended_is_provisional_until_the_next_upload(world, wait):
+    from measures.models import DataPoint, Upload
+
+    dates = put_series(world.a.site, "median_wait_days", [*STEADY, 30])
+    first = Upload.objects.get()
+    # Uploaded on the Wednesday of the last week.
+    Upload.objects.filter(pk=first.pk).update(
+        created_at=dt.datetime.combine(dates[-1] + dt.timedelta(days=2), dt.time(9), dt.UTC)
+    )
+    state = build(world.a.site, wait)
+    assert state.summary["provisional"] == [dates[-1].isoformat()]
+    assert state.summary["last_date"] == dates[-2].isoformat()
+    assert "is provisional (30 days so far)" in state.summary["latest"]
+    row = chart_table(state)[-1]
+    assert (row["provisional"], row["value"], row["signals"]) == ("yes", 30, "")
+    names = [t["name"] for t in state.figure["data"]]
+    assert "Provisional (not a whole week yet)" in names
+    # The week comes again in a later upload: it is firm, and judged.
+    later = UploadFactory(site=world.a.site)
+    DataPoint.objects.filter(site=world.a.site, period=dates[-1]).update(upload=later, value=31)
+    state = build(world.a.site, wait)
+    assert state.summary["provisional"] == []
+    assert chart_table(state)[-1]["provisional"] == "no"
+    assert "outside_limits" in chart_table(state)[-1]["signals"]

@@ -9,7 +9,8 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from measures import chart_services, spc
+from measures import spc
+from measures.charts import services as chart_services
 from measures.models import (
     ChartAdjustment,
     ChartSettings,
@@ -50,7 +51,16 @@ def test_the_chart_page_shows_icons_summary_figure_and_table(charted, client_as)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'alt="Special cause variation: concern, with higher values"' in html
-    assert "Variation: special cause concern (higher values)." in html
+    assert (
+        "Median wait to first contact has been higher than usual for 8 weeks, since May 2024:"
+        " a concern." in html
+    )
+    # The headline comes before the chart, the key and details after it.
+    assert (
+        html.index('id="chart-headline"')
+        < html.index("data-chart=")
+        < html.index('id="chart-summary"')
+    )
     assert 'data-chart="fig-json-AAA-median_wait_days"' in html
     assert 'id="fig-json-AAA-median_wait_days" type="application/json"' in html
     assert "vendor/plotly/plotly.min.js" in html
@@ -83,7 +93,7 @@ def test_a_stale_chart_shows_the_last_state_while_updating(charted, wait, client
         response = client_as(charted.a.pm).get(chart_url(charted.a.site), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Updating…" in html
-    assert "Variation: special cause concern" in html
+    assert "a concern." in html
     assert "<h1" not in html  # the htmx poll gets the fragment only
 
 
@@ -118,23 +128,27 @@ def test_the_csv_has_centre_limits_signals_and_safe_cells(charted, wait, client_
     response = client_as(charted.a.stakeholder).get(chart_url(charted.a.site, "chart-download"))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["week", "value", "centre", "lower", "upper"]
+    assert rows[0][:7] == [
+        "week", "value", "centre", "lower", "upper", "lower_drawn", "upper_drawn"
+    ]  # fmt: skip
     assert len(rows) == 29
+    table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
-    assert float(rows[1][2]) == pytest.approx(result.points[0].centre)
-    assert float(rows[1][4]) == pytest.approx(result.points[0].upper)
-    assert rows[-1][9] == ";".join(result.points[-1].signals)
-    assert rows[26][11].startswith("'Note") or not rows[26][11].startswith("=")
+    assert float(table[0]["centre"]) == pytest.approx(result.points[0].centre)
+    assert float(table[0]["upper"]) == pytest.approx(result.points[0].upper)
+    assert table[-1]["signals"] == ";".join(result.points[-1].signals)
+    assert not table[25]["note"].startswith("=")
     assert all(not cell.startswith("=") for row in rows for cell in row)
 
 
 def test_a_formula_at_the_start_of_a_cell_is_neutralised(charted, wait, client_as):
     state = ChartState.objects.get(site=charted.a.site, measure=wait)
-    state.rows[0][11] = "=1+1"
+    note = state.summary["columns"].index("note")
+    state.rows[0][note] = "=1+1"
     state.save()
     response = client_as(charted.a.pm).get(chart_url(charted.a.site, "chart-download"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[1][11] == "'=1+1"
+    assert rows[1][note] == "'=1+1"
 
 
 def test_project_managers_and_informatics_add_notes_stakeholders_cannot(
@@ -273,3 +287,44 @@ def test_the_compare_page_warns_when_definitions_differ(charted, wait, client_as
         site=charted.b.site, measure=wait, local_term="Wait", definition="days to first  contact."
     )
     assert "Definitions differ" not in client_as(charted.lead).get(url).content.decode()
+
+
+def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_an_adopted_cycle(
+    world, wait, client_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    from measures import annotations
+    from measures.charts.figures import Annotation
+    from measures.models import ChartAdjustment
+
+    values = STEADY + [5] * 14
+    dates = put_series(world.a.site, "median_wait_days", values)
+    cycle = Annotation(dates[18], "Call back", "pdsa", label="PDSA 1", outcome="adopt", ref=7)
+    monkeypatch.setattr(annotations, "_annotation_providers", [lambda site, measure: [cycle]])
+    monkeypatch.setattr(
+        annotations, "_cycle_providers",
+        [lambda site, measure: [annotations.CycleChoice(id=7, title="PDSA 1: Call back")]],
+    )  # fmt: skip
+    build(world.a.site, wait)
+    assert (
+        "Recalculate the limits"
+        not in client_as(world.a.stakeholder).get(chart_url(world.a.site)).content.decode()
+    )
+    html = client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
+    assert "Recalculate the limits from 20 May 2024" in html
+    data = {
+        "kind": "rebase", "period": "2024-05-20", "pdsa_cycle_id": "7", "return_to": "chart",
+        "reason": "Sustained shift since 20 May 2024 that PDSA 1: Call back (adopted) may explain.",
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(world.a.pm).post(chart_url(world.a.site, "chart-adjustment-create"),
+                                              data)  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == chart_url(world.a.site)
+    adjustment = ChartAdjustment.objects.get()
+    assert (adjustment.kind, adjustment.pdsa_cycle_id) == ("rebase", 7)
+    state = ChartState.objects.get(site=world.a.site, measure=wait)
+    assert state.summary["rebase_offer"] is None
+    assert (
+        "Recalculate the limits"
+        not in client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
+    )

@@ -1,38 +1,29 @@
-"""Tests for measures.charts: plotly figure dicts, summaries in words, CSV rows.
+"""Tests for measures.charts.figures: plotly figure dicts, what is marked on them, CSV rows.
 
 Pure: no database, no Django.  The statistics come from measures.spc (tested in
 test_spc.py); these tests check that the figure and the words show them
-faithfully and never by colour alone.
+faithfully and never by colour alone; test_chart_words.py checks the words.
 """
 
 import datetime as dt
 import json
-import re
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
 
-from measures.charts import (
-    ASSURANCE_FAIL,
-    ASSURANCE_HIT_AND_MISS,
-    ASSURANCE_PASS,
+from measures.charts import style
+from measures.charts.figures import (
     CSV_HEADER,
-    ICON_FILES,
-    ICON_LABELS,
-    VARIATION_COMMON_CAUSE,
-    VARIATION_CONCERN_HIGH,
-    VARIATION_IMPROVEMENT_LOW,
-    VARIATION_TOO_FEW,
+    LANE_PX,
+    MIN_PLOT_PX,
     Annotation,
+    annotation_key,
     build_figure,
     chart_csv_rows,
-    chart_summary,
     small_multiple_figure,
 )
 from measures.spc import analyse
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 MONDAY = dt.date(2025, 1, 6)
 
 # 12 weeks around 30, then 7 weeks lower: with improvement "decrease" the
@@ -148,7 +139,7 @@ def test_flagged_points_carry_their_rule_in_hover_text():
     improvement = trace(fig, "Special cause: improvement")
     assert len(improvement["x"]) == 7
     for text in improvement["hovertext"]:
-        assert "7 points below the mean since 31 Mar 2025 (shift)" in text
+        assert "Lower than usual for 7 weeks, since 31 Mar 2025 (shift)" in text
         assert "special cause, improvement" in text
     # The value line says the same on hover, and unflagged points say common cause.
     hover = trace(fig, "Value")["hovertext"]
@@ -163,7 +154,7 @@ def test_improvement_and_concern_use_different_symbols_not_only_colours():
     assert set(improvement["marker"]["symbol"]) == {"triangle-down"}  # lower is better
     assert set(concern["marker"]["symbol"]) == {"diamond"}
     assert improvement["marker"]["color"] != concern["marker"]["color"]
-    assert concern["hovertext"][0].count("Above the upper limit") == 1
+    assert concern["hovertext"][0].count("Above the upper process limit") == 1
 
 
 def test_signals_without_an_improvement_direction_are_purple_squares():
@@ -186,48 +177,161 @@ def test_excluded_points_are_hollow_grey_crosses():
 # ---------------------------------------------------------------------------
 
 
-def test_pdsa_cycle_is_a_shaded_band_with_a_label():
+def markers(fig):
+    return [a for a in fig["layout"]["annotations"] if a.get("name", "").startswith("marker-")]
+
+
+def test_pdsa_cycle_is_a_shaded_band_with_a_lettered_marker_and_its_title_on_hover():
     dates = weeks(len(SHIFT_DOWN))
-    pdsa = Annotation(dates[8], "Triage huddle", "pdsa", end=dates[11])
+    pdsa = Annotation(dates[8], "Triage huddle", "pdsa", end=dates[11], label="PDSA 2",
+                      outcome="adopt")  # fmt: skip
     _, _, fig = figure(SHIFT_DOWN, annotations=[pdsa])
     (band,) = fig["layout"]["shapes"]
     assert band["type"] == "rect"
-    assert (band["x0"], band["x1"]) == ("2025-03-03", "2025-03-24")
+    assert (band["x0"], band["x1"]) == ("2025-03-03 00:00", "2025-03-24 00:00")
     assert (band["yref"], band["y0"], band["y1"]) == ("paper", 0, 1)
     assert band["opacity"] < 0.3
-    (label,) = fig["layout"]["annotations"]
-    assert label["text"] == "PDSA: Triage huddle"
-    assert label["x"] == "2025-03-03"
+    assert band["fillcolor"] == style.PDSA_BAND["color"]
+    (marker,) = markers(fig)
+    assert marker["text"] == "A"
+    assert marker["x"] == "2025-03-03 00:00"
+    assert (marker["yref"], marker["y"], marker["yanchor"]) == ("paper", 1, "bottom")
+    assert marker["hovertext"] == "A: 3 to 24 Mar 2025: PDSA 2: Triage huddle (adopted)"
 
 
-def test_rebase_is_a_dashed_vertical_line_with_its_reason():
+def test_rebase_is_a_dashed_vertical_line_with_its_reason_on_hover():
     dates = weeks(len(SHIFT_DOWN))
     rebase = Annotation(dates[12], "new referral form", "rebase")
     _, _, fig = figure(SHIFT_DOWN, parts=[12], annotations=[rebase])
     (line,) = fig["layout"]["shapes"]
     assert line["type"] == "line"
-    assert line["x0"] == line["x1"] == dates[12].isoformat()
+    assert line["x0"] == line["x1"] == "2025-03-31 00:00"
     assert line["line"]["dash"] == "dash"
-    assert fig["layout"]["annotations"][0]["text"] == "Rebased: new referral form"
+    (marker,) = markers(fig)
+    assert marker["hovertext"] == "A: 31 Mar 2025: Limits recalculated: new referral form"
 
 
-def test_note_points_at_the_value_of_its_week():
+def test_note_is_a_dotted_line_with_a_marker_not_a_label_over_the_data():
     dates = weeks(len(SHIFT_DOWN))
     note = Annotation(dates[5], "IT outage", "note")
     _, _, fig = figure(SHIFT_DOWN, annotations=[note])
-    (label,) = fig["layout"]["annotations"]
-    assert (label["x"], label["y"], label["yref"]) == (dates[5].isoformat(), 30, "y")
-    assert label["showarrow"] is True
-    assert label["hovertext"] == "Note: IT outage"
+    (line,) = fig["layout"]["shapes"]
+    assert line["line"]["dash"] == "dot"
+    (marker,) = markers(fig)
+    assert marker["yref"] == "paper"
+    assert marker["hovertext"] == "A: 10 Feb 2025: Note: IT outage"
+    assert all(a.get("yref") != "y" for a in fig["layout"]["annotations"])
 
 
-def test_target_is_a_dotted_line_labelled_target():
+def test_target_is_a_red_dashed_line_named_in_the_legend():
     _, dates, fig = figure(SHIFT_DOWN, target=28)
     target = trace(fig, "Target: 28 days")
     assert target["y"] == [28, 28]
     assert target["x"] == [dates[0].isoformat(), dates[-1].isoformat()]
-    assert target["line"]["dash"] == "dot"
-    assert any(a["text"] == "Target: 28 days" for a in fig["layout"]["annotations"])
+    assert target["line"]["dash"] == "dash"
+    assert target["line"]["color"] == style.TARGET["color"]
+    # No label over the data: the legend names it.
+    assert fig["layout"]["annotations"] == []
+
+
+# ---------------------------------------------------------------------------
+# Axes that fit the data
+# ---------------------------------------------------------------------------
+
+
+def test_time_axis_spans_the_data_whatever_is_marked_on_it():
+    dates = weeks(len(SHIFT_DOWN))
+    far = dates[-1] + dt.timedelta(weeks=80)
+    annotations = [
+        Annotation(dates[2], "a cycle running on for a year and a half", "pdsa", end=far),
+        Annotation(dates[-1], "a note in the last week with a long, long text", "note"),
+    ]
+    _, _, fig = figure(SHIFT_DOWN, annotations=annotations, target=5)
+    xaxis = fig["layout"]["xaxis"]
+    assert xaxis["autorange"] is False
+    start, end = (dt.datetime.fromisoformat(x) for x in xaxis["range"])
+    assert start.date() < dates[0]
+    assert end.date() > dates[-1]
+    assert end - dt.datetime.combine(dates[-1], dt.time()) <= dt.timedelta(days=4)
+    assert dt.datetime.combine(dates[0], dt.time()) - start <= dt.timedelta(days=4)
+    # The cycle is drawn to the edge and says it goes on.
+    band = fig["layout"]["shapes"][0]
+    assert band["x1"] == xaxis["range"][1]
+    (cycle, note) = markers(fig)
+    assert cycle["text"] == "A\u2192"
+    assert "continues after the last week shown" in cycle["hovertext"]
+
+
+def test_markers_close_together_go_in_lanes_that_never_overlap():
+    dates = weeks(52)
+    values = [30 + (i % 5) for i in range(52)]
+    annotations = [
+        Annotation(dates[10], "cycle one", "pdsa", end=dates[20]),
+        Annotation(dates[10], "rebase on the same week", "rebase"),
+        Annotation(dates[11], "a note the week after", "note"),
+        Annotation(dates[30], "far away", "note"),
+    ] + [Annotation(dates[40] + dt.timedelta(days=i), f"note {i}", "note") for i in range(28)]
+    result = analyse(values, chart="xmr", rules="mdc")
+    key = annotation_key(annotations, dates)
+    assert [e.marker for e in key][:4] == ["A", "B", "C", "D"]
+    assert key[-1].marker == "AF"
+    assert [e.lane for e in key][:4] == [0, 1, 2, 0]
+    # Boxes on the narrowest plot planned for: none overlaps another in its lane.
+    span = (dates[-1] - dates[0]).days + 7
+    boxes = []
+    for e in key:
+        x0 = (e.annotation.date - dates[0]).days / span * MIN_PLOT_PX
+        width = 8 * len(e.marker) + 10
+        boxes.append((e.lane, x0, x0 + width))
+    for i, (lane, a0, a1) in enumerate(boxes):
+        for other_lane, b0, b1 in boxes[i + 1 :]:
+            assert lane != other_lane or a1 <= b0 or b1 <= a0
+    fig = build_figure(result=result, dates=dates, title="t", unit_label="", improvement=None,
+                       annotations=annotations)  # fmt: skip
+    lanes = max(e.lane for e in key) + 1
+    assert fig["layout"]["margin"]["t"] >= 40 + lanes * LANE_PX
+    assert {m["yshift"] for m in markers(fig)} == {3 + lane * LANE_PX for lane in range(lanes)}
+
+
+def test_small_multiple_leaves_notes_out_but_keeps_the_letters_of_the_rest():
+    dates = weeks(len(SHIFT_DOWN))
+    annotations = [
+        Annotation(dates[2], "a note", "note"),
+        Annotation(dates[8], "cycle", "pdsa", end=dates[11]),
+    ]
+    result = analyse(SHIFT_DOWN, chart="xmr", rules="mdc", improvement="decrease")
+    fig = small_multiple_figure(result=result, dates=dates, site_name="North",
+                                annotations=annotations)  # fmt: skip
+    assert [m["text"] for m in markers(fig)] == ["B"]
+
+
+def test_limits_are_drawn_within_natural_bounds_and_the_axis_stops_there():
+    counts = [0, 1, 0, 2, 0, 1, 3, 0, 1, 0, 2, 1, 0, 1]
+    result = analyse(counts, chart="xmr", rules="mdc")
+    assert result.points[0].lower < 0  # computed below zero
+    fig = build_figure(result=result, dates=weeks(len(counts)), title="Rejected",
+                       unit_label="", improvement=None, bounds=(0.0, None))  # fmt: skip
+    upper, lower = traces(fig, "Process limits")
+    assert set(lower["y"]) == {0.0}
+    assert "calculated" in lower["customdata"][0]
+    assert "customdata" not in upper
+    assert fig["layout"]["yaxis"]["range"][0] == 0.0
+    rows = chart_csv_rows(result=result, dates=weeks(len(counts)), bounds=(0.0, None))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["lower"] == pytest.approx(result.points[0].lower)
+    assert row["lower_drawn"] == 0.0
+    assert row["upper_drawn"] == row["upper"]
+
+
+def test_percentages_are_drawn_within_0_to_100():
+    values = [97, 99, 100, 98, 99, 100, 96, 100, 99, 98, 100, 99]
+    result = analyse(values, chart="xmr", rules="mdc")
+    assert result.points[0].upper > 100
+    fig = build_figure(result=result, dates=weeks(len(values)), title="Seen in time",
+                       unit_label="%", improvement=None, bounds=(0.0, 100.0))  # fmt: skip
+    upper, _ = traces(fig, "Process limits")
+    assert max(v for v in upper["y"] if v is not None) == 100.0
+    assert fig["layout"]["yaxis"]["range"][1] <= 100.0
 
 
 def test_user_text_cannot_inject_markup_into_the_chart():
@@ -289,7 +393,7 @@ def test_small_multiple_is_compact_with_a_warning_badge():
     go.Figure(fig)
     layout = fig["layout"]
     assert layout["showlegend"] is False
-    assert layout["title"]["text"] == "North Gate"
+    assert layout["title"]["text"] == ""  # the card's heading names the site
     assert layout["margin"]["t"] <= 40
     assert [a["text"] for a in layout["annotations"]] == ["Definition differs"]
     assert not traces(fig, "Near limits")
@@ -300,96 +404,6 @@ def test_dates_must_match_points():
     result = analyse(SHIFT_DOWN, chart="xmr", rules="mdc")
     with pytest.raises(ValueError, match="one date per point"):
         build_figure(result=result, dates=weeks(3), title="t", unit_label="", improvement=None)
-
-
-# ---------------------------------------------------------------------------
-# Summary in words and icons
-# ---------------------------------------------------------------------------
-
-
-def summary(values, *, improvement="decrease", target=None, chart="xmr", rules="mdc"):
-    result = analyse(values, chart=chart, rules=rules, improvement=improvement)
-    return chart_summary(
-        result=result,
-        dates=weeks(len(values)),
-        improvement=improvement,
-        target=target,
-        measure_name="Days to first contact",
-        unit_label="days",
-    )
-
-
-def test_summary_of_seven_points_below_the_mean_is_special_cause_improvement():
-    s = summary(SHIFT_DOWN, target=28)
-    assert s.sentences == [
-        "Days to first contact: latest value 25 days (w/c 12 May 2025).",
-        "7 points below the mean since 31 Mar 2025 (shift): special cause, improvement.",
-        "Variation: special cause improvement (lower values).",
-        "Assurance: hit and miss; the target of 28 days will sometimes be met and sometimes not.",
-    ]
-    assert s.variation_icon == VARIATION_IMPROVEMENT_LOW
-    assert s.assurance_icon == ASSURANCE_HIT_AND_MISS
-    assert s.latest_signal == s.sentences[1]
-    assert (s.last_value, s.last_date) == (25, dt.date(2025, 5, 12))
-    assert s.variation_file == "img/mdc/variation-improvement-low.svg"
-
-
-def test_same_shift_is_a_concern_when_higher_is_better():
-    s = summary(SHIFT_DOWN, improvement="increase")
-    assert "special cause, concern" in s.latest_signal
-    assert s.variation_icon == "special_cause_concern_low"
-
-
-def test_spike_above_the_limit_is_concern_high_when_it_is_the_latest_point():
-    s = summary(SPIKE_THEN_SHIFT[:14])
-    assert s.variation_icon == VARIATION_CONCERN_HIGH
-    assert s.latest_signal.startswith("Point above the upper limit on 7 Apr 2025")
-
-
-@pytest.mark.parametrize(
-    ("improvement", "target", "icon", "words"),
-    [
-        ("increase", 5, ASSURANCE_PASS, "the target of 5 days is consistently met."),
-        ("decrease", 5, ASSURANCE_FAIL, "the target of 5 days is consistently not met."),
-        ("increase", 10, ASSURANCE_HIT_AND_MISS, "hit and miss"),
-    ],
-)
-def test_assurance_words_and_icons(improvement, target, icon, words):
-    s = summary(STABLE, improvement=improvement, target=target)
-    assert s.assurance_icon == icon
-    assert words in s.sentences[-1]
-    assert s.sentences[-1].startswith("Assurance: ")
-    assert s.variation_icon == VARIATION_COMMON_CAUSE
-    assert s.latest_signal is None
-
-
-def test_run_chart_target_is_not_judged_for_assurance():
-    s = summary(SHIFT_DOWN, improvement="increase", target=10, chart="run", rules="anhoej")
-    assert s.assurance_icon is None
-    assert s.sentences[-1] == (
-        "Assurance: not judged against the target of 10 days (a run chart has no process limits)."
-    )
-
-
-def test_too_few_points_claims_neither_variation_nor_assurance():
-    s = summary(SHIFT_DOWN[:8], target=28)
-    assert s.variation_icon == VARIATION_TOO_FEW
-    assert s.assurance_icon is None
-    assert s.latest_signal is None
-    assert "Variation: too few points to judge." in s.sentences
-
-
-def test_every_icon_has_an_accessible_svg_with_a_title_and_words():
-    assert set(ICON_FILES) == set(ICON_LABELS)
-    for key, path in ICON_FILES.items():
-        svg = (STATIC / path).read_text()
-        title = re.search(r"<title[^>]*>([^<]+)</title>", svg)
-        assert title, path
-        assert title.group(1) == ICON_LABELS[key]
-        assert 'role="img"' in svg
-    # Direction is told by letter, not only by colour.
-    assert ">H</text>" in (STATIC / ICON_FILES["special_cause_improvement_high"]).read_text()
-    assert ">L</text>" in (STATIC / ICON_FILES["special_cause_concern_low"]).read_text()
 
 
 # ---------------------------------------------------------------------------
@@ -418,6 +432,8 @@ def test_csv_rows_line_up_with_points():
     assert by_col[5]["note"] == "Note: IT outage"
     assert by_col[-1]["signals"] == "shift"
     assert by_col[-1]["variation"] == "special_cause_improvement"
+    assert by_col[-1]["signal_direction"] == "lower"
+    assert by_col[0]["signal_direction"] == ""
     json.dumps(rows)
 
 
@@ -428,3 +444,20 @@ def test_csv_run_chart_has_blank_limits_and_joins_signals_with_semicolons():
     run = analyse(SHIFT_DOWN, chart="run")
     run_rows = chart_csv_rows(result=run, dates=weeks(len(SHIFT_DOWN)))
     assert {r[CSV_HEADER.index("upper")] for r in run_rows[1:]} == {""}
+
+
+def test_a_provisional_week_is_a_hollow_point_outside_the_analysis():
+    values = [*SHIFT_DOWN[:-1], None]  # the last week is analysed as missing
+    result = analyse(values, chart="xmr", rules="mdc", improvement="decrease")
+    dates = weeks(len(values))
+    fig = build_figure(result=result, dates=dates, title="t", unit_label="days",
+                       improvement="decrease", provisional={len(values) - 1: 12.0})  # fmt: skip
+    (hollow,) = traces(fig, "Provisional (not a whole week yet)")
+    assert hollow["x"] == [dates[-1].isoformat()]
+    assert hollow["y"] == [12.0]
+    assert hollow["marker"]["symbol"] == "circle-open"
+    assert "left out of the rules" in hollow["hovertext"][0]
+    rows = chart_csv_rows(result=result, dates=dates, provisional={len(values) - 1: 12.0})
+    last = dict(zip(rows[0], rows[-1], strict=True))
+    assert (last["value"], last["provisional"], last["signals"]) == (12.0, "yes", "")
+    assert dict(zip(rows[0], rows[-2], strict=True))["provisional"] == "no"

@@ -247,10 +247,14 @@ def test_cycles_for_a_measure_chart_are_the_sites_own_with_dates(world):
     rows = selectors.pdsa_cycles_for_chart(site=world.a.site, measure=wait)
     assert rows == [
         {
+            "id": ours.pk,
             "date_start": dt.date(2025, 1, 8),
             "date_end": dt.date(2025, 2, 3),
             "title": f"PDSA {ours.number}: Triage",
+            "number": ours.number,
+            "name": "Triage",
             "outcome": "Adapt",
+            "outcome_code": "adapt",
             "stage": "Plan",
             "url": ours.get_absolute_url(),
         }

@@ -115,8 +115,8 @@ def pdsa_ramp(*, cycle: PdsaCycle) -> list[PdsaCycle]:
 
 def pdsa_cycles_for_chart(*, site: Site, measure: Measure) -> list[dict[str, Any]]:
     """The site's cycles naming `measure`, for marking on its chart: start and end dates
-    (actual where known, else planned), title, outcome label and page URL. Cycles with no start
-    date are left out."""
+    (actual where known, else planned), title ("PDSA 3: ...") with its parts (number, name),
+    outcome label and code, and page URL. Cycles with no start date are left out."""
     cycles = (
         PdsaCycle.objects.filter(project__site=site, measures=measure)
         .select_related("project__site")
@@ -129,10 +129,14 @@ def pdsa_cycles_for_chart(*, site: Site, measure: Measure) -> list[dict[str, Any
             continue
         rows.append(
             {
+                "id": cycle.pk,
                 "date_start": cycle.date_start,
                 "date_end": cycle.date_end,
                 "title": f"PDSA {cycle.number}: {cycle.title}",
+                "number": cycle.number,
+                "name": cycle.title,
                 "outcome": cycle.get_outcome_display() if cycle.outcome else "",
+                "outcome_code": cycle.outcome or "",
                 "stage": cycle.get_stage_display(),
                 "url": cycle.get_absolute_url(),
             }

@@ -1,6 +1,6 @@
 """Chart pages of a measure: the chart, its data download, notes, settings and comparisons.
 
-Pages only read the ChartState the worker built (measures.chart_services.chart_rebuild); a
+Pages only read the ChartState the worker built (measures.charts.services.chart_rebuild); a
 missing or stale state is shown as "Updating…" (polled with htmx) and a rebuild is enqueued."""
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from measures.annotations import cycle_choices
+from measures.models import ChartAdjustment, ChartState, Frequency, Measure
+from measures.selectors import measures_with_differing_definitions
 from projects.exports import table_response
 from projects.models import Site
 from projects.permissions import Capability, programme_view, site_ids_for, site_view
 
-from . import chart_selectors, chart_services
-from .annotations import cycle_choices
-from .chart_forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
-from .charts import CSV_HEADER
-from .models import ChartAdjustment, ChartState, Frequency, Measure
-from .selectors import measures_with_differing_definitions
+from . import selectors, services, style
+from .forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
 
 # A stale state whose rebuild was requested longer ago than this is enqueued again (a lost task).
 REQUEUE_AFTER = dt.timedelta(minutes=2)
@@ -67,28 +66,30 @@ def _ensure_fresh(state: ChartState | None, site: Site, measure: Measure) -> boo
         return False
     requested = state.requested_at if state is not None else None
     if state is None or requested is None or timezone.now() - requested > REQUEUE_AFTER:
-        chart_services.chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
+        services.chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
     return True
+
+
+def _number(cell: Any) -> float | None:
+    return None if cell in ("", None) else cell
 
 
 def _table(state: ChartState) -> list[dict[str, Any]]:
     labels = state.labels or []
-    out = []
-    for i, row in enumerate(state.rows):
-        out.append(
-            {
-                "week": dt.date.fromisoformat(row[0]),
-                "value": row[1],
-                "centre": row[2],
-                "lower": row[3],
-                "upper": row[4],
-                "part": row[7],
-                "excluded": row[8] == "yes",
-                "label": labels[i] if i < len(labels) else "",
-                "note": row[11],
-            }
-        )
-    return out
+    return [
+        {
+            "week": dt.date.fromisoformat(row["week"]),
+            "value": _number(row.get("value")),
+            "centre": _number(row.get("centre")),
+            "lower": _number(row.get("lower")),
+            "upper": _number(row.get("upper")),
+            "part": row.get("part"),
+            "excluded": row.get("excluded") == "yes",
+            "label": labels[i] if i < len(labels) else "",
+            "note": row.get("note", ""),
+        }
+        for i, row in enumerate(selectors.chart_table(state))
+    ]
 
 
 def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
@@ -104,6 +105,15 @@ def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
     ]
 
 
+def _rebase_offer(request: HttpRequest, state: ChartState | None) -> dict[str, Any] | None:
+    """The chart's offer to recalculate its limits after a sustained shift that followed an
+    adopted PDSA cycle, for those who may change its settings."""
+    offer = state.summary.get("rebase_offer") if state is not None else None
+    if not offer or not offer.get("cycle_id") or not _can_edit_settings(request):
+        return None
+    return {**offer, "period": dt.date.fromisoformat(offer["period"])}
+
+
 def _frequency(request: HttpRequest) -> str:
     value = request.GET.get("frequency", Frequency.WEEKLY)
     return value if value in Frequency.values else Frequency.WEEKLY
@@ -116,7 +126,7 @@ def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
     site = request.site  # type: ignore[attr-defined]
     measure = _measure(measure_code)
     frequency = _frequency(request)
-    state = chart_selectors.chart_state(site=site, measure=measure, frequency=frequency)
+    state = selectors.chart_state(site=site, measure=measure, frequency=frequency)
     updating = _ensure_fresh(state, site, measure)
     context = {
         "site": site,
@@ -129,6 +139,7 @@ def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
         "annotations": _annotations(state),
         "can_note": _can_note(request),
         "can_edit": _can_edit_settings(request),
+        "rebase_offer": _rebase_offer(request, state),
         "note_form": PointNoteForm(),
         "chart_url": _chart_url(site, measure),
         "site_crumbs": _crumbs(site),
@@ -147,7 +158,7 @@ def chart_download(request: HttpRequest, measure_code: str) -> HttpResponse:
     frequency = _frequency(request)
     state = get_object_or_404(ChartState, site=site, measure=measure, frequency=frequency)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    header = list(CSV_HEADER)
+    header = selectors.chart_columns(state)
     if frequency == Frequency.MONTHLY:
         header[0] = "month"
     return table_response(
@@ -165,7 +176,7 @@ def note_create(request: HttpRequest, measure_code: str) -> HttpResponse:
     form = PointNoteForm(request.POST)
     if form.is_valid():
         try:
-            chart_services.point_note_add(
+            services.point_note_add(
                 site=site, measure=measure, user=request.user, **form.cleaned_data
             )
         except ValidationError as err:
@@ -173,7 +184,7 @@ def note_create(request: HttpRequest, measure_code: str) -> HttpResponse:
         else:
             messages.success(request, "Note added. The chart shows it once it has been redrawn.")
             return redirect(_chart_url(site, measure) + "#notes")
-    state = chart_selectors.chart_state(site=site, measure=measure)
+    state = selectors.chart_state(site=site, measure=measure)
     return render(
         request,
         "measures/chart_page.html",
@@ -199,9 +210,9 @@ def note_create(request: HttpRequest, measure_code: str) -> HttpResponse:
 def _settings_context(
     request: HttpRequest, site: Site, measure: Measure, **forms: Any
 ) -> dict[str, Any]:
-    current = chart_selectors.chart_settings(site=site, measure=measure)
+    current = selectors.chart_settings(site=site, measure=measure)
     cycles = cycle_choices(site=site, measure=measure)
-    shared = chart_selectors.is_shared(site=site, measure=measure)
+    shared = selectors.is_shared(site=site, measure=measure)
     return {
         "site": site,
         "measure": measure,
@@ -211,8 +222,8 @@ def _settings_context(
         "adjustment_form": forms.get("adjustment_form") or AdjustmentForm(cycles=cycles),
         "share_form": ShareForm(initial={"shared": shared}),
         "shared": shared,
-        "adjustments": chart_selectors.chart_adjustments(site=site, measure=measure),
-        "history": chart_selectors.chart_history(site=site, measure=measure),
+        "adjustments": selectors.chart_adjustments(site=site, measure=measure),
+        "history": selectors.chart_history(site=site, measure=measure),
         "defaults": {
             "chart_type": measure.get_chart_type_display(),
             "rules": measure.get_rules_display(),
@@ -239,7 +250,7 @@ def chart_settings(request: HttpRequest, measure_code: str) -> HttpResponse:
         form = ChartSettingsForm(request.POST)
         if form.is_valid():
             try:
-                chart_services.chart_settings_update(
+                services.chart_settings_update(
                     site=site, measure=measure, user=request.user,
                     reason=form.cleaned_data["reason"], **form.settings(),
                 )  # fmt: skip
@@ -264,13 +275,15 @@ def adjustment_create(request: HttpRequest, measure_code: str) -> HttpResponse:
     form = AdjustmentForm(request.POST, cycles=cycle_choices(site=site, measure=measure))
     if form.is_valid():
         try:
-            chart_services.chart_adjustment_add(
+            services.chart_adjustment_add(
                 site=site, measure=measure, user=request.user, **form.cleaned_data
             )
         except ValidationError as err:
             form.add_error(None, err)
         else:
             messages.success(request, "Saved; the chart is being redrawn.")
+            if request.POST.get("return_to") == "chart":
+                return redirect(_chart_url(site, measure))
             return redirect("measures:chart-settings", site.code, measure.code)
     context = _settings_context(request, site, measure, adjustment_form=form)
     return render(request, "measures/chart_settings.html", context, status=400)
@@ -283,7 +296,7 @@ def adjustment_remove(request: HttpRequest, measure_code: str, adjustment_id: in
     _settings_guard(request)
     measure = _measure(measure_code)
     adjustment = get_object_or_404(ChartAdjustment, pk=adjustment_id, site=site, measure=measure)
-    chart_services.chart_adjustment_remove(adjustment=adjustment, user=request.user)
+    services.chart_adjustment_remove(adjustment=adjustment, user=request.user)
     messages.success(request, "Removed; the chart is being redrawn.")
     return redirect("measures:chart-settings", site.code, measure.code)
 
@@ -296,7 +309,7 @@ def share_set(request: HttpRequest, measure_code: str) -> HttpResponse:
     measure = _measure(measure_code)
     form = ShareForm(request.POST)
     form.is_valid()
-    shared = chart_services.measure_share_set(
+    shared = services.measure_share_set(
         site=site, measure=measure, user=request.user, shared=form.cleaned_data.get("shared", False)
     )
     messages.success(
@@ -311,7 +324,7 @@ def share_set(request: HttpRequest, measure_code: str) -> HttpResponse:
 def _small_multiples(
     request: HttpRequest, measure: Measure, sites: list[Site], **extra: Any
 ) -> HttpResponse:
-    states = chart_selectors.chart_states(
+    states = selectors.chart_states(
         site_ids=[s.pk for s in sites], measure_ids=[measure.pk], with_figures=True
     )
     differ = measure.pk in measures_with_differing_definitions(sites=sites)
@@ -322,7 +335,7 @@ def _small_multiples(
     return render(
         request,
         "measures/chart_compare.html",
-        {"measure": measure, "panels": panels, "differ": differ, **extra},
+        {"measure": measure, "panels": panels, "differ": differ, "legend": style.legend(), **extra},
     )
 
 
@@ -335,7 +348,7 @@ def chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
     measure = _measure(measure_code)
     others = Site.objects.filter(programme_id=site.programme_id).exclude(pk=site.pk)
     visible = set(site_ids_for(request.user))
-    shared = chart_selectors.shared_site_ids(
+    shared = selectors.shared_site_ids(
         measure=measure, site_ids=others.values_list("pk", flat=True)
     )
     sites = [site] + [s for s in others.order_by("code") if s.pk in visible or s.pk in shared]

@@ -6,9 +6,8 @@ from typing import Any
 
 from django import forms
 
+from measures.models import ChartAdjustment, ChartSettings, Measure
 from projects.forms import NhsukForm
-
-from .models import ChartAdjustment, ChartSettings, Measure
 
 DEFAULT = ("", "As the measure (default)")
 

@@ -14,11 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from projects.models import Site
-
-from . import charts, spc
-from .annotations import cycle_choices, provided_annotations
-from .models import (
+from measures import spc
+from measures.annotations import cycle_choices, provided_annotations
+from measures.models import (
     ChartAdjustment,
     ChartSettings,
     ChartSettingsChange,
@@ -28,10 +26,23 @@ from .models import (
     Measure,
     MeasureShare,
     PointNote,
+    Upload,
 )
+from projects.models import Site
+
+from . import figures, words
 
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
 UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
+
+
+def natural_bounds(measure: Measure) -> figures.Bounds:
+    """What the measure's values can be, on the plotted scale: counts, days and rates are
+    never below 0 and percentages never outside 0-100, so limits are drawn within these (as
+    qicharts2 does for attribute charts), though computed past them."""
+    if measure.unit == Measure.Unit.PERCENT and (not measure.is_ratio or measure.multiplier == 100):
+        return (0.0, 100.0)
+    return (0.0, None)
 
 
 # Rebuild requests ----------------------------------------------------------------------------
@@ -41,7 +52,7 @@ def chart_rebuild_request(*, site_id: int, measure_id: int) -> None:
     """Mark the site's charts of the measure stale (in the caller's transaction) and enqueue
     their rebuild once it commits. Several requests in one transaction cost one build: the
     first task builds the latest version and the others find nothing left to do."""
-    from .tasks import rebuild_chart
+    from measures.tasks import rebuild_chart
 
     ChartState.objects.filter(site_id=site_id, measure_id=measure_id).update(
         requested_version=F("requested_version") + 1, requested_at=timezone.now()
@@ -296,6 +307,26 @@ def _grid(periods: Iterable[dt.date], frequency: str) -> list[dt.date]:
     return sorted(set(out) | extra) if extra else out
 
 
+def _provisional_periods(
+    uploads_of: dict[tuple[str, dt.date], set[int]],
+) -> dict[str, set[dt.date]]:
+    """Per frequency, the periods that were not over on the day their figures were uploaded
+    (a week counted on its Wednesday): provisional until an upload after the period's end
+    brings them again. A figure with no upload is judged against today."""
+    ids = {i for found in uploads_of.values() for i in found if i is not None}
+    uploaded = {
+        pk: timezone.localdate(at)
+        for pk, at in Upload.objects.filter(pk__in=ids).values_list("pk", "created_at")
+    }
+    today = timezone.localdate()
+    out: dict[str, set[dt.date]] = {}
+    for (frequency, period), found in uploads_of.items():
+        end = _next_period(period, frequency)
+        if any(uploaded.get(i, today) < end for i in found):
+            out.setdefault(frequency, set()).add(period)
+    return out
+
+
 def effective_settings(*, measure: Measure, chart_settings: ChartSettings | None) -> dict[str, Any]:
     s = chart_settings
     improvement = (s.improvement if s else "") or measure.improvement
@@ -324,7 +355,8 @@ def _build(
     values_by: dict[int, dict[dt.date, float]],
     adjustments: list[ChartAdjustment],
     notes: list[PointNote],
-    provided: list[tuple[charts.Annotation, str]],
+    provided: list[tuple[figures.Annotation, str]],
+    provisional: Iterable[dt.date] = (),
 ) -> dict[str, Any]:
     chart_type = opts["chart_type"]
     remarks: list[str] = []
@@ -350,6 +382,18 @@ def _build(
             )
             chart_type = "xmr"
     index = {d: i for i, d in enumerate(dates)}
+    # Provisional periods are drawn hollow and left out of the analysis (as missing).
+    unfinished: dict[int, float] = {}
+    for d in sorted(set(provisional) & set(index)):
+        i = index[d]
+        shown = values[i]
+        if denominators is not None:
+            den = denominators[i]
+            shown = None if shown is None or not den else shown / den * multiply
+            denominators[i] = None
+        if shown is not None:
+            unfinished[i] = shown
+        values[i] = None
 
     def position(day: dt.date) -> int | None:
         """The point whose period holds `day` (rebases start at the first point from it)."""
@@ -360,29 +404,29 @@ def _build(
 
     parts = []
     exclude = []
-    annotations: list[tuple[charts.Annotation, str]] = []
+    annotations: list[tuple[figures.Annotation, str]] = []
     for a in adjustments:
         if a.kind == ChartAdjustment.Kind.REBASE:
             i = position(a.period)
             if i:
                 parts.append(i)
-            text = f"Rebased: {a.reason}" + (f" ({a.pdsa_title})" if a.pdsa_title else "")
-            annotations.append((charts.Annotation(a.period, text, "rebase"), ""))
+            text = a.reason + (f" ({a.pdsa_title})" if a.pdsa_title else "")
+            annotations.append((figures.Annotation(a.period, text, "rebase"), ""))
         else:
             if a.period in index:
                 exclude.append(index[a.period])
-            annotations.append(
-                (charts.Annotation(a.period, f"Excluded: {a.reason}", "exclusion"), "")
-            )
+            annotations.append((figures.Annotation(a.period, a.reason, "exclusion"), ""))
     for n in notes:
-        annotations.append((charts.Annotation(n.period, n.text, "note"), ""))
+        annotations.append((figures.Annotation(n.period, n.text, "note"), ""))
     annotations.extend(provided)
     if dates:
         lo, hi = dates[0], _next_period(dates[-1], frequency)
         annotations = [
             (a, url) for a, url in annotations if a.date < hi and (a.end or a.date) >= lo
         ]
-    annotations.sort(key=lambda pair: pair[0].date)
+    # By date; on one date a PDSA cycle first, then a rebase, a note, an exclusion.
+    kinds = {k: n for n, k in enumerate(figures.ANNOTATION_KINDS)}
+    annotations.sort(key=lambda pair: (pair[0].date, kinds[pair[0].kind]))
 
     result = spc.analyse(
         values,
@@ -397,22 +441,33 @@ def _build(
         multiply=multiply,
     )
     unit = UNIT_LABELS.get(measure.unit, "")
+    bounds = natural_bounds(measure)
+    period = "month" if frequency == Frequency.MONTHLY else "week"
     just = [a for a, _ in annotations]
-    figure = charts.build_figure(
+    figure = figures.build_figure(
         result=result, dates=dates, title=measure.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=just, target=opts["target"],
+        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
+        period=period, provisional=unfinished,
     )  # fmt: skip
-    small = charts.small_multiple_figure(
+    small = figures.small_multiple_figure(
         result=result, dates=dates, site_name=site.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=[a for a in just if a.kind != "note"],
-        target=opts["target"],
+        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
+        period=period, provisional=unfinished,
     )  # fmt: skip
-    summary = charts.chart_summary(
+    summary = words.chart_summary(
         result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
-        measure_name=measure.name, unit_label=unit,
+        measure_name=measure.name, unit_label=unit, annotations=just, period=period,
+        provisional=unfinished,
     )  # fmt: skip
-    rows = charts.chart_csv_rows(result=result, dates=dates, annotations=just)[1:]
-    labels = spc.point_labels(result)
+    summary.remarks = remarks
+    key = figures.annotation_key(just, dates)
+    urls = [url for _, url in annotations]
+    rows = figures.chart_csv_rows(
+        result=result, dates=dates, annotations=just, bounds=bounds, provisional=unfinished
+    )[1:]
+    labels = words.point_labels(result)
+    for i in unfinished:
+        labels[i] = words.PROVISIONAL_LABEL
     latest_periods: list[str] = []
     if result.episodes:
         last = max(result.episodes, key=lambda e: max(e.indices))
@@ -423,7 +478,22 @@ def _build(
         "rows": rows,
         "labels": labels,
         "summary": {
-            "sentences": remarks + summary.sentences,
+            "headline": summary.headline,
+            "target_words": summary.target,
+            "latest": summary.latest,
+            "details": summary.details,
+            "remarks": remarks,
+            "sentences": summary.sentences,
+            "cycle": summary.cycle,
+            "rebase_offer": (
+                {
+                    "period": summary.rebase_offer[0].isoformat(),
+                    "cycle_id": summary.rebase_offer[1].ref,
+                    "cycle": summary.cycle,
+                }
+                if summary.rebase_offer and period == "week"
+                else None
+            ),
             "variation_icon": summary.variation_icon,
             "assurance_icon": summary.assurance_icon,
             "latest_signal": summary.latest_signal,
@@ -433,16 +503,25 @@ def _build(
                 d.isoformat() for d, p in zip(dates, result.points, strict=True) if p.signals
             ],
             "latest_signal_periods": latest_periods,
+            "provisional": [dates[i].isoformat() for i in sorted(unfinished)],
             "annotations": [
                 {
-                    "date": a.date.isoformat(),
-                    "end": a.end.isoformat() if a.end else None,
-                    "kind": a.kind,
-                    "text": a.text,
+                    "marker": e.marker,
+                    "date": e.annotation.date.isoformat(),
+                    "end": e.annotation.end.isoformat() if e.annotation.end else None,
+                    "kind": e.annotation.kind,
+                    "text": e.annotation.text,
+                    "label": e.annotation.label,
+                    "outcome": e.annotation.outcome,
+                    "title": e.annotation.title,
+                    "when": e.when,
+                    "remark": e.remark,
+                    "line": e.line,
                     "url": url,
                 }
-                for a, url in annotations
+                for e, url in zip(key, urls, strict=True)
             ],
+            "columns": figures.CSV_HEADER,
             "chart_type": chart_type,
             "rules": opts["rules"],
             "improvement": opts["improvement"],
@@ -468,12 +547,15 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
         )
     }
     values_by: dict[str, dict[int, dict[dt.date, float]]] = {}
-    for mid, frequency, period, value in (
+    uploads_of: dict[tuple[str, dt.date], set[int]] = {}
+    for mid, frequency, period, value, upload_id in (
         DataPoint.objects.filter(site=site, measure_id__in=_data_measure_ids(measure))
         .order_by()
-        .values_list("measure_id", "frequency", "period", "value")
+        .values_list("measure_id", "frequency", "period", "value", "upload_id")
     ):
         values_by.setdefault(frequency, {}).setdefault(mid, {})[period] = value
+        uploads_of.setdefault((frequency, period), set()).add(upload_id)
+    unfinished = _provisional_periods(uploads_of)
     frequencies = sorted({Frequency.WEEKLY, *values_by})
     todo = [
         f for f in frequencies
@@ -494,7 +576,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
         fields = _build(
             site=site, measure=measure, frequency=frequency, opts=opts,
             values_by=values_by.get(frequency, {}), adjustments=adjustments, notes=notes,
-            provided=provided,
+            provided=provided, provisional=unfinished.get(frequency, set()),
         )  # fmt: skip
         fields.update(built_at=timezone.now(), built_version=version)
         if frequency in existing:

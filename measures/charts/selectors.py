@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 
-from projects.models import Site
-
-from .models import (
+from measures.models import (
     ChartAdjustment,
     ChartSettings,
     ChartSettingsChange,
@@ -18,9 +17,33 @@ from .models import (
     MeasureShare,
     PointNote,
 )
+from projects.models import Site
 
 # What dashboards need of a state; the figure and the table stay in the database.
 _HEAVY = ("figure", "small_figure", "rows", "labels")
+# The columns of states built before the summary named them (read until they are rebuilt).
+LEGACY_COLUMNS = (
+    "week", "value", "centre", "lower", "upper", "near_lower", "near_upper", "part", "excluded",
+    "signals", "variation", "note",
+)  # fmt: skip
+
+
+def chart_columns(state: ChartState) -> list[str]:
+    """The names of the columns of the state's rows (the CSV header)."""
+    return list(state.summary.get("columns") or LEGACY_COLUMNS)
+
+
+def chart_table(state: ChartState) -> list[dict[str, Any]]:
+    """The state's rows as dicts keyed by column name ("" for a blank cell), whichever columns
+    it was built with; a limit not drawn separately is drawn as computed."""
+    columns = chart_columns(state)
+    out = []
+    for row in state.rows or []:
+        cells = dict(zip(columns, row, strict=False))
+        cells.setdefault("lower_drawn", cells.get("lower", ""))
+        cells.setdefault("upper_drawn", cells.get("upper", ""))
+        out.append(cells)
+    return out
 
 
 def chart_states(
