@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,12 +48,6 @@ from .permissions import (
     site_view,
     visible_sites,
 )
-
-
-@public_view
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"status": "ok"})
 
 
 @login_view_required
