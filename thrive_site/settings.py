@@ -107,6 +107,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request in seconds instead of holding the worker.
+    # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when configured (shared by every web and worker machine), local memory otherwise.
@@ -256,11 +262,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "thrive")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took and did not acknowledge (acks_late) goes back to the queue after
+# this long, so a worker killed outright holds its task no longer; it must outlast the longest
+# task and the longest retry countdown (300 s), or a task still running would be given to a
+# second worker. Uploads do not wait for it: the sweep below finds a dead worker's upload
+# within a minute. Connect timeouts keep a request from hanging on an unreachable broker.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "socket_connect_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_TIMEZONE = TIME_ZONE
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # DIGEST_EVERY_SECONDS replaces the Monday 07:00 schedule (used by the end-to-end tests).
 _digest_every = os.environ.get("DIGEST_EVERY_SECONDS")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # measures.recovery: hand over uploads and charts a broker outage or a dead worker left.
+    "sweep-work": {
+        "task": "measures.tasks.sweep_work",
+        "schedule": float(os.environ.get("UPLOAD_SWEEP_EVERY_SECONDS", "60")),
+    },
     "weekly-digest": {
         "task": "projects.tasks.send_weekly_digests",
         "schedule": (
@@ -272,6 +294,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(_digest_every) if _digest_every else crontab(minute=30, hour=7),
     },
 }
+
+# Uploads (measures.services, measures.recovery).
+# A queued upload not started this long after it was handed to the queue is handed over again
+# (a lost message); one the queue could not take is handed over at the next sweep.
+UPLOAD_REQUEUE_AFTER_SECONDS = int(os.environ.get("UPLOAD_REQUEUE_AFTER_SECONDS", "120"))
+# On PostgreSQL a dead worker's upload is known at once by its released lock; on other
+# databases an upload processing this long is taken for abandoned.
+UPLOAD_ABANDONED_AFTER_SECONDS = int(os.environ.get("UPLOAD_ABANDONED_AFTER_SECONDS", "600"))
+# Starts of one upload before a file that keeps stopping its worker is given up as too large.
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
 
 LOGGING = {
     "version": 1,

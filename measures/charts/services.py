@@ -52,12 +52,14 @@ def chart_rebuild_request(*, site_id: int, measure_id: int) -> None:
     """Mark the site's charts of the measure stale (in the caller's transaction) and enqueue
     their rebuild once it commits. Several requests in one transaction cost one build: the
     first task builds the latest version and the others find nothing left to do."""
+    from measures.recovery import send_on_commit
     from measures.tasks import rebuild_chart
 
     ChartState.objects.filter(site_id=site_id, measure_id=measure_id).update(
         requested_version=F("requested_version") + 1, requested_at=timezone.now()
     )
-    rebuild_chart.delay_on_commit(site_id, measure_id)
+    # A broker outage leaves the chart stale, to be asked for again (recovery.work_sweep).
+    send_on_commit(rebuild_chart, site_id, measure_id)
 
 
 def affected_measure_ids(measure_ids: Iterable[int]) -> set[int]:
