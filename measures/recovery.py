@@ -133,8 +133,9 @@ def _stale_uploads(now: Any) -> tuple[list[int], list[int]]:
     )
     processing = Upload.objects.filter(status=Upload.Status.PROCESSING).order_by("started_at")
     if connection.vendor == "postgresql":
-        candidates = processing.filter(started_at__lt=now - NOT_HANDED_OVER_GRACE)
-        pks = candidates.values_list("pk", flat=True)
+        # A worker takes the lock before it marks the upload processing and lets go after it
+        # marks it finished: processing without the lock is abandoned, however recently.
+        pks = processing.values_list("pk", flat=True)
         abandoned = [pk for pk in pks if not upload_is_being_read(pk)]
     else:
         abandoned = list(
