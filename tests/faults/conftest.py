@@ -106,15 +106,15 @@ class Stack:
         )
         wait_until(lambda: "Ready to accept connections" in self.log("redis"), 20, "redis")
 
-    def start_worker(self, **env: str) -> None:
+    def start_worker(self, name: str = "worker", **env: str) -> None:
         self._start(
-            "worker",
+            name,
             [str(BIN / "celery"), "-A", "thrive_site", "worker", "--pool=prefork",
-             "--concurrency=1", "-Q", QUEUE, "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO"],
+             "--concurrency=1", "-Q", QUEUE, "-n", f"{name}@%h", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             **env,
         )  # fmt: skip
-        wait_until(lambda: " ready." in self.log("worker"), 60, "worker ready")
+        wait_until(lambda: " ready." in self.log(name), 60, f"{name} ready")
 
     def start_beat(self) -> None:
         self._start(
@@ -157,7 +157,7 @@ class Stack:
                 process.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for name in ("beat", "web", "worker", "redis"):
+        for name in [*sorted(set(self.processes) - {"redis"}), "redis"]:
             if name in self.processes:
                 with contextlib.suppress(ProcessLookupError):
                     self.stop(name)

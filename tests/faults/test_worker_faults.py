@@ -108,6 +108,29 @@ def test_a_file_that_keeps_killing_its_worker_is_given_up_as_too_large(stack):
     assert DataPoint.objects.count() == 0
 
 
+def test_two_workers_on_twenty_uploads_sent_twice_read_each_exactly_once(stack):
+    """Every message is sent twice, as a redelivery or the sweep might: each upload is read
+    once (one start each), and the workers share the work."""
+    programme = ProgrammeFactory()
+    sites = [SiteFactory(programme=programme, code=f"T{i:02d}") for i in range(20)]
+    uploads = []
+    for site in sites:
+        rows = [f"{site.code},2025-01-{6 + 7 * w:02d},dnas,{w}" for w in range(3)]
+        content = ("site_code,week_commencing,measure,value\n" + "\n".join(rows) + "\n").encode()
+        uploads.append(queued_upload(content))
+    stack.start_worker("one")
+    stack.start_worker("two")
+    for upload in uploads + uploads:
+        stack.enqueue(ingest_upload, upload.pk)
+    wait_until(lambda: all(status(u).is_finished for u in uploads), 120, "all twenty to be read")
+    assert {u.status for u in uploads} == {Upload.Status.DONE}
+    assert {u.attempts for u in uploads} == {1}
+    assert DataPoint.objects.count() == 60
+    assert DataPointHistory.objects.count() == 0
+    assert "ingest_upload" in stack.log("one")
+    assert "ingest_upload" in stack.log("two")
+
+
 # Redis down -------------------------------------------------------------------------------------
 
 
