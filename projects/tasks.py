@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import notifications
 
-TRANSIENT = (OperationalError, InterfaceError, DatabaseError, BrokerError)
+# A lost connection, a deadlock or an unreachable broker; not every DatabaseError (an
+# IntegrityError would fail the same way again).
+TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
