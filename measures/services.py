@@ -18,7 +18,8 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from projects.models import Site
+from projects.audit import audit_record
+from projects.models import AuditEvent, Site
 from projects.permissions import Capability, can
 
 from . import recovery, signals, store
@@ -95,6 +96,13 @@ def upload_create(
     )
     upload.file.save(name, file, save=False)
     upload.save()
+    if user is not None:
+        audit_record(
+            action=AuditEvent.Action.UPLOAD,
+            user=user,
+            site=site,
+            what=f"upload #{upload.pk} {upload.original_name} ({upload.get_source_display()})",
+        )
     if enqueue:
         recovery.upload_enqueue_on_commit(upload_id=upload.pk)
     return upload
@@ -503,6 +511,16 @@ def column_mappings_save(
         attempts=0,
     )
     recovery.upload_enqueue_on_commit(upload_id=upload.pk)
+    audit_record(
+        action=AuditEvent.Action.UPLOAD_COLUMNS,
+        user=user,
+        site=upload.site,
+        what=f"upload #{upload.pk}: "
+        + ", ".join(
+            f"{label} = {measure.code if measure else 'ignored'}"
+            for label, measure in choices.items()
+        ),
+    )
     upload.refresh_from_db()
     return upload
 
@@ -554,6 +572,13 @@ def upload_undo(*, upload: Upload, user: Any) -> int:
         )
         n_removed, _ = mine.delete()
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
+        audit_record(
+            action=AuditEvent.Action.UPLOAD_UNDO,
+            user=user,
+            site=upload.site,
+            what=f"upload #{upload.pk} {upload.original_name}: "
+            f"{n_restored} values put back, {n_removed} removed",
+        )
         by_site: dict[int, set[int]] = {}
         for site_id, measure_id in touched:
             by_site.setdefault(site_id, set()).add(measure_id)

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "projects.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -289,11 +290,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
             float(_digest_every) if _digest_every else crontab(minute=0, hour=7, day_of_week="mon")
         ),
     },
+    "audit-prune": {
+        "task": "projects.tasks.prune_audit_trail",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "daily-alerts": {
         "task": "projects.tasks.send_daily_alerts",
         "schedule": float(_digest_every) if _digest_every else crontab(minute=30, hour=7),
     },
 }
+
+# The audit trail (projects.audit) is kept this many days, then deleted by a nightly task.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
 
 # Uploads (measures.services, measures.recovery).
 # A queued upload not started this long after it was handed to the queue is handed over again

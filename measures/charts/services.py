@@ -28,7 +28,8 @@ from measures.models import (
     PointNote,
     Upload,
 )
-from projects.models import Site
+from projects.audit import audit_record
+from projects.models import AuditEvent, Site
 
 from . import figures, words
 
@@ -278,6 +279,12 @@ def measure_share_set(*, site: Site, measure: Measure, user: Any, shared: bool) 
         MeasureShare.objects.create(site=site, measure=measure, shared_by=user)
     else:
         existing.delete()
+    audit_record(
+        action=AuditEvent.Action.SHARE if shared else AuditEvent.Action.SHARE_WITHDRAWN,
+        user=user,
+        site=site,
+        what=f"chart of {measure.name} with the programme's other sites",
+    )
     _record(
         site=site, measure=measure, user=user, field="shared",
         before="no" if shared else "yes", after="yes" if shared else "no", reason="",
