@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -195,6 +196,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
 
     @staticmethod
     def hash_key(key: str) -> str:

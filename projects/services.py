@@ -45,13 +45,13 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
 
 
 def api_token_authenticate(*, key: str) -> Any | None:
-    """The active user behind a live token, or None."""
+    """The active user behind a live token (not revoked, not expired), or None."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.is_expired:
         return None
     now = timezone.now()
     # Recording every use would write on every request; once a minute is enough to audit.

@@ -300,6 +300,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# An API token stops working this many days after it was made; the owner makes a new one.
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "365"))
+
 # The audit trail (projects.audit) is kept this many days, then deleted by a nightly task.
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
 

@@ -183,3 +183,17 @@ def test_events_older_than_the_retention_period_are_deleted(world, settings):
     assert settings.CELERY_BEAT_SCHEDULE["audit-prune"]["task"] == (
         "projects.tasks.prune_audit_trail"
     )
+
+
+def test_an_api_token_stops_working_when_it_expires(world, client, settings):
+    settings.API_TOKEN_MAX_AGE_DAYS = 90
+    token, key = services.api_token_create(user=world.a.info, name="script")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/uploads/999", headers=headers).status_code == 404
+    type(token).objects.filter(pk=token.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=91)
+    )
+    assert client.get("/api/v1/uploads/999", headers=headers).status_code == 401
+    account = Client()
+    account.force_login(world.a.info)
+    assert "Expired" in account.get("/accounts/").content.decode()
