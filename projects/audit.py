@@ -157,10 +157,10 @@ def _role_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 def _role_changed(instance: Membership | ProgrammeLead, verb: str) -> None:
     person = instance.user.get_username() if instance.user_id else "?"
     if isinstance(instance, Membership):
-        what = f"{person}: {instance.get_role_display()} of {instance.site.code} {verb}"
+        what = f"{instance.get_role_display()} of {instance.site.code} {verb}"
         site: Site | None = instance.site
     else:
-        what = f"{person}: lead of {instance.programme} {verb}"
+        what = f"lead of {instance.programme} {verb}"
         site = None
     audit_record(action=Action.ROLE, site=site, subject=person, what=what)
 
