@@ -1,7 +1,8 @@
 """No page breaks its own Content-Security-Policy: a browser crawls the demo as the programme
 lead and as a project manager, and any violation fails, as Chromium's console reports it and as
 the page's `securitypolicyviolation` event sees it (registered before any script of the page
-runs, so a blocked style counts even when nothing looks broken).
+runs, so a blocked style counts even when nothing looks broken). An uncaught page error fails
+too: a script the policy broke may say so only that way.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ def crawl(page: Any, starts: list[str], origin: str) -> tuple[list[str], list[st
     problems: list[str] = []
     page.on(
         "console",
-        lambda m: "Content Security Policy" in m.text and problems.append(f"console: {m.text}"),
+        lambda m: (
+            "Content Security Policy" in m.text
+            and problems.append(f"{page.url}: console: {m.text}")
+        ),
     )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     queue, seen, visited = deque(starts), set(starts), []
     while queue and len(visited) < MAX_PAGES:
         url = queue.popleft()
