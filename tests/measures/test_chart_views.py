@@ -63,7 +63,7 @@ def test_the_chart_page_shows_icons_summary_figure_and_table(charted, client_as)
     )
     assert 'data-chart="fig-json-AAA-median_wait_days"' in html
     assert 'id="fig-json-AAA-median_wait_days" type="application/json"' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly/plotly-basic.min.js" in html
     assert "<details" in html
     assert "Part of a shift" in html or "Outside the limits" in html
     assert html.count('<tr class="nhsuk-table__row"><td') == 28
