@@ -72,6 +72,11 @@ def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
         "source": upload.source,
         "status": upload.status,
         "progress": upload.progress,
+        "notice": (
+            "Received; it will be read as soon as the worker queue is back."
+            if upload.is_waiting_for_queue
+            else None
+        ),
         "layout": upload.layout or None,
         "frequency": upload.frequency or None,
         "counts": upload.counts if report.whole_file else {"values": report.values_shown},

@@ -181,7 +181,14 @@ class Upload(models.Model):
     report = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Last handed to the worker queue; empty while the queue could not be reached.",
+    )  # fmt: skip
     started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker started reading the file (see UPLOAD_MAX_ATTEMPTS)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -201,6 +208,11 @@ class Upload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def is_waiting_for_queue(self) -> bool:
+        """Kept, but not yet handed to the worker queue (the broker could not be reached)."""
+        return self.status == self.Status.QUEUED and self.enqueued_at is None
 
     @property
     def uploader_label(self) -> str:

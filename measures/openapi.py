@@ -33,6 +33,11 @@ UPLOAD = {
             "enum": ["queued", "processing", "needs_mapping", "done", "failed"],
         },
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "notice": {
+            "type": ["string", "null"],
+            "description": "Set while the upload is kept but the worker queue cannot be "
+            "reached: it is read when the queue is back; do not send it again.",
+        },
         "layout": {"type": ["string", "null"]},
         "frequency": {"type": ["string", "null"], "enum": ["weekly", "monthly", "unknown", None]},
         "counts": {
@@ -147,6 +152,10 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
         "401": _error("No valid token or session."),
         "403": _error("Your role on the site does not allow this."),
         "404": _error("No such site, upload or measure (or you may not see it)."),
+        "500": _error("An error of the server; it is logged. Try again later."),
+        "503": _error(
+            "The database cannot be reached just now; try again after Retry-After seconds."
+        ),
     }
     return {
         "openapi": "3.1.0",

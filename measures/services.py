@@ -13,14 +13,16 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from projects.models import Site
+from projects.audit import audit_record
+from projects.models import AuditEvent, Site
 from projects.permissions import Capability, can
 
-from . import signals, store
+from . import recovery, signals, store
 from .ingest import IGNORE, ParseOptions, ParseResult, normalise_label, parse_extract
 from .models import (
     ColumnMapping,
@@ -49,6 +51,11 @@ def upload_max_uncompressed_bytes() -> int:
     return int(settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)
 
 
+def upload_max_attempts() -> int:
+    """Starts of an upload after which a file that keeps stopping its worker is given up."""
+    return int(getattr(settings, "UPLOAD_MAX_ATTEMPTS", 3))
+
+
 def upload_check_file(*, name: str, size: int) -> None:
     """Refuse a file by its name and size alone, before anything is stored."""
     if size > upload_max_bytes():
@@ -69,9 +76,8 @@ def upload_create(
     *, user: Any, site: Site | None, file: File, source: str, enqueue: bool = True
 ) -> Upload:
     """Store the file and queue it for processing. `user` None is a system action (command
-    line, demo loader), allowed for any site."""
-    from .tasks import ingest_upload
-
+    line, demo loader), allowed for any site. While the broker cannot be reached the upload is
+    kept, queued (`Upload.is_waiting_for_queue`), and handed over by recovery.work_sweep."""
     name = os.path.basename(getattr(file, "name", "") or "upload")
     upload_check_file(name=name, size=file.size or 0)
     if user is not None and (site is None or not can(user, Capability.UPLOAD, site)):
@@ -90,8 +96,15 @@ def upload_create(
     )
     upload.file.save(name, file, save=False)
     upload.save()
+    if user is not None:
+        audit_record(
+            action=AuditEvent.Action.UPLOAD,
+            user=user,
+            site=site,
+            what=f"upload #{upload.pk} {upload.original_name} ({upload.get_source_display()})",
+        )
     if enqueue:
-        ingest_upload.delay_on_commit(upload.pk)
+        recovery.upload_enqueue_on_commit(upload_id=upload.pk)
     return upload
 
 
@@ -242,10 +255,68 @@ def _ids(labels: pd.Series, ids: dict[str, int]) -> np.ndarray:
 
 
 def upload_process(*, upload_id: int) -> Upload:
-    """Parse, validate and store one upload: all of it or nothing. Safe to run twice."""
-    claimed = Upload.objects.filter(
+    """Parse, validate and store one upload: all of it or nothing. Safe to run twice, and at
+    once on two workers: the second finds the first holding the upload's lock and leaves it."""
+    with recovery.upload_lock(upload_id) as mine:
+        if not mine:
+            return Upload.objects.get(pk=upload_id)
+        try:
+            return _upload_process(upload_id=upload_id)
+        except (OperationalError, InterfaceError):
+            _upload_release(upload_id=upload_id)
+            raise
+
+
+def _upload_release(*, upload_id: int) -> None:
+    """After a transient failure (the task retries): back to queued, and this start not counted
+    against the file. Best effort: the database may be the thing that failed."""
+    try:
+        Upload.objects.filter(pk=upload_id, status=Upload.Status.PROCESSING).update(
+            status=Upload.Status.QUEUED, progress=0, attempts=Greatest(F("attempts") - 1, 0)
+        )
+    except DatabaseError:
+        logger.warning("Upload %s: left processing; the sweeper will start it again", upload_id)
+
+
+def _upload_give_up(*, upload_id: int) -> int:
+    attempts = upload_max_attempts()
+    reason = (
+        f"the worker reading this file stopped {attempts} "
+        f"{'time' if attempts == 1 else 'times'} before it finished, so it was not tried again "
+        "and nothing was stored. The file is probably too large to read in one go: split it "
+        "into smaller extracts (for example one year, or a few sites, each) and send those"
+    )
+    return Upload.objects.filter(
         pk=upload_id, status__in=[Upload.Status.QUEUED, Upload.Status.PROCESSING]
-    ).update(status=Upload.Status.PROCESSING, started_at=timezone.now(), progress=10)
+    ).update(
+        status=Upload.Status.FAILED,
+        progress=100,
+        finished_at=timezone.now(),
+        problems=[
+            _problem(
+                Upload.objects.values_list("original_name", flat=True).get(pk=upload_id),
+                reason,
+                "stopped_worker",
+            )
+        ],
+    )
+
+
+def _upload_process(*, upload_id: int) -> Upload:
+    # Each start is counted: a start that never finished (its worker died) counts against
+    # the file, and past the limit the file is given up rather than started again.
+    claimed = Upload.objects.filter(
+        pk=upload_id,
+        status__in=[Upload.Status.QUEUED, Upload.Status.PROCESSING],
+        attempts__lt=upload_max_attempts(),
+    ).update(
+        status=Upload.Status.PROCESSING,
+        started_at=timezone.now(),
+        progress=10,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        _upload_give_up(upload_id=upload_id)  # no-op unless the attempts ran out
     upload = Upload.objects.select_related("site", "uploaded_by").get(pk=upload_id)
     if not claimed:
         return upload  # already done, failed or waiting for a mapping
@@ -422,8 +493,6 @@ def column_mappings_save(
 ) -> Upload:
     """Remember each label of `upload` as a measure (None: ignore the column) for its site,
     then process the upload again."""
-    from .tasks import ingest_upload
-
     if upload.status != Upload.Status.NEEDS_MAPPING or upload.site is None:
         raise ValidationError("This upload is not waiting for its columns to be mapped.")
     for label, measure in choices.items():
@@ -433,9 +502,25 @@ def column_mappings_save(
             defaults={"measure": measure, "created_by": user},
         )
     Upload.objects.filter(pk=upload.pk).update(
-        status=Upload.Status.QUEUED, progress=0, started_at=None, finished_at=None, problems=[]
+        status=Upload.Status.QUEUED,
+        progress=0,
+        started_at=None,
+        finished_at=None,
+        problems=[],
+        enqueued_at=None,
+        attempts=0,
     )
-    ingest_upload.delay_on_commit(upload.pk)
+    recovery.upload_enqueue_on_commit(upload_id=upload.pk)
+    audit_record(
+        action=AuditEvent.Action.UPLOAD_COLUMNS,
+        user=user,
+        site=upload.site,
+        what=f"upload #{upload.pk}: "
+        + ", ".join(
+            f"{label} = {measure.code if measure else 'ignored'}"
+            for label, measure in choices.items()
+        ),
+    )
     upload.refresh_from_db()
     return upload
 
@@ -487,6 +572,13 @@ def upload_undo(*, upload: Upload, user: Any) -> int:
         )
         n_removed, _ = mine.delete()
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
+        audit_record(
+            action=AuditEvent.Action.UPLOAD_UNDO,
+            user=user,
+            site=upload.site,
+            what=f"upload #{upload.pk} {upload.original_name}: "
+            f"{n_restored} values put back, {n_removed} removed",
+        )
         by_site: dict[int, set[int]] = {}
         for site_id, measure_id in touched:
             by_site.setdefault(site_id, set()).add(measure_id)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from . import services
+from . import recovery, services
 from .charts import services as chart_services
 
 # Only transient failures are retried: a bad file is a result (status failed), not an error.
+# Django's OperationalError and InterfaceError are a lost or refused connection, a deadlock or a
+# timeout; an IntegrityError or DataError would fail again the same way.
 TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
 
 
@@ -35,3 +40,16 @@ def ingest_upload(upload_id: int) -> None:
 )
 def rebuild_chart(site_id: int, measure_id: int) -> None:
     chart_services.chart_rebuild(site_id=site_id, measure_id=measure_id)
+
+
+# Not acks_late: a sweep lost with its worker is simply the next one's to do.
+@shared_task(ignore_result=True)
+def sweep_work() -> None:
+    recovery.work_sweep()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(**kwargs: Any) -> None:
+    """A worker that starts after a crash finds the uploads its predecessor left at once,
+    not at the next scheduled sweep."""
+    sweep_work.delay()

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import (
     ApiToken,
+    AuditEvent,
     Membership,
     PartnerOrganisation,
     Programme,
@@ -58,3 +61,22 @@ class ProgrammeLeadAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read only: the trail is written by the app, never edited."""
+
+    list_display = ["at", "username", "action", "site_code", "subject", "what", "address"]
+    list_filter = ["action", "site_code"]
+    search_fields = ["username", "subject", "what"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Sites and people"
 
     def ready(self) -> None:
-        from . import contributions
+        from . import audit, contributions
 
         contributions.register()
+        audit.connect()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 from . import links
-from .models import CommunityEvent, Project
+from .models import AuditEvent, CommunityEvent, Project
 
 WIDGET_CLASSES = {
     "textarea": "nhsuk-textarea",
@@ -191,3 +191,21 @@ class PreferencesForm(NhsukForm):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enabled"].choices = choices
+
+
+class AuditFilterForm(NhsukForm):
+    """Filters of the audit trail page (GET): every field optional."""
+
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *AuditEvent.Action.choices]
+    )
+    person = forms.CharField(required=False, max_length=150, label="Person (user name)")
+    site = forms.ChoiceField(required=False, choices=[("", "Any site")])
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args: Any, sites: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [("", "Any site")] + [
+            (site.code, f"{site.name} ({site.code})") for site in sites
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Programme(models.Model):
@@ -195,6 +197,14 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
     @staticmethod
     def hash_key(key: str) -> str:
         # Tokens are 256-bit random values, so a fast hash is enough (no dictionary to guess from).
@@ -320,3 +330,45 @@ class SentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: sign-ins, uploads, shares, role changes, tokens and
+    exports (projects.audit records them). Kept for AUDIT_RETENTION_DAYS."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_OUT = "sign_out", "Signed out"
+        UPLOAD = "upload", "Uploaded a file"
+        UPLOAD_COLUMNS = "upload_columns", "Confirmed an upload's columns"
+        UPLOAD_UNDO = "upload_undo", "Undid an upload"
+        SHARE = "share", "Shared"
+        SHARE_WITHDRAWN = "share_withdrawn", "Withdrew a share"
+        ROLE = "role", "Changed a role"
+        TOKEN_CREATED = "token_created", "Created an API token"
+        TOKEN_REVOKED = "token_revoked", "Revoked an API token"
+        TOKEN_USED = "token_used", "Used an API token"
+        EXPORT = "export", "Downloaded"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The name as it was (a failed sign-in's name may match no account; a user may be deleted).
+    username = models.CharField(max_length=150, blank=True)
+    # Codes and names, not foreign keys: the record outlives the site or person it names.
+    site_code = models.CharField(max_length=16, blank=True, db_index=True)
+    subject = models.CharField(
+        max_length=150, blank=True, help_text="The person a role change or sign-in was about."
+    )
+    what = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'system'}: {self.get_action_display()}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from .models import Membership, Project, Site
+from .models import AuditEvent, Membership, Project, Site
 from .permissions import Capability, is_programme_lead, site_capabilities, visible_sites
 
 
@@ -54,3 +56,40 @@ def landing_url(*, user: Any) -> str:
         if capability in caps:
             return reverse(LANDING_URL_NAMES[capability], kwargs={"site_code": site.code})
     return reverse("projects:site-list")
+
+
+def audit_events(
+    *,
+    programmes: Any,
+    action: str = "",
+    person: str = "",
+    site_code: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit trail a programme lead may read: what was done on the programme's sites, and
+    what its people did or had done to them anywhere (sign-ins, tokens, roles)."""
+    codes = list(Site.objects.filter(programme__in=programmes).values_list("code", flat=True))
+    people = list(
+        get_user_model()
+        .objects.filter(
+            Q(memberships__site__programme__in=programmes)
+            | Q(programme_leads__programme__in=programmes)
+        )
+        .values_list("username", flat=True)
+        .distinct()
+    )
+    events = AuditEvent.objects.filter(
+        Q(site_code__in=codes) | Q(username__in=people) | Q(subject__in=people)
+    )
+    if action:
+        events = events.filter(action=action)
+    if person:
+        events = events.filter(Q(username__icontains=person) | Q(subject__icontains=person))
+    if site_code:
+        events = events.filter(site_code=site_code)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return events

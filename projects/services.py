@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import links
+from .audit import audit_record
 from .models import (
     ApiToken,
+    AuditEvent,
     CommunityEvent,
     EventAttendance,
     EventPresentation,
@@ -29,6 +31,7 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[: ApiToken.PREFIX_LENGTH], key_hash=ApiToken.hash_key(key)
     )
+    audit_record(action=AuditEvent.Action.TOKEN_CREATED, user=user, what=str(token))
     return token, key
 
 
@@ -37,22 +40,24 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(action=AuditEvent.Action.TOKEN_REVOKED, user=user, what=str(token))
     return token
 
 
 def api_token_authenticate(*, key: str) -> Any | None:
-    """The active user behind a live token, or None."""
+    """The active user behind a live token (not revoked, not expired), or None."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.is_expired:
         return None
     now = timezone.now()
     # Recording every use would write on every request; once a minute is enough to audit.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        audit_record(action=AuditEvent.Action.TOKEN_USED, user=token.user, what=str(token))
     return token.user
 
 
@@ -86,6 +91,12 @@ def shared_link_create(*, site: Site, user: Any, label: str, days: int) -> tuple
         created_by=user,
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
+    audit_record(
+        action=AuditEvent.Action.SHARE,
+        user=user,
+        site=site,
+        what=f"dashboard link '{label}' for {days} days",
+    )
     return link, shared_link_token(link=link)
 
 
@@ -97,6 +108,11 @@ def shared_link_revoke(*, link: SharedLink) -> SharedLink:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditEvent.Action.SHARE_WITHDRAWN,
+            site=link.site,
+            what=f"dashboard link '{link.label}'",
+        )
     return link
 
 

@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("programme/", views.programme, name="programme"),
+    path("programme/audit/", views.audit_trail, name="audit-trail"),
     path("sites/", views.site_list, name="site-list"),
     path("sites/<str:site_code>/", views.site_detail, name="site-detail"),
     path("sites/<str:site_code>/projects/new/", views.project_create, name="project-create"),

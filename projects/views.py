@@ -8,18 +8,20 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import login_limits, notifications, pack, panels, selectors, services
+from . import audit, exports, login_limits, notifications, pack, panels, selectors, services
 from . import selectors_dashboard as dashboard
 from .calendar import ics_bytes, ics_response
 from .forms import (
     ApiTokenForm,
     AttendanceForm,
+    AuditFilterForm,
     CommunityEventForm,
     LoginForm,
     PasswordChangeForm,
@@ -37,6 +39,7 @@ from .models import (
     EventPresentation,
     Project,
     SharedLink,
+    Site,
 )
 from .permissions import (
     Capability,
@@ -48,12 +51,6 @@ from .permissions import (
     site_view,
     visible_sites,
 )
-
-
-@public_view
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"status": "ok"})
 
 
 @login_view_required
@@ -144,6 +141,50 @@ def programme(request: HttpRequest) -> HttpResponse:
         for programme in request.programmes  # type: ignore[attr-defined]
     ]
     return render(request, "projects/programme_detail.html", {"boards": boards})
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@programme_view
+@require_GET
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """Who did what, when and from where, on the lead's programmes; filtered; as CSV too."""
+    programmes = request.programmes  # type: ignore[attr-defined]
+    sites = Site.objects.filter(programme__in=programmes).order_by("name")
+    form = AuditFilterForm(request.GET or None, sites=sites)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events(
+        programmes=programmes,
+        action=filters.get("action", ""),
+        person=filters.get("person", ""),
+        site_code=filters.get("site", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    if request.GET.get("format") == "csv":
+        return exports.csv_response(
+            name=f"audit-trail-{timezone.localdate():%Y-%m-%d}",
+            header=["When", "Who", "Action", "Site", "About", "What", "From", "Browser"],
+            rows=(
+                [e.at, e.username, e.get_action_display(), e.site_code, e.subject, e.what,
+                 e.address or "", e.user_agent]
+                for e in events.iterator()
+            ),
+        )  # fmt: skip
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/auditevent_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "retention_days": audit.retention_days(),
+        },
+    )
 
 
 @site_view(Capability.EDIT)

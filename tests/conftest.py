@@ -83,8 +83,8 @@ def client_as():
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(request, settings):
     """Unit tests run tasks eagerly even when a broker is configured; browser tests (marked
-    e2e) use the real worker when there is one."""
-    if request.node.get_closest_marker("e2e"):
+    e2e) and fault tests use the real worker when there is one."""
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("faults"):
         yield
         return
     from thrive_site.celery import app

@@ -63,11 +63,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thrive_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "projects.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -106,6 +108,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request in seconds instead of holding the worker.
+    # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when configured (shared by every web and worker machine), local memory otherwise.
@@ -195,6 +203,40 @@ SECURE_HSTS_PRELOAD = _https
 # TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Scripts only from this site's own files: no inline script, no eval, no other origin, so a
+# missed escape cannot run script. The same shape as Django 6.0's SECURE_CSP.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CSP
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    # plotly.js's own rules come from static/css/plotly-global.css; the one stylesheet its map
+    # library adds from script is allowed by its hash (tests/measures/test_plotly_css.py).
+    "style-src": ["'self'", "'sha256-V2sIX92Uh6ZaGSFTKMHghsB85b9toJtmazgG09AI2uk='"],
+    # Plotly draws its PNG download through data: and blob: images; NHS.UK icons are data: SVG.
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features no page here uses, switched off for this site and anything it embeds.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Permissions-Policy
+SECURE_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set, or any backend by EMAIL_BACKEND.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -221,22 +263,58 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "thrive")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took and did not acknowledge (acks_late) goes back to the queue after
+# this long, so a worker killed outright holds its task no longer; it must outlast the longest
+# task and the longest retry countdown (300 s), or a task still running would be given to a
+# second worker. Uploads do not wait for it: the sweep below finds a dead worker's upload
+# within a minute. Connect timeouts keep a request from hanging on an unreachable broker.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "socket_connect_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_TIMEZONE = TIME_ZONE
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # DIGEST_EVERY_SECONDS replaces the Monday 07:00 schedule (used by the end-to-end tests).
 _digest_every = os.environ.get("DIGEST_EVERY_SECONDS")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # measures.recovery: hand over uploads and charts a broker outage or a dead worker left.
+    "sweep-work": {
+        "task": "measures.tasks.sweep_work",
+        "schedule": float(os.environ.get("UPLOAD_SWEEP_EVERY_SECONDS", "60")),
+    },
     "weekly-digest": {
         "task": "projects.tasks.send_weekly_digests",
         "schedule": (
             float(_digest_every) if _digest_every else crontab(minute=0, hour=7, day_of_week="mon")
         ),
     },
+    "audit-prune": {
+        "task": "projects.tasks.prune_audit_trail",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "daily-alerts": {
         "task": "projects.tasks.send_daily_alerts",
         "schedule": float(_digest_every) if _digest_every else crontab(minute=30, hour=7),
     },
 }
+
+# An API token stops working this many days after it was made; the owner makes a new one.
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "365"))
+
+# The audit trail (projects.audit) is kept this many days, then deleted by a nightly task.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
+
+# Uploads (measures.services, measures.recovery).
+# A queued upload not started this long after it was handed to the queue is handed over again
+# (a lost message); one the queue could not take is handed over at the next sweep.
+UPLOAD_REQUEUE_AFTER_SECONDS = int(os.environ.get("UPLOAD_REQUEUE_AFTER_SECONDS", "120"))
+# On PostgreSQL a dead worker's upload is known at once by its released lock; on other
+# databases an upload processing this long is taken for abandoned.
+UPLOAD_ABANDONED_AFTER_SECONDS = int(os.environ.get("UPLOAD_ABANDONED_AFTER_SECONDS", "600"))
+# Starts of one upload before a file that keeps stopping its worker is given up as too large.
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from projects import views as project_views
+from thrive_site.health import healthz
 
 admin.site.site_header = "THRIVE Tracker administration"
 admin.site.site_title = "THRIVE Tracker"
@@ -26,7 +27,7 @@ accounts = [
 
 urlpatterns = [
     path("", project_views.home, name="home"),
-    path("healthz", project_views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include(accounts)),
     # The admin's own login, behind the same limits on guessing as the main one.
     path("admin/login/", project_views.admin_login, name="admin-login"),
@@ -43,3 +44,5 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("api/v1/", include("measures.api_urls")),
 ]
+
+handler500 = "thrive_site.errors.server_error"

@@ -28,7 +28,8 @@ from measures.models import (
     PointNote,
     Upload,
 )
-from projects.models import Site
+from projects.audit import audit_record
+from projects.models import AuditEvent, Site
 
 from . import figures, words
 
@@ -52,12 +53,14 @@ def chart_rebuild_request(*, site_id: int, measure_id: int) -> None:
     """Mark the site's charts of the measure stale (in the caller's transaction) and enqueue
     their rebuild once it commits. Several requests in one transaction cost one build: the
     first task builds the latest version and the others find nothing left to do."""
+    from measures.recovery import send_on_commit
     from measures.tasks import rebuild_chart
 
     ChartState.objects.filter(site_id=site_id, measure_id=measure_id).update(
         requested_version=F("requested_version") + 1, requested_at=timezone.now()
     )
-    rebuild_chart.delay_on_commit(site_id, measure_id)
+    # A broker outage leaves the chart stale, to be asked for again (recovery.work_sweep).
+    send_on_commit(rebuild_chart, site_id, measure_id)
 
 
 def affected_measure_ids(measure_ids: Iterable[int]) -> set[int]:
@@ -276,6 +279,12 @@ def measure_share_set(*, site: Site, measure: Measure, user: Any, shared: bool) 
         MeasureShare.objects.create(site=site, measure=measure, shared_by=user)
     else:
         existing.delete()
+    audit_record(
+        action=AuditEvent.Action.SHARE if shared else AuditEvent.Action.SHARE_WITHDRAWN,
+        user=user,
+        site=site,
+        what=f"chart of {measure.name} with the programme's other sites",
+    )
     _record(
         site=site, measure=measure, user=user, field="shared",
         before="no" if shared else "yes", after="yes" if shared else "no", reason="",

@@ -55,7 +55,7 @@ def document(*, ident: str, title: str, desc: str, width: float, height: float, 
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="thrive-picture" '
         f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" style="max-width:100%;height:auto">'
+        f'width="{width:.0f}" height="{height:.0f}">'
         f'<title id="{ident}-title">{esc(title)}</title><desc id="{ident}-desc">{esc(desc)}</desc>'
         f"{body}</svg>"
     )
