@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from projects.models import Membership, Programme, Project, Site
 
@@ -96,9 +98,39 @@ def _tasks_run_in_process(request, settings):
     app.conf.task_always_eager = previous
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Login counters and other cached state do not carry from one test to the next."""
-    from django.core.cache import cache
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_of_this_session() -> Iterator[None]:
+    """Parallel workers (pytest-xdist) and other test runs may share one Redis database: each
+    session writes, and clears, only keys under a prefix of its own."""
+    from django.conf import settings
 
-    cache.clear()
+    prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    with override_settings(
+        CACHES={"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    ):
+        yield
+        cache_clear()  # nothing left behind in a shared Redis
+
+
+def cache_clear() -> None:
+    """Empty this session's cache: only its own keys when the cache is Redis (Django's clear()
+    there is FLUSHDB, which would empty every other session's keys too)."""
+    import redis
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        caches["default"].clear()  # local memory belongs to this process alone
+        return
+    config = settings.CACHES["default"]
+    with redis.Redis.from_url(config["LOCATION"]) as client:
+        keys = list(client.scan_iter(match=f"{config.get('KEY_PREFIX', '')}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Login counters and other cached state do not carry from one test to the next."""
+    cache_clear()

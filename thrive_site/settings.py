@@ -117,13 +117,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when configured (shared by every web and worker machine), local memory otherwise.
+# CACHE_KEY_PREFIX keeps the keys of deployments (or test runs) sharing one Redis apart.
+# https://docs.djangoproject.com/en/5.2/topics/cache/#cache-key-prefixing
 _cache_url = os.environ.get("CACHE_URL", "")
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
-        if _cache_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+            if _cache_url
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+    }
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,8 +7,8 @@ eagerly. With CELERY_BROKER_URL set (PostgreSQL run) the server is gunicorn plus
 
 from __future__ import annotations
 
+import copy
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +20,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
+
+from .page_checks import CHROMIUM, CHROMIUM_ARGS, PageWatch
+from .snapshot import DatabaseSnapshot
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
 # synchronous, which Django would otherwise refuse.
@@ -27,18 +31,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 BLOCKING_IMPACTS = {"serious", "critical"}
 # The worker of the broker run listens on a queue of its own; the test process sends there too.
 E2E_QUEUE = f"thrive-e2e-{os.getpid()}"
@@ -80,7 +72,18 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
-def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
+def e2e_media_root(tmp_path_factory: Any) -> Iterator[Path]:
+    """Uploads of the browser tests (and the demo's) go to a folder of this session's own, not
+    to var/media, which parallel sessions would share."""
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media):
+        yield media
+
+
+@pytest.fixture(scope="session")
+def external_server(
+    django_db_setup: Any, e2e_media_root: Path, tmp_path_factory: Any
+) -> Iterator[dict[str, Any]]:
     """gunicorn and a Celery worker as separate processes, on the test database."""
     from django.db import connection
 
@@ -99,7 +102,10 @@ def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dic
         "CELERY_TASK_DEFAULT_QUEUE": E2E_QUEUE,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
-        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_MEDIA_ROOT": str(e2e_media_root),
+        # The servers share the test process's cache keys (tests/conftest.py), so clearing the
+        # cache before a test clears what the servers counted too.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
     }
     bin_dir = Path(sys.executable).parent
     logs = tmp_path_factory.mktemp("logs")
@@ -174,11 +180,9 @@ def external_server(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[dic
 SEEDED_APPS = {"projects", "phases", "measures", "toolkit"}
 
 
-@pytest.fixture(autouse=True)
-def _seed_data(transactional_db: Any) -> None:
-    """Run the data migrations' seeds again: each transactional test ends with a flush that
-    empties every table, including the standard steps, principles and measures. (Django's
-    serialized rollback does not survive the live server thread with in-memory SQLite.)"""
+def _run_seeds() -> None:
+    """Run the data migrations' seeds again: a transactional test ends with a flush that
+    empties every table, including the standard steps, principles and measures."""
     from django.apps import apps
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
@@ -205,6 +209,44 @@ def _plan(loader: Any, leaves: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return plan
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(
+    django_db_setup: Any, django_db_blocker: Any, e2e_media_root: Path
+) -> tuple[Any, DatabaseSnapshot]:
+    """The demo programme, loaded once per session through the product's own services, and a
+    snapshot of the whole database holding it. Its tasks (chart rebuilds) run in-process, so
+    the demo is complete before any journey starts."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from projects.demo import demo_load
+    from thrive_site.celery import app
+
+    with django_db_blocker.unblock():
+        # From whatever earlier tests left to the state after migrations (content types and
+        # permissions come back with the flush, the seeds after it), then the demo.
+        call_command("flush", interactive=False, verbosity=0)
+        _run_seeds()
+        previous = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            world = demo_load()
+        finally:
+            app.conf.task_always_eager = previous
+        return world, DatabaseSnapshot(connection)
+
+
+@pytest.fixture
+def demo(transactional_db: Any, demo_snapshot: tuple[Any, DatabaseSnapshot]) -> Any:
+    """The demo programme, as loaded once per session: the database is set back to the snapshot
+    before the test (which may write to it), and the test gets its own copy of the objects."""
+    from django.db import connection
+
+    world, snapshot = demo_snapshot
+    snapshot.restore(connection)
+    return copy.deepcopy(world)
+
+
 @pytest.fixture
 def live_url(request: Any) -> str:
     """Base URL of the server under test (no trailing slash)."""
@@ -224,27 +266,35 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_url: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_url, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def page_watch(live_url: str) -> PageWatch:
+    """The problems seen on every page of this test (page_checks.PageWatch says which)."""
+    return PageWatch(live_url)
 
 
 @pytest.fixture
-def demo(transactional_db: Any) -> Any:
-    """The demo programme, loaded through the product's own services. Its tasks (chart
-    rebuilds) run in-process, so the demo is complete before the journey starts."""
-    from projects.demo import demo_load
-    from thrive_site.celery import app
+def new_page(browser: Any, live_url: str, page_watch: PageWatch) -> Iterator[Callable[[], Any]]:
+    """new_page() -> a page in a browser context of its own (another person), watched like
+    `page`; the test fails at teardown on anything the watch saw."""
+    contexts: list[Any] = []
 
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        return demo_load()
-    finally:
-        app.conf.task_always_eager = previous
+    def open_page() -> Any:
+        context = browser.new_context(base_url=live_url, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        contexts.append(page_watch.watch_context(context))
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    page_watch.check()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Any]) -> Any:
+    """The test's browser page. Besides what the test asserts, it fails on any console error,
+    uncaught exception, CSP violation or failed request for the site's own files, on every
+    page it visits."""
+    return new_page()
 
 
 @pytest.fixture

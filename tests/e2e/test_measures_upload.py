@@ -18,14 +18,6 @@ EXTRA = "Contacts (F2F + virtual)"
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The demo sites, people and measures content only: this journey needs nothing else."""
-    from projects.demo import demo_load
-
-    return demo_load(apps=("measures",))
-
-
-@pytest.fixture
 def wide_with_new_column(tmp_path):
     """The wide sample with one column the tracker has never seen."""
     wb = load_workbook(SAMPLE)

@@ -11,9 +11,7 @@ from playwright.sync_api import expect
 from projects.models import SharedLink
 
 
-def test_shared_link_opens_without_logging_in_until_withdrawn(
-    page, browser, live_url, demo, login, axe
-):
+def test_shared_link_opens_without_logging_in_until_withdrawn(page, new_page, demo, login, axe):
     login(page, "demo-pm-ngt")
     page.goto("/sites/NGT/")
     page.get_by_role("link", name="Share this dashboard").click()
@@ -22,7 +20,7 @@ def test_shared_link_opens_without_logging_in_until_withdrawn(
     page.get_by_role("button", name="Create link").click()
     url = page.locator("#shared-url").inner_text()
 
-    visitor = browser.new_context(base_url=live_url).new_page()
+    visitor = new_page()
     visitor.goto(url)
     expect(visitor.locator("h1")).to_have_text("Northgate CAMHS")
     expect(visitor.get_by_text("Counts below 5 are hidden")).to_be_visible()
