@@ -25,12 +25,8 @@ CHROMIUM_ARGS = [
 ]
 
 # Console errors and uncaught exceptions known today, each allowed until the change that
-# removes it lands (matched as a substring of the message).
-KNOWN_CONSOLE_ERRORS: tuple[str, ...] = (
-    # static/vendor/nhsuk-frontend/js/nhsuk-frontend.min.js is committed empty (issue 12.1), so
-    # app.js cannot import initAll on any page. Goes when the vendored JavaScript lands.
-    "does not provide an export named 'initAll'",
-)
+# removes it lands (matched as a substring of the message). None now.
+KNOWN_CONSOLE_ERRORS: tuple[str, ...] = ()
 
 # Chromium reports a violation in the console too, but not one of a report-only policy, and
 # not in the same words across versions: the page's own event says it plainly.
