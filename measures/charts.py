@@ -292,7 +292,13 @@ def _esc_template(s: str) -> str:
 
 
 def _short(s: str, n: int = 40) -> str:
-    return s if len(s) <= n else s[: n - 1].rstrip() + "\u2026"
+    """At most `n` characters, cut between words (never inside one unless it is all there is)."""
+    if len(s) <= n:
+        return s
+    cut = s[: n - 1]
+    if " " in cut and s[n - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "\u2026"
 
 
 def _check_dates(result: SPCResult, dates: Sequence[_dt.date]) -> None:

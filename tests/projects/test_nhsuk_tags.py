@@ -1,10 +1,14 @@
-"""The NHS.UK breadcrumb: a trail for wide screens and one back link for small ones."""
+"""Tags for design-system components: the breadcrumb (a trail for wide screens, one back link
+for small ones) and names as they read inside a sentence."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.template import Context, Template
+
+from projects.templatetags.nhsuk import in_sentence
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -29,3 +33,18 @@ def test_every_breadcrumb_has_the_back_link_the_design_system_hides_on_wide_scre
         if '<nav class="nhsuk-breadcrumb"' in text and 'class="nhsuk-back-link"' not in text:
             offenders.append(f"{path.name}: no back link")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("name", "inside"),
+    [
+        ("SWOT analysis", "SWOT analysis"),
+        ("PDSA cycle", "PDSA cycle"),
+        ("Process map", "process map"),
+        ("Five Whys", "Five Whys"),
+        ("Primary driver", "primary driver"),
+        ("DNAs", "DNAs"),
+    ],
+)
+def test_in_sentence_lowers_words_but_keeps_acronyms_and_names(name, inside):
+    assert in_sentence(name) == inside
