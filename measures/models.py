@@ -393,7 +393,7 @@ class PointNote(models.Model):
         indexes = [models.Index(fields=["site", "measure", "period"], name="pointnote_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.period}: {self.text[:40]}"
+        return f"{self.period}: {self.text}"
 
 
 class MeasureShare(models.Model):

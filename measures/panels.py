@@ -53,6 +53,7 @@ class MeasureRow:
     variation_icon: str | None = None
     variation_label: str = "Not charted yet"
     variation_file: str | None = None
+    assurance_icon: str | None = None
     assurance_label: str | None = None
     assurance_file: str | None = None
     last_value: str = "No data"
@@ -193,6 +194,7 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
                 row.variation_label = ICON_LABELS.get(icon, row.variation_label)
                 row.variation_file = ICON_FILES.get(icon)
                 assurance = summary.get("assurance_icon")
+                row.assurance_icon = assurance or None
                 row.assurance_label = ICON_LABELS.get(assurance) if assurance else None
                 row.assurance_file = ICON_FILES.get(assurance) if assurance else None
                 row.last_value = _value_text(
@@ -238,6 +240,41 @@ def _pack_marker(variation: str, direction: str, excluded: bool, provisional: bo
     else:
         s = style.point_style(variation or None, -1 if direction == "lower" else 1)
     return PackMarker(s.symbol, s.color, s.outline, s.size, s.name)
+
+
+@dataclass
+class MeasureGrid:
+    """Sites by measures: each cell the Making Data Count icons of a site's chart, or None where
+    the site sends no data for the measure. Columns are the measures any site reports."""
+
+    measures: list[Measure]
+    rows: list[tuple[Site, list[MeasureRow | None]]]
+    key: list[tuple[str, str]]  # (icon file, meaning) of each icon the grid shows
+
+
+def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> MeasureGrid:
+    """The programme dashboard's grid, shaped from the panel's data (no further queries)."""
+    cells: dict[int, dict[int, MeasureRow]] = {
+        site.pk: {row.measure.pk: row for row in data[site.pk].rows}
+        for site in sites
+        if site.pk in data
+    }
+    measures = {
+        row.measure.pk: row.measure for by_measure in cells.values() for row in by_measure.values()
+    }
+    columns = sorted(measures.values(), key=lambda m: (m.order, m.name))
+    shown = {
+        icon
+        for by_measure in cells.values()
+        for row in by_measure.values()
+        for icon in (row.variation_icon, row.assurance_icon)
+        if icon
+    }
+    return MeasureGrid(
+        measures=columns,
+        rows=[(site, [cells.get(site.pk, {}).get(m.pk) for m in columns]) for site in sites],
+        key=[(ICON_FILES[icon], ICON_LABELS[icon]) for icon in ICON_FILES if icon in shown],
+    )
 
 
 def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
@@ -370,6 +407,8 @@ def register() -> None:
             template="measures/_panel_site.html",
             programme_template="measures/_panel_programme.html",
             programme_heading="Signals (where definitions agree) and data",
+            programme_section=programme_grid,
+            programme_section_template="measures/_programme_grid.html",
             pack=measures_pack,
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
@@ -164,11 +164,23 @@ class StakeholderForm(NhsukModelForm):
             "represents_young_people_or_families",
         ]
         widgets = {"interest": forms.RadioSelect, "influence": forms.RadioSelect}
+        labels = {
+            "interest": "How much interest do they have in the project?",
+            "influence": "How much influence do they have over the project?",
+        }
+        error_messages = {
+            "name": {"required": "Enter the stakeholder's name."},
+            "sector": {"required": "Select the stakeholder's sector."},
+            "interest": {"required": "Select how much interest they have."},
+            "influence": {"required": "Select how much influence they have."},
+        }
 
 
 class MeetingForm(NhsukForm):
     """A plain form: the rules about dates and completion live in the service, so that their
     messages land next to the fields (a model constraint would report them above the form)."""
+
+    required_messages: ClassVar[dict[str, str]] = {"held_on": "Enter the date of the meeting."}
 
     title = forms.CharField(max_length=200, help_text="For example: steering group.")
     held_on = forms.DateField(label="Date", widget=forms.DateInput())
@@ -231,6 +243,8 @@ SCORE_CHOICES = [
 
 
 class AssessmentForm(NhsukForm):
+    required_messages: ClassVar[dict[str, str]] = {"kind": "Select the kind of assessment."}
+
     kind = forms.ChoiceField(label="Assessment", choices=Assessment.Kind.choices)
     assessed_on = forms.DateField(label="Date of the assessment", widget=forms.DateInput())
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -247,6 +261,7 @@ class AssessmentForm(NhsukForm):
                 coerce=int,
                 widget=forms.RadioSelect,
                 help_text=principle.description,
+                error_messages={"required": f"Select a score for {principle.name}."},
             )
             self.fields[f"evidence_{principle.pk}"] = forms.CharField(
                 label=f"Evidence for {principle.name}",

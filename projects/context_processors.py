@@ -1,4 +1,5 @@
-"""Header navigation: the user's sites, and the programme pages for programme leads."""
+"""Header navigation: the programme pages for programme leads, the user's sites, and the
+measures list (every measure and how each site defines it)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
         if len(sites) > MAX_SITES_IN_HEADER:
             result.append({"text": "All sites", "href": reverse("projects:site-list")})
+        href = reverse("measures:measure-list")
+        result.append({"text": "Measures", "href": href, "current": request.path == href})
         return result
 
     # Lazy: fragments that never draw the header never run these queries.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
 
 from . import links
 from .models import AuditEvent, CommunityEvent, Project
@@ -31,19 +34,107 @@ class NhsukFormRenderer(TemplatesSetting):
     field_template_name = "nhsuk/field.html"
 
 
+# Words that already say which one, so no "the" goes before them in an error message.
+# fmt: off
+_NO_ARTICLE = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "your", "their", "its", "his", "her",
+    "our", "each", "every", "any", "some", "no", "how", "what", "when", "where", "which", "who",
+    "whom", "whose", "why", "whether", "if",
+})
+# fmt: on
+_OPTIONAL = "(optional)"
+CHOOSE = "Choose…"
+
+
+def _object_of(label: str) -> str:
+    """A field's label as the object of an instruction: 'Role in the project' -> 'the role in
+    the project'; acronyms and names keep their capitals ('the THRIVE focus', 'the PDSA cycle')."""
+    text = str(label).strip().removesuffix(_OPTIONAL).strip()
+    # A trailing aside is a hint, not part of the name: "Week (any day of it)" -> "week".
+    text = re.sub(r"\s*\([^()]*\)$", "", text).rstrip("?:.").strip()
+    if not text:
+        return "an answer"
+    first = text.split(maxsplit=1)[0]
+    if not (first.isupper() or first[1:2].isupper()):
+        text = text[0].lower() + text[1:]
+        first = first.lower()
+    return text if first in _NO_ARTICLE else f"the {text}"
+
+
+def required_message(field: forms.Field) -> str:
+    """What to do about an empty required field, in the design system's voice: choose from a
+    list or radios -> 'Select ...', a file -> 'Choose ...', anything typed -> 'Enter ...'."""
+    widget = field.widget
+    if isinstance(widget, forms.FileInput):
+        verb = "Choose"
+    elif isinstance(widget, forms.widgets.ChoiceWidget | forms.CheckboxInput):
+        verb = "Select"
+    else:
+        verb = "Enter"
+    return f"{verb} {_object_of(field.label or '')}."
+
+
 class NhsukFormMixin:
-    """Adds the design system's classes to widgets, and error classes to invalid fields."""
+    """Draws fields as the design system does and has them speak its voice.
+
+    Each field gets the design system's class; a required radio group loses its empty choice
+    (so none is pre-selected and no "---------" is offered); a label loses an "(optional)" of its
+    own (the field template adds one); Django's "This field is required." becomes an instruction
+    derived from the label and widget (`required_message`). Messages a form sets itself (its
+    Meta.error_messages or a field's error_messages) are kept. Fields that a subclass adds or
+    replaces after `__init__` are prepared when first bound (rendered or validated).
+    """
+
+    # Field name -> what to say when it is left empty, where the derived wording reads badly.
+    required_messages: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
-            widget.attrs["class"] = (
-                widget.attrs.get("class", "") + " " + self._widget_class(widget)
-            ).strip()
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            self._prepare(name, field)
+
+    def __getitem__(self, name: str) -> Any:
+        field = self.fields.get(name)  # type: ignore[attr-defined]
+        if field is not None:
+            self._prepare(name, field)
+        return super().__getitem__(name)  # type: ignore[misc]
+
+    def _prepare(self, name: str, field: forms.Field) -> None:
+        if getattr(field, "_nhsuk_prepared", False):
+            return
+        field._nhsuk_prepared = True  # type: ignore[attr-defined]
+        if field.label is None:
+            field.label = pretty_name(name)
+        widget = field.widget
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+        css = self._widget_class(widget)
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+        if isinstance(field.label, str) and field.label.lower().endswith(_OPTIONAL):
+            field.label = field.label[: -len(_OPTIONAL)].rstrip()
+        radios = isinstance(widget, forms.RadioSelect)
+        if field.required and radios and not isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = None
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [(v, t) for v, t in field.choices if v not in ("", None)]
+        elif isinstance(widget, forms.Select):
+            # A list's empty first entry asks for a choice in words, not Django's dashes.
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == BLANK_CHOICE_DASH[0][1]:
+                    field.empty_label = CHOOSE
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [
+                    (v, CHOOSE if v in ("", None) and t == BLANK_CHOICE_DASH[0][1] else t)
+                    for v, t in field.choices
+                ]
+        django_default = str(forms.Field.default_error_messages["required"])
+        if str(field.error_messages.get("required")) == django_default:
+            message = self.required_messages.get(name) or required_message(field)
+            field.error_messages["required"] = message
 
     @staticmethod
     def _widget_class(widget: forms.Widget) -> str:
@@ -76,6 +167,8 @@ class ProjectForm(NhsukModelForm):
         model = Project
         fields = ["title", "thrive_focus", "whole_system_theme", "aim", "start_date", "status"]
         widgets = {"start_date": forms.DateInput(), "aim": forms.Textarea(attrs={"rows": 3})}
+        labels = {"thrive_focus": "THRIVE focus", "whole_system_theme": "Whole-system theme"}
+        error_messages = {"title": {"required": "Enter the project's title."}}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -85,18 +178,35 @@ class ProjectForm(NhsukModelForm):
 
 
 class ApiTokenForm(NhsukForm):
+    required_messages: ClassVar[dict[str, str]] = {"name": "Enter a name for the token."}
+
     name = forms.CharField(
         max_length=100, help_text="What will use it, e.g. 'weekly extract script on the BI server'."
     )
 
 
+# Django's own labels make poor instructions ("Enter the new password confirmation.").
+PASSWORD_REQUIRED = {
+    "username": "Enter your username.",
+    "password": "Enter your password.",
+    "email": "Enter your email address.",
+    "old_password": "Enter your current password.",
+    "new_password1": "Enter a new password.",
+    "new_password2": "Enter the new password again.",
+}
+
+
 class LoginForm(NhsukFormMixin, auth_forms.AuthenticationForm):
     """Django's login form in NHS.UK markup."""
+
+    required_messages = PASSWORD_REQUIRED
 
 
 class PasswordChangeForm(NhsukFormMixin, auth_forms.PasswordChangeForm):
     """Django's password change form in NHS.UK markup, refusing the current password as the
     new one."""
+
+    required_messages = PASSWORD_REQUIRED
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -115,12 +225,21 @@ class PasswordChangeForm(NhsukFormMixin, auth_forms.PasswordChangeForm):
 class PasswordResetForm(NhsukFormMixin, auth_forms.PasswordResetForm):
     """Django's password reset form in NHS.UK markup."""
 
+    required_messages = PASSWORD_REQUIRED
+
 
 class SetPasswordForm(NhsukFormMixin, auth_forms.SetPasswordForm):
     """Django's set-password form in NHS.UK markup."""
 
+    required_messages = PASSWORD_REQUIRED
+
 
 class SharedLinkForm(NhsukForm):
+    required_messages: ClassVar[dict[str, str]] = {
+        "label": "Enter who the link is for.",
+        "days": "Enter how many days the link should work for.",
+    }
+
     label = forms.CharField(
         max_length=200,
         label="Who the link is for",

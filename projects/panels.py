@@ -92,6 +92,11 @@ class Panel:
     template: str  # site dashboard fragment; context: panel, data, site, shared, can_edit
     programme_template: str | None = None  # one cell of the programme dashboard table
     programme_heading: str | None = None
+    # A section of the programme dashboard drawn from every site's data at once (e.g. the
+    # sites x measures grid): `programme_section(sites, data by site id)` shapes what
+    # `programme_section_template` draws; it must not query per site.
+    programme_section: Callable[[Sequence[Site], dict[int, Any]], Any] | None = None
+    programme_section_template: str | None = None
     pack: Callable[[Any, Site], list[PackSection]] | None = None  # meeting pack sections
 
 

@@ -228,3 +228,72 @@ def test_programme_dashboard_runs_the_same_queries_for_few_and_many_sites(world,
 @pytest.mark.parametrize("role", ["pm", "info", "stakeholder"])
 def test_programme_dashboard_is_for_leads_only(world, client_as, role):
     assert client_as(world.a.user(role)).get("/programme/").status_code == 403
+
+
+# The programme dashboard to look at -----------------------------------------------------------
+
+
+def _charted_site(world, code):
+    """A site with a project, a step done and a built chart (with icons) for three measures."""
+    from measures.models import ChartState, Measure
+    from phases.models import Step, StepStatus
+    from tests.phases.factories import ProjectStepFactory
+
+    site_world = make_site_world(world.programme, code) if code else world.a
+    ProjectStepFactory(
+        project=site_world.project,
+        step=Step.objects.get(code="P1.1", programme=None),
+        status=StepStatus.DONE,
+    )
+    summary = {
+        "variation_icon": "special_cause_improvement_low",
+        "assurance_icon": "assurance_pass",
+        "last_value": 21,
+        "last_date": "2026-01-05",
+    }
+    ChartState.objects.bulk_create(
+        ChartState(site=site_world.site, measure=m, frequency="weekly", summary=summary)
+        for m in Measure.objects.order_by("order")[:3]
+    )
+    return site_world
+
+
+def test_programme_dashboard_costs_the_same_queries_for_5_and_50_sites(
+    world, client_as, django_assert_num_queries
+):
+    """The phase bars and the sites x measures grid are shaped from panels built once for all
+    sites: 50 sites run exactly the queries of 5."""
+    _charted_site(world, None)
+    for n in range(3):
+        _charted_site(world, f"F{n:02d}")
+    client = client_as(world.lead)
+    client.get("/programme/")  # process-wide caches (content types, phases) fill once
+    with CaptureQueriesContext(connection) as five:
+        response = client.get("/programme/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="thrive-mdc-grid__cell"') == 4 * 3
+    for n in range(45):
+        _charted_site(world, f"M{n:02d}")
+    with django_assert_num_queries(len(five)):
+        response = client.get("/programme/")
+    assert response.content.decode().count('class="thrive-mdc-grid__cell"') == 49 * 3
+
+
+def test_programme_dashboard_shows_phase_bars_and_a_grid_of_icons_linking_to_charts(
+    world, client_as
+):
+    site_world = _charted_site(world, None)
+    html = client_as(world.lead).get("/programme/").content.decode()
+    assert '<progress max="' in html  # a bar per phase ...
+    assert "1 of " in html  # ... beside its words
+    measure_code = html.split('href="/sites/AAA/measures/')[1].split("/")[0]
+    assert f'href="/programme/measures/{measure_code}/"' in html  # the cross-site comparison
+    assert 'alt="Special cause variation: improvement, with lower values"' in html
+    assert 'alt="Assurance: the target is consistently met"' in html
+    assert f'href="{reverse("measures:measure-list")}"' in html
+    assert site_world.site.name in html
+
+
+def test_the_header_links_every_reader_to_the_measures_list(world, client_as):
+    html = client_as(world.a.stakeholder).get(world.a.site.get_absolute_url()).content.decode()
+    assert 'class="nhsuk-header__navigation-link" href="/measures/"' in html

@@ -213,3 +213,21 @@ def test_swot_picture_puts_items_in_their_quadrant_with_priority_in_words():
     assert "Opportunities (0)" in labels
     assert "[High] Keen team" in labels
     assert "[Low] Funding cut" in labels
+
+
+def test_shorten_cuts_between_words_with_an_ellipsis():
+    text = "Use the strong referral relationships with schools to reach families"
+    short = svg.shorten(text, 40)
+    assert len(short) <= 40
+    assert short.endswith("…")
+    assert short.removesuffix("…") == text[: len(short) - 1].rstrip()
+    assert text.startswith(short.removesuffix("…"))
+    assert text[len(short) - 1] == " "  # the cut fell between two words
+
+
+def test_wrap_ends_a_long_text_after_a_whole_word():
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
+    lines = svg.wrap(text, 12, 2)
+    assert len(lines) == 2
+    assert lines[-1].endswith("…")
+    assert all(f" {word} " in f" {text} " for word in lines[-1].removesuffix("…").split())

@@ -98,3 +98,18 @@ def test_paired_bars_write_counts_in_words_with_singular_and_plural():
     labels = texts(markup)
     assert "1 facilitator" in labels
     assert "2 barriers" in labels
+
+
+def test_a_long_ramp_heading_wraps_inside_the_picture_and_is_not_clipped():
+    heading = (
+        "Ramp of cycles: Triage call by a clinician on the duty line within two working days "
+        "of referral"
+    )
+    steps = [svg.RampStep(number=1, title="First test", stage="Plan", current=True)]
+    markup = svg.pdsa_ramp(ident="r", steps=steps, heading=heading)
+    root = parse(markup)
+    width = float(root.get("width"))
+    heading_text = root.find(f"{NS}text")
+    lines = ["".join(span.itertext()) for span in heading_text]
+    assert " ".join(lines) == heading
+    assert max(len(line) for line in lines) * 8 <= width

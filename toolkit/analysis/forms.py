@@ -80,6 +80,10 @@ class FishboneCreateForm(FishboneForm):
         fields = [*FishboneForm.Meta.fields, "preset"]
         widgets = {**FishboneForm.Meta.widgets, "preset": forms.RadioSelect}
         labels = {**FishboneForm.Meta.labels, "preset": "Start with these categories"}
+        error_messages = {
+            **FishboneForm.Meta.error_messages,
+            "preset": {"required": "Select the categories to start with."},
+        }
 
 
 class FiveWhysForm(ItemForm):
@@ -231,6 +235,10 @@ class ProcessArrowForm(PartForm):
         model = ProcessArrow
         fields = ["source", "target", "label"]
         labels = {"source": "From step", "target": "To step", "label": "Arrow label"}
+        error_messages = {
+            "source": {"required": "Select the step the arrow starts from."},
+            "target": {"required": "Select the step the arrow leads to."},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -34,6 +34,8 @@ from toolkit.models.analysis import (
     WhyLink,
 )
 
+from .svg import shorten
+
 Item = TypeVar("Item", bound=AnalysisItem)
 Part = TypeVar("Part", bound=models.Model)
 
@@ -250,7 +252,7 @@ def five_whys_from_cause(*, item: Fishbone, cause: FishboneCause, user: Any) -> 
     chain = FiveWhys(
         project=item.project,
         step=item.step,
-        title=f"Why? {cause.text}"[:200],
+        title=shorten(f"Why? {cause.text}", 200),
         problem=cause.text,
         source_cause=cause,
         created_by=user,

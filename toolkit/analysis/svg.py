@@ -25,12 +25,25 @@ LINE_HEIGHT = 16
 CHAR_WIDTH = 7.0  # average width of a 13px sans-serif character, for wrapping and box sizes
 
 
+def shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut between words with an ellipsis (a single word
+    longer than `width` is the only thing ever cut inside)."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    cut = text[: max(0, width - 1)]
+    if " " in cut and text[len(cut)] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def wrap(text: str, width: int = 28, max_lines: int = 6) -> list[str]:
-    """Words to lines of at most `width` characters; long lists end with an ellipsis."""
+    """Words to lines of at most `width` characters; long lists end with an ellipsis after the
+    last whole word that fits."""
     lines = textwrap.wrap(" ".join(str(text).split()), width=width, break_long_words=True) or [""]
     if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][: max(0, width - 1)].rstrip() + "…"
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [*lines[: max_lines - 1], shorten(rest, width)]
     return lines
 
 
@@ -301,7 +314,7 @@ def five_whys(snapshot: dict[str, Any], *, ident: str = "five-whys") -> str:
     box("Problem", snapshot.get("problem", ""), stroke=INK, fill=PALE)
     for number, link in enumerate(snapshot.get("links", []), start=1):
         arrow()
-        box(f"Why {number}? {link['why']}"[:90], "Because " + link["answer"], stroke=LINE)
+        box(shorten(f"Why {number}? {link['why']}", 90), "Because " + link["answer"], stroke=LINE)
     roots = snapshot.get("root_causes", [])
     if roots:
         arrow()

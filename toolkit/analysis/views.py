@@ -310,7 +310,9 @@ def part_add(
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            message = f"Added the {part_spec.noun} '{part_spec.describe(created)}'."
+            message = (
+                f"Added the {part_spec.noun} '{svg.shorten(part_spec.describe(created), 80)}'."
+            )
             return _after_change(request, spec, project, item, message, anchor=part_spec.slug)
     return _render_detail(request, spec, project, item, bound={part_spec.slug: form})
 

@@ -167,8 +167,12 @@ def pdsa_ramp(*, ident: str, steps: list[RampStep], heading: str) -> str:
     step_w, step_h, rise = 200.0, 90.0, 44.0
     n = max(len(steps), 1)
     width = n * (step_w + 16) + 20
-    height = 40 + (n - 1) * rise + step_h + 20
-    parts = [text_lines(0, 18, [heading], size=14, bold=True)]
+    # The heading wraps to the picture's width (a bold 14px character is about 8px wide) and
+    # pushes the steps down, so a long change idea is never clipped at the edge.
+    heading_lines = wrap(heading, max(20, int(width // 8)), 4)
+    extra = (len(heading_lines) - 1) * 18
+    height = 40 + extra + (n - 1) * rise + step_h + 20
+    parts = [text_lines(0, 18, heading_lines, size=14, bold=True, line_height=18)]
     for i, step in enumerate(steps):
         x = 10 + i * (step_w + 16)
         y = height - 20 - step_h - i * rise
@@ -206,6 +210,11 @@ def pdsa_ramp(*, ident: str, steps: list[RampStep], heading: str) -> str:
 # Charts -----------------------------------------------------------------------------------
 
 
+def _heading_width(title: str) -> float:
+    """Room for a one-line bold 14px heading (about 8px a character), so it is never clipped."""
+    return len(title) * 8.0 + 10
+
+
 def _count(value: int, noun: tuple[str, str]) -> str:
     return f"{value} {noun[0] if value == 1 else noun[1]}"
 
@@ -223,7 +232,7 @@ def paired_bars(
     top = 30.0
     biggest = max([max(a, b) for _, a, b in rows] + [1])
     height = top + len(rows) * row_h + 10
-    width = label_w + bar_max + 140
+    width = max(label_w + bar_max + 140, _heading_width(title))
     parts = [text_lines(0, 18, [title], size=14, bold=True)]
     for i, (name, first, second) in enumerate(rows):
         y = top + i * row_h
@@ -256,7 +265,7 @@ def line_chart(
     left, right, top, bottom = 56.0, 30.0, 34.0, 56.0
     plot_w = max(200.0, 120.0 * max(len(points) - 1, 1) + 72)
     plot_h = 220.0
-    width, height = left + plot_w + right, top + plot_h + bottom
+    width, height = max(left + plot_w + right, _heading_width(title)), top + plot_h + bottom
     parts = [text_lines(0, 18, [title], size=14, bold=True)]
 
     def y_of(v: float) -> float:
@@ -306,7 +315,7 @@ def score_bars(*, ident: str, title: str, rows: list[tuple[str, float, float, st
     """One bar per row against its maximum (name, score, maximum, level), labelled in text."""
     label_w, bar_max, row_h, top = 390.0, 240.0, 28.0, 30.0
     height = top + len(rows) * row_h + 10
-    width = label_w + bar_max + 150
+    width = max(label_w + bar_max + 150, _heading_width(title))
     scale = max([m for _, _, m, _ in rows] + [1])
     parts = [text_lines(0, 18, [title], size=14, bold=True)]
     for i, (name, score, maximum, level) in enumerate(rows):

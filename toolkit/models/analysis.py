@@ -397,7 +397,7 @@ class SwotStrategy(models.Model):
         verbose_name_plural = "SWOT strategies"
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.text[:50]}"
+        return f"{self.get_kind_display()}: {self.text}"
 
 
 # --- Priority setting matrix -----------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Template tags for NHS.UK design-system components used across the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/_breadcrumbs.html")
+def breadcrumbs(*parts: Any) -> dict[str, Any]:
+    """`{% breadcrumbs "Text" href "Text" href %}`: the breadcrumb from text and address pairs,
+    for pages whose view does not pass a list of crumbs."""
+    if len(parts) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs takes pairs of text and address")
+    return {"crumbs": list(zip(parts[::2], parts[1::2], strict=True))}
+
+
+# Names that keep their capitals inside a sentence (acronyms in capitals keep theirs anyway).
+PROPER_NAMES = ("Five Whys", "Making Data Count", "NHS Sustainability Model")
+
+
+@register.filter
+def in_sentence(text: Any) -> str:
+    """A name as it reads inside a sentence: "SWOT analysis" stays, "Process map" becomes
+    "process map", "Five Whys" stays. Use it where `|lower` would turn SWOT into swot."""
+    text = str(text)
+    kept: list[tuple[int, int]] = []
+    for name in PROPER_NAMES:
+        start = text.find(name)
+        if start >= 0:
+            kept.append((start, start + len(name)))
+    words = []
+    position = 0
+    for word in text.split(" "):
+        inside = any(start <= position < end for start, end in kept)
+        acronym = sum(c.isupper() for c in word) > 1
+        words.append(word if inside or acronym else word.lower())
+        position += len(word) + 1
+    return " ".join(words)
