@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from measures import chart_services
+from measures.charts import services as chart_services
 from measures.models import Measure
 from tests.measures.charting import JUMP, put_series
 

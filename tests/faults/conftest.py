@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import _seed_data  # noqa: F401  (each test starts with the seeds)
+from tests.e2e.conftest import _run_seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -41,6 +41,13 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.skip(reason="fault tests run with a broker (CI's run)"))
         elif not shutil.which("redis-server"):
             item.add_marker(pytest.mark.skip(reason="no redis-server on the PATH"))
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db: Any) -> None:
+    """Each test starts with the seeds (standard measures, steps): the flush that ends every
+    transactional test empties their tables too."""
+    _run_seeds()
 
 
 def free_port() -> int:
