@@ -1,9 +1,18 @@
 // Wide tables and diagrams scroll inside a .thrive-scroll region (the CSS draws a shadow on an
 // edge with more beyond it). This writes the cue in words above a region while it is wider than
-// its box, and removes it when a wider window lets everything fit.
+// its box, and removes it when a wider window lets everything fit; it also marks which edges
+// have more beyond them, so the CSS can fade those edges of pictures whose own background
+// hides the shadow.
 const HINT_CLASS = "thrive-scroll__hint";
 
+function edges(region) {
+  const rest = region.scrollWidth - region.clientWidth - region.scrollLeft;
+  region.toggleAttribute("data-more-left", region.scrollLeft > 1);
+  region.toggleAttribute("data-more-right", rest > 1);
+}
+
 function update(region) {
+  edges(region);
   const overflowing = region.scrollWidth > region.clientWidth + 1;
   let hint = region.previousElementSibling;
   if (!hint || !hint.classList.contains(HINT_CLASS)) {
@@ -23,7 +32,10 @@ const observer = new ResizeObserver((entries) => {
 });
 
 function watch(root) {
-  for (const region of root.querySelectorAll(".thrive-scroll")) observer.observe(region);
+  for (const region of root.querySelectorAll(".thrive-scroll")) {
+    observer.observe(region);
+    region.addEventListener("scroll", () => edges(region), { passive: true });
+  }
 }
 
 watch(document);

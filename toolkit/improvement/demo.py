@@ -329,7 +329,7 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:  # 
         if cycle is None:
             cycle = services.pdsa_create(
                 project=project, user=user, change_idea=idea, number=1, owner="Duty team lead",
-                objective=f"Test whether '{idea.text.lower()}' shortens the wait for advice.",
+                objective=f"Test whether '{idea.text[:1].lower() + idea.text[1:]}' shortens the wait for advice.",
                 purpose="Families wait too long for a first conversation.",
                 change_description=idea.text,
                 questions="How many families can be reached? How many can be signposted?",

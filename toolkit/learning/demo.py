@@ -88,7 +88,7 @@ def _cycle(project, user, idea, measures, title, codes, start, weeks, **extra) -
     return improvement.pdsa_create(
         project=project, user=user, change_idea=idea, number=1, title=title,
         owner=extra.pop("owner", "Project manager"),
-        objective=extra.pop("objective", f"Test whether '{title.lower()}' works here."),
+        objective=extra.pop("objective", f"Test whether '{title[:1].lower() + title[1:]}' works here."),
         purpose="Learn quickly whether the change is worth scaling up.",
         planned_start=start, planned_end=start + dt.timedelta(weeks=weeks),
         measures=[measures[c] for c in codes], **extra,
