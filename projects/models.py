@@ -340,6 +340,7 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         SIGN_OUT = "sign_out", "Signed out"
+        SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
         UPLOAD = "upload", "Uploaded a file"
         UPLOAD_COLUMNS = "upload_columns", "Confirmed an upload's columns"
         UPLOAD_UNDO = "upload_undo", "Undid an upload"

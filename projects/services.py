@@ -44,6 +44,27 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
     return token
 
 
+def sessions_end_others(*, user: Any, keep: str | None) -> int:
+    """Sign the user out of every session but `keep` (a session key): a lost laptop, a shared
+    computer. Returns how many were ended. Reads each live session, so it suits the database
+    session store of a programme's few hundred users."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == str(user.pk) and session.pk != keep
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    audit_record(
+        action=AuditEvent.Action.SESSIONS_ENDED,
+        user=user,
+        subject=user.get_username(),
+        what=f"{len(ended)} other session{'' if len(ended) == 1 else 's'} ended",
+    )
+    return len(ended)
+
+
 def api_token_authenticate(*, key: str) -> Any | None:
     """The active user behind a live token (not revoked, not expired), or None."""
     token = (

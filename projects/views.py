@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -417,8 +418,20 @@ def account(request: HttpRequest) -> HttpResponse:
             "new_key": new_key,
             "tokens": ApiToken.objects.filter(user=request.user),
             "site_roles": selectors.user_site_roles(user=request.user),
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
         },
     )
+
+
+@login_view_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = services.sessions_end_others(user=request.user, keep=request.session.session_key)
+    messages.success(
+        request,
+        f"Signed out of {ended} other session{'' if ended == 1 else 's'}. This one stays signed in.",
+    )
+    return redirect("account")
 
 
 @login_view_required

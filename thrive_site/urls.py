@@ -23,6 +23,7 @@ accounts = [
     path("", project_views.account, name="account"),
     path("preferences/", project_views.preferences, name="preferences"),
     path("tokens/<int:token_id>/revoke/", project_views.api_token_revoke, name="api-token-revoke"),
+    path("sessions/end-others/", project_views.sessions_end_others, name="sessions-end-others"),
 ]
 
 urlpatterns = [

@@ -197,3 +197,19 @@ def test_an_api_token_stops_working_when_it_expires(world, client, settings):
     account = Client()
     account.force_login(world.a.info)
     assert "Expired" in account.get("/accounts/").content.decode()
+
+
+def test_signing_out_everywhere_else_ends_the_other_sessions_only(world):
+    laptop, phone, other_user = Client(), Client(), Client()
+    for client in (laptop, phone):
+        client.post("/accounts/login/", {"username": "pm-aaa", "password": PASSWORD})
+    other_user.post("/accounts/login/", {"username": "pm-bbb", "password": PASSWORD})
+    assert phone.get("/accounts/").status_code == 200
+    response = laptop.post("/accounts/sessions/end-others/", follow=True)
+    assert "Signed out of 1 other session." in response.content.decode()
+    assert laptop.get("/accounts/").status_code == 200
+    assert phone.get("/accounts/").status_code == 302  # sent to sign in again
+    assert other_user.get("/accounts/").status_code == 200
+    (ended,) = events(Action.SESSIONS_ENDED)
+    assert ended.user == world.a.pm
+    assert ended.what == "1 other session ended"
