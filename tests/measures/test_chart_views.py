@@ -333,3 +333,24 @@ def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_a
         "Recalculate the limits"
         not in client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
     )
+
+
+def test_chart_settings_lists_an_adjustment_whose_author_was_deleted(world, client_as):
+    """A removed user leaves their adjustments behind with no author: the page still opens."""
+    import datetime as dt
+
+    from measures.models import ChartAdjustment, Measure
+
+    ChartAdjustment.objects.create(
+        site=world.a.site,
+        measure=Measure.objects.get(code="median_wait_days"),
+        kind=ChartAdjustment.Kind.REBASE,
+        period=dt.date(2025, 6, 2),
+        reason="New triage process",
+        created_by=None,
+    )
+    response = client_as(world.a.pm).get(
+        f"/sites/{world.a.site.code}/measures/median_wait_days/settings/"
+    )
+    assert response.status_code == 200
+    assert b"New triage process" in response.content
