@@ -7,6 +7,7 @@ exceptions into JSON 401/403/404, so scripts never receive a login page.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,7 +27,7 @@ from projects.permissions import (
     visible_sites,
 )
 
-from . import selectors, services
+from . import entry, selectors, services
 from .models import Measure, Upload
 from .openapi import openapi_document
 
@@ -90,6 +91,12 @@ def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
             "changes": report.withheld_changes,
             "problems": report.withheld_problems,
         },
+        "preview": report.preview,
+        "confirm_url": (
+            request.build_absolute_uri(reverse("measures-api:upload-confirm", args=[upload.pk]))
+            if upload.status == Upload.Status.NEEDS_CONFIRMATION
+            else None
+        ),
         "unmapped": [u["label"] for u in upload.report.get("unmapped", [])],
         "nothing_new": upload.report.get("nothing_new"),
         "created_at": upload.created_at.isoformat(),
@@ -109,9 +116,16 @@ def upload_create(request: HttpRequest) -> HttpResponse:
     site = get_site_or_404(request.user, code, Capability.UPLOAD)
     if file is None:
         return _error(400, "Send the extract in the 'file' field (multipart/form-data).")
+    replace = (request.POST.get("replace") or "").strip().lower()
+    if replace not in ("", "true", "false", "1", "0"):
+        return _error(400, "Send 'replace' as true or false.")
     try:
         upload = services.upload_create(
-            user=request.user, site=site, file=file, source=Upload.Source.API
+            user=request.user,
+            site=site,
+            file=file,
+            source=Upload.Source.API,
+            replace=replace in ("true", "1"),
         )
     except ValidationError as error:
         status = 413 if error.code == "too_large" else 400
@@ -125,12 +139,78 @@ def upload_create(request: HttpRequest) -> HttpResponse:
 @login_view_required
 @require_GET
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = get_object_or_404(
+    return JsonResponse(upload_json(_visible_upload(request, upload_id), request))
+
+
+def _visible_upload(request: HttpRequest, upload_id: int) -> Upload:
+    return get_object_or_404(
         Upload.objects.select_related("site"),
         pk=upload_id,
         site__in=visible_sites(request.user),
     )
-    return JsonResponse(upload_json(upload, request))
+
+
+def _decide(request: HttpRequest, upload_id: int, decide: Callable[..., Upload]) -> HttpResponse:
+    upload = _visible_upload(request, upload_id)
+    try:
+        upload = decide(upload=upload, user=request.user)
+    except services.DecisionRefused as refused:
+        return _error(409, str(refused), upload_status=upload.status)
+    return JsonResponse(upload_json(upload, request), status=202)
+
+
+@api_view
+@login_view_required
+@require_POST
+def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Replace the stored figures the upload's preview listed: it is read again and stored."""
+    return _decide(request, upload_id, services.upload_confirm)
+
+
+@api_view
+@login_view_required
+@require_POST
+def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+    return _decide(request, upload_id, services.upload_cancel)
+
+
+VALUES_SHAPE = 'Send JSON: {"values": [{"week": "YYYY-MM-DD", "value": 12}, ...]}.'
+
+
+@api_view
+@site_view(Capability.ENTER_DATA)
+@require_POST
+def values_create(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """Weekly figures typed in by hand, sent by a script: all stored, or none (400)."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = get_object_or_404(Measure, code=measure_code)
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, f"The body is not JSON. {VALUES_SHAPE}")
+    values = body.get("values") if isinstance(body, dict) else None
+    if not isinstance(values, list):
+        return _error(400, VALUES_SHAPE)
+    try:
+        result = entry.values_enter(user=request.user, site=site, measure=measure, values=values)
+    except entry.EntryRefused as refused:
+        n = len(refused.problems)
+        return _error(
+            400,
+            f"{n} problem{'s' if n != 1 else ''}: nothing was stored.",
+            problems=[p.as_dict() for p in refused.problems],
+        )
+    upload = result.upload
+    return JsonResponse(
+        {
+            "site": site.code,
+            "measure": measure.code,
+            "upload": upload_json(upload, request) if upload else None,
+            "stored": result.stored,
+            "unchanged": result.unchanged,
+        },
+        status=201 if upload else 200,
+    )
 
 
 @api_view

@@ -7,6 +7,13 @@ app_name = "measures-api"
 urlpatterns = [
     path("uploads", api.upload_create, name="uploads"),
     path("uploads/<int:upload_id>", api.upload_detail, name="upload"),
+    path("uploads/<int:upload_id>/confirm", api.upload_confirm, name="upload-confirm"),
+    path("uploads/<int:upload_id>/cancel", api.upload_cancel, name="upload-cancel"),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/values",
+        api.values_create,
+        name="values",
+    ),
     path("sites/<str:site_code>/measures/<str:measure_code>/series", api.series, name="series"),
     path("openapi.json", api.openapi, name="openapi"),
 ]

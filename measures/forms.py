@@ -1,7 +1,9 @@
-"""Forms of measures: the upload, the mapping screen, measure settings, local definitions."""
+"""Forms of measures: the upload, the mapping screen, measure settings, local definitions,
+figures entered by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from projects.forms import NhsukForm, NhsukModelForm
 
-from . import services
+from . import entry, services
 from .models import LocalDefinition, Measure
 
 IGNORE_CHOICE = "__ignore__"
@@ -93,3 +95,40 @@ class LocalDefinitionForm(NhsukModelForm):
             "caveats": forms.Textarea(attrs={"rows": 3}),
             "date_agreed": forms.DateInput(),
         }
+
+
+class WeekValuesForm(NhsukForm):
+    """One box per week: a value typed in replaces the stored one; a blank box keeps it."""
+
+    def __init__(self, *args: Any, weeks: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.weeks = {self.field_name(week): week for week in weeks}
+        for name, week in self.weeks.items():
+            self.fields[name] = forms.CharField(
+                required=False,
+                max_length=40,
+                label=f"Week commencing {entry.week_label(week)}",
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
+                ),
+            )
+
+    @staticmethod
+    def field_name(week: dt.date) -> str:
+        return f"week-{week.isoformat()}"
+
+    def values(self) -> list[dict[str, object]]:
+        """The weeks given a value, for entry.values_enter."""
+        return [
+            {"week": week, "value": self.cleaned_data[name]}
+            for name, week in self.weeks.items()
+            if (self.cleaned_data.get(name) or "").strip()
+        ]
+
+    def add_problems(self, problems: list[entry.EntryProblem]) -> None:
+        by_week = {week.isoformat(): name for name, week in self.weeks.items()}
+        for problem in problems:
+            name = by_week.get(problem.week or "")
+            # The field's own label says which week: its message need not say it again.
+            message = problem.message.split(": ", 1)[1] if name else problem.message
+            self.add_error(name, message[:1].upper() + message[1:])

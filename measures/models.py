@@ -150,15 +150,23 @@ class Upload(models.Model):
         API = "api", "API"
         CLI = "cli", "Command line"
         DEMO = "demo", "Demo loader"
+        HAND = "hand", "Entered by hand"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         PROCESSING = "processing", "Processing"
         NEEDS_MAPPING = "needs_mapping", "Needs column mapping"
+        NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
-    FINISHED = frozenset({Status.DONE, Status.FAILED, Status.NEEDS_MAPPING})
+    FINISHED = frozenset(
+        {Status.DONE, Status.FAILED, Status.NEEDS_MAPPING, Status.NEEDS_CONFIRMATION,
+         Status.CANCELLED}
+    )  # fmt: skip
+    # Sources whose uploads stop at a preview before they replace stored figures.
+    CONFIRMED_SOURCES = frozenset({Source.WEB, Source.API})
 
     site = models.ForeignKey(
         "projects.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="uploads",
@@ -169,11 +177,19 @@ class Upload(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
-    file = models.FileField(upload_to="uploads/%Y/%m/", max_length=300)
+    file = models.FileField(
+        upload_to="uploads/%Y/%m/", max_length=300, blank=True,
+        help_text="Empty for figures entered by hand.",
+    )  # fmt: skip
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.QUEUED)
+    replace = models.BooleanField(
+        default=False,
+        help_text="The sender agreed to replace stored figures (confirmed the preview, or sent "
+        "replace=true): the upload is stored without stopping at a preview.",
+    )
     progress = models.PositiveSmallIntegerField(default=0)
     layout = models.CharField(max_length=16, blank=True)
     frequency = models.CharField(max_length=8, blank=True)

@@ -27,10 +27,20 @@ UPLOAD = {
         "site": {"type": ["string", "null"]},
         "file": {"type": "string"},
         "sha256": {"type": "string"},
-        "source": {"type": "string", "enum": ["web", "api", "cli", "demo"]},
+        "source": {"type": "string", "enum": ["web", "api", "cli", "demo", "hand"]},
         "status": {
             "type": "string",
-            "enum": ["queued", "processing", "needs_mapping", "done", "failed"],
+            "enum": [
+                "queued",
+                "processing",
+                "needs_mapping",
+                "needs_confirmation",
+                "done",
+                "failed",
+                "cancelled",
+            ],
+            "description": "needs_confirmation: the file would change stored figures, and "
+            "nothing is stored until it is confirmed (POST confirm_url) or cancelled.",
         },
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "notice": {
@@ -101,6 +111,22 @@ UPLOAD = {
                 "problems": {"type": "integer"},
             },
         },
+        "preview": {
+            "type": ["object", "null"],
+            "description": "While needs_confirmation: what confirming would change, for the "
+            "sites the reader may see: changed, new and unchanged counts; per_measure (site, "
+            "measure, weeks, values changed); largest (before, after, the earlier upload); "
+            "earlier_uploads (where the stored values came from).",
+            "properties": {
+                "changed": {"type": "integer"},
+                "new": {"type": ["integer", "null"]},
+                "unchanged": {"type": ["integer", "null"]},
+                "per_measure": {"type": "array", "items": {"type": "object"}},
+                "largest": {"type": "array", "items": {"type": "object"}},
+                "earlier_uploads": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "confirm_url": {"type": ["string", "null"], "format": "uri"},
         "unmapped": {
             "type": "array",
             "items": {"type": "string"},
@@ -146,6 +172,106 @@ SERIES = {
     "required": ["site", "measure", "points"],
 }
 
+ENTRY_PROBLEM = {
+    "type": "object",
+    "properties": {
+        "index": {"type": ["integer", "null"], "description": "Place in `values`, from 0."},
+        "week": {"type": ["string", "null"], "format": "date"},
+        "field": {"type": "string", "enum": ["week", "value", "values", "measure"]},
+        "message": {"type": "string"},
+    },
+    "required": ["field", "message"],
+}
+
+VALUES_IN = {
+    "type": "object",
+    "properties": {
+        "values": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 520,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "week": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "The Monday the week starts; not after this week.",
+                    },
+                    "value": {"type": "number", "minimum": 0},
+                },
+                "required": ["week", "value"],
+            },
+        }
+    },
+    "required": ["values"],
+}
+
+VALUES_OUT = {
+    "type": "object",
+    "properties": {
+        "site": {"type": "string"},
+        "measure": {"type": "string"},
+        "upload": {
+            "oneOf": [{"$ref": "#/components/schemas/Upload"}, {"type": "null"}],
+            "description": "The entry, kept like an upload (source hand): undo it on its page.",
+        },
+        "stored": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "week": {"type": "string", "format": "date"},
+                    "value": {"type": "number"},
+                    "before": {"type": ["number", "null"]},
+                },
+            },
+        },
+        "unchanged": {"type": "integer", "description": "Values equal to what was stored."},
+    },
+    "required": ["site", "measure", "stored", "unchanged"],
+}
+
+
+UPLOAD_ID = [{"name": "upload_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+SITE_MEASURE = [
+    {
+        "name": "site",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Site code, e.g. NGT.",
+    },
+    {
+        "name": "measure",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Measure code, e.g. referrals_received.",
+    },
+]
+
+
+def _decision(operation: str, summary: str, done: str, errors: dict) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "parameters": UPLOAD_ID,
+            "responses": {
+                "202": {
+                    "description": done,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Upload"}}
+                    },
+                },
+                "409": _error("The upload is not waiting for confirmation."),
+                **errors,
+                "403": _error("Only the sender, or whoever may upload for every site in it."),
+            },
+        }
+    }
+
 
 def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
     auth_errors = {
@@ -187,6 +313,12 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                                             "contentMediaType": "application/octet-stream",
                                         },
                                         "site": {"type": "string", "examples": ["NGT"]},
+                                        "replace": {
+                                            "type": "string",
+                                            "enum": ["true", "false"],
+                                            "description": "true: replace stored figures "
+                                            "without stopping at a preview.",
+                                        },
                                     },
                                     "required": ["file", "site"],
                                 }
@@ -233,6 +365,59 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/Upload"}
+                                }
+                            },
+                        },
+                        **auth_errors,
+                    },
+                }
+            },
+            "/uploads/{upload_id}/confirm": _decision(
+                "uploadConfirm",
+                "Replace the stored figures an upload's preview lists",
+                "Confirmed: the file is read again and stored; poll `url`.",
+                auth_errors,
+            ),
+            "/uploads/{upload_id}/cancel": _decision(
+                "uploadCancel",
+                "Cancel an upload waiting for confirmation: nothing is stored",
+                "Cancelled.",
+                auth_errors,
+            ),
+            "/sites/{site}/measures/{measure}/values": {
+                "post": {
+                    "operationId": "valuesCreate",
+                    "summary": "Weekly figures entered by hand (project managers, informatics "
+                    "staff and programme leads)",
+                    "parameters": SITE_MEASURE,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": VALUES_IN}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Stored: what changed, and the entry's upload.",
+                            "content": {"application/json": {"schema": VALUES_OUT}},
+                        },
+                        "200": {
+                            "description": "Every value was already stored: nothing changed.",
+                            "content": {"application/json": {"schema": VALUES_OUT}},
+                        },
+                        "400": {
+                            "description": "Nothing was stored: every problem is listed.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "detail": {"type": "string"},
+                                            "problems": {
+                                                "type": "array",
+                                                "items": ENTRY_PROBLEM,
+                                            },
+                                        },
+                                        "required": ["detail"],
+                                    }
                                 }
                             },
                         },

@@ -155,6 +155,8 @@ class UploadReport:
     withheld_values: int
     withheld_changes: int
     withheld_sites: int  # sites named in the file that the reader may not see
+    # What confirming would change (an upload waiting for confirmation), or None.
+    preview: dict[str, Any] | None = None
 
     @property
     def values_shown(self) -> int:
@@ -202,6 +204,22 @@ def upload_report(*, upload: Upload, user: Any) -> UploadReport:
     per_site = [row for row in per_site_all if shown(row["site"], row=True)]
     changes_all = report.get("changes", [])
     changes = [c for c in changes_all if shown(c["site"], row=True)]
+    preview = report.get("preview")
+    if preview is not None and not whole:
+        per_measure = [r for r in preview["per_measure"] if shown(r["site"], row=True)]
+        preview = {
+            **preview,
+            "changed": sum(int(r["changed"]) for r in per_measure),
+            "per_measure": per_measure,
+            "largest": [r for r in preview["largest"] if shown(r["site"], row=True)],
+            "earlier_uploads": [
+                {**u, "sites": [c for c in u["sites"] if shown(c, row=True)]}
+                for u in preview["earlier_uploads"]
+                if any(shown(c, row=True) for c in u["sites"])
+            ],
+            "new": None,
+            "unchanged": None,
+        }
     return UploadReport(
         whole_file=whole,
         problems=problems,
@@ -212,6 +230,7 @@ def upload_report(*, upload: Upload, user: Any) -> UploadReport:
         - sum(int(r["values"]) for r in per_site),
         withheld_changes=len(changes_all) - len(changes),
         withheld_sites=0 if whole else len(named - readable),
+        preview=preview,
     )
 
 
@@ -235,3 +254,40 @@ def site_export_rows(*, site: Site) -> Iterator[list[Any]]:
             point.value,
             point.upload_id,
         ]
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    measure: Measure
+    latest_week: dt.date | None
+    latest_value: float | None
+
+
+def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
+    """Each measure a person can type in, with the latest week the site holds for it."""
+    measures = list(measures.order_by("order", "name"))
+    latest = dict(
+        DataPoint.objects.filter(
+            site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in measures]
+        )
+        .values("measure_id")
+        .annotate(last=Max("period"))
+        .values_list("measure_id", "last")
+    )
+    values = {
+        (measure_id, period): value
+        for measure_id, period, value in DataPoint.objects.filter(
+            site=site,
+            frequency=Frequency.WEEKLY,
+            measure__in=list(latest),
+            period__in=set(latest.values()),
+        ).values_list("measure_id", "period", "value")
+    }
+    return [
+        EntryRow(
+            measure=m,
+            latest_week=latest.get(m.pk),
+            latest_value=values.get((m.pk, latest.get(m.pk))),
+        )
+        for m in measures
+    ]

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -73,11 +74,19 @@ def upload_check_file(*, name: str, size: int) -> None:
 
 @transaction.atomic
 def upload_create(
-    *, user: Any, site: Site | None, file: File, source: str, enqueue: bool = True
+    *,
+    user: Any,
+    site: Site | None,
+    file: File,
+    source: str,
+    enqueue: bool = True,
+    replace: bool = False,
 ) -> Upload:
     """Store the file and queue it for processing. `user` None is a system action (command
     line, demo loader), allowed for any site. While the broker cannot be reached the upload is
-    kept, queued (`Upload.is_waiting_for_queue`), and handed over by recovery.work_sweep."""
+    kept, queued (`Upload.is_waiting_for_queue`), and handed over by recovery.work_sweep.
+    A web or API upload that would change stored figures stops at a preview until its sender
+    confirms (upload_confirm), unless sent with `replace` by a script that means it."""
     name = os.path.basename(getattr(file, "name", "") or "upload")
     upload_check_file(name=name, size=file.size or 0)
     if user is not None and (site is None or not can(user, Capability.UPLOAD, site)):
@@ -93,6 +102,7 @@ def upload_create(
         original_name=name[:255],
         sha256=digest.hexdigest(),
         size=file.size or 0,
+        replace=replace,
     )
     upload.file.save(name, file, save=False)
     upload.save()
@@ -221,7 +231,7 @@ def _refused_sites(upload: Upload, codes: list[str]) -> list[Site]:
     return [s for s in sites if not can(upload.uploaded_by, Capability.UPLOAD, s)]
 
 
-def _read_summary(obs: pd.DataFrame, frequency: str) -> dict[str, Any]:
+def read_summary(obs: pd.DataFrame, frequency: str) -> dict[str, Any]:
     by_site = obs.groupby("site", sort=True, observed=True)
     spans = by_site["period"].agg(["nunique", "min", "max", "size"])
     measures = by_site["measure"].unique()
@@ -384,18 +394,17 @@ def _upload_process(*, upload_id: int) -> Upload:
         ]
         _finish(upload, Upload.Status.NEEDS_MAPPING, problems=[], report=report, **fields)
         return Upload.objects.get(pk=upload_id)
-    report["read"] = _read_summary(obs, result.frequency)
+    report["read"] = read_summary(obs, result.frequency)
     _set_progress(upload, 75)
     _store(upload=upload, obs=obs, frequency=result.frequency, report=report, fields=fields)
     return Upload.objects.get(pk=upload_id)
 
 
-def _store(
-    *, upload: Upload, obs: pd.DataFrame, frequency: str, report: dict, fields: dict
-) -> None:
+def frame_from_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations (site and measure codes) as the store's frame (database ids)."""
     site_ids = dict(Site.objects.values_list("code", "id"))
     measure_ids = dict(Measure.objects.values_list("code", "id"))
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "site_id": _ids(obs["site"], site_ids),
             "measure_id": _ids(obs["measure"], measure_ids),
@@ -403,10 +412,125 @@ def _store(
             "value": obs["value"].astype("float64"),
         }
     )
+
+
+def _store(
+    *, upload: Upload, obs: pd.DataFrame, frequency: str, report: dict, fields: dict
+) -> None:
+    frame = frame_from_observations(obs)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != Upload.Status.PROCESSING:
             return  # another run of the task finished it first
+        if not locked.replace and locked.source in Upload.CONFIRMED_SOURCES:
+            changed, new = store.points_diff(frame=frame, frequency=frequency)
+            if len(changed):
+                # Stored figures would change: nothing is written until the sender confirms.
+                report["preview"] = changes_preview(changed=changed, new=new, values=len(frame))
+                _finish(
+                    locked,
+                    Upload.Status.NEEDS_CONFIRMATION,
+                    counts=_frame_counts(frame, new=new, changed=len(changed)),
+                    report=report,
+                    problems=[],
+                    **fields,
+                )
+                return
+        points_write(locked=locked, frame=frame, frequency=frequency, report=report, fields=fields)
+
+
+def _frame_counts(frame: pd.DataFrame, *, new: int, changed: int) -> dict[str, int]:
+    return {
+        "values": len(frame),
+        "new": new,
+        "changed": changed,
+        "unchanged": len(frame) - new - changed,
+        "sites": int(frame["site_id"].nunique()),
+        "measures": int(frame["measure_id"].nunique()),
+        "periods": int(frame["period"].nunique()),
+    }
+
+
+MAX_PREVIEW_ROWS = 20
+
+
+def changes_preview(*, changed: pd.DataFrame, new: int, values: int) -> dict[str, Any]:
+    """What storing would change, for the sender to read before confirming: how many values
+    per site and measure, the largest changes with before and after, and the earlier uploads
+    the replaced values came from."""
+    if changed.empty:
+        return {
+            "changed": 0,
+            "new": int(new),
+            "unchanged": int(values - new),
+            "per_measure": [],
+            "largest": [],
+            "earlier_uploads": [],
+        }
+    sites = dict(Site.objects.values_list("id", "code"))
+    measures = {m.pk: m for m in Measure.objects.only("id", "code", "name", "order")}
+    groups = changed.groupby(["site_id", "measure_id"], sort=True)["period"].agg(
+        ["size", "min", "max"]
+    )
+    per_measure = [
+        {
+            "site": sites[int(site_id)],
+            "measure": measures[int(measure_id)].code,
+            "measure_name": measures[int(measure_id)].name,
+            "changed": int(row["size"]),
+            "first": row["min"].date().isoformat(),
+            "last": row["max"].date().isoformat(),
+        }
+        for (site_id, measure_id), row in groups.iterrows()
+    ]
+    order = {m.code: (m.order, m.code) for m in measures.values()}
+    per_measure.sort(key=lambda r: (r["site"], order[r["measure"]]))
+    size = (changed["value"] - changed["old_value"]).abs()
+    largest = changed.assign(size=size).sort_values(
+        ["size", "site_id", "measure_id", "period"], ascending=[False, True, True, True]
+    )[:MAX_PREVIEW_ROWS]
+    earlier_counts = changed.groupby("old_upload")["site_id"].agg(["size", "unique"])
+    earlier_ids = [int(i) for i in earlier_counts.sort_values("size", ascending=False).index]
+    uploads = Upload.objects.select_related("uploaded_by").in_bulk(earlier_ids[:MAX_PREVIEW_ROWS])
+    return {
+        "changed": len(changed),
+        "new": int(new),
+        "unchanged": int(values - new - len(changed)),
+        "per_measure": per_measure,
+        "largest": [
+            {
+                "site": sites[int(r.site_id)],
+                "measure": measures[int(r.measure_id)].code,
+                "measure_name": measures[int(r.measure_id)].name,
+                "period": pd.Timestamp(r.period).date().isoformat(),
+                "before": float(r.old_value),
+                "after": float(r.value),
+                "before_upload": int(r.old_upload),
+            }
+            for r in largest.itertuples(index=False)
+        ],
+        "earlier_uploads": [
+            {
+                "id": pk,
+                "file": uploads[pk].original_name,
+                "source": uploads[pk].source,
+                "by": uploads[pk].uploader_label,
+                "at": uploads[pk].created_at.isoformat(),
+                "values": int(earlier_counts.loc[pk, "size"]),
+                "sites": sorted(sites[int(s)] for s in earlier_counts.loc[pk, "unique"]),
+            }
+            for pk in earlier_ids[:MAX_PREVIEW_ROWS]
+            if pk in uploads
+        ],
+    }
+
+
+def points_write(
+    *, locked: Upload, frame: pd.DataFrame, frequency: str, report: dict, fields: dict
+) -> None:
+    """Write `frame` as `upload`'s figures and finish the upload as done, with its report;
+    charts are rebuilt once the transaction commits. `locked` is locked by the caller."""
+    with transaction.atomic():
         counts = store.points_store(upload=locked, frame=frame, frequency=frequency)
         earlier = (
             Upload.objects.filter(
@@ -418,6 +542,7 @@ def _store(
         )
         report["identical_to"] = earlier.pk if earlier else None
         report["changes"] = _changes(upload=locked)
+        report["changed_by_measure"] = _changed_by_measure(upload=locked) if counts.changed else []
         report["nothing_new"] = counts.new == 0 and counts.changed == 0
         touched = sorted(frame["site_id"].unique().tolist())
         locked.sites.set(touched)
@@ -426,15 +551,7 @@ def _store(
         _finish(
             locked,
             Upload.Status.DONE,
-            counts={
-                "values": len(frame),
-                "new": counts.new,
-                "changed": counts.changed,
-                "unchanged": counts.unchanged,
-                "sites": len(touched),
-                "measures": int(frame["measure_id"].nunique()),
-                "periods": int(frame["period"].nunique()),
-            },
+            counts=_frame_counts(frame, new=counts.new, changed=counts.changed),
             report=report,
             problems=[],
             **fields,
@@ -473,6 +590,17 @@ def _changes(*, upload: Upload) -> list[dict[str, Any]]:
     ]
 
 
+def _changed_by_measure(*, upload: Upload) -> list[dict[str, Any]]:
+    """How many stored values `upload` replaced, per site and measure."""
+    return [
+        {"site": site, "measure": code, "measure_name": name, "changed": n}
+        for site, code, name, n in DataPointHistory.objects.filter(replaced_by=upload)
+        .values_list("site__code", "measure__code", "measure__name")
+        .annotate(n=Count("pk"))
+        .order_by("site__code", "measure__order", "measure__code")
+    ]
+
+
 def _announce(*, upload_id: int, frame: pd.DataFrame) -> None:
     by_site = frame.groupby("site_id")["measure_id"].unique()
     for site_id, measure_ids in by_site.items():
@@ -482,6 +610,32 @@ def _announce(*, upload_id: int, frame: pd.DataFrame) -> None:
                 sender=Upload, site_id=site_id, measure_ids=ids, upload_id=upload_id
             )
         )
+
+
+@dataclass(frozen=True)
+class ExtractPreview:
+    """What a file would do, read without storing anything (ingest_extract --dry-run)."""
+
+    problems: list[dict[str, Any]]
+    unmapped: list[str]
+    values: int
+    preview: dict[str, Any]
+
+
+def extract_preview(*, data: bytes, name: str, site: Site | None) -> ExtractPreview:
+    """The upload path's checks and what storing would change, with no row written."""
+    upload_check_file(name=name, size=len(data))
+    result = parse_extract(data, name, parse_options(site=site))
+    empty = changes_preview(changed=pd.DataFrame(), new=0, values=0)
+    if result.problems:
+        return ExtractPreview(_problems(result), [], 0, empty)
+    if result.unmapped:
+        return ExtractPreview([], [u.label for u in result.unmapped], 0, empty)
+    frame = frame_from_observations(result.observations)
+    changed, new = store.points_diff(frame=frame, frequency=result.frequency)
+    return ExtractPreview(
+        [], [], len(frame), changes_preview(changed=changed, new=new, values=len(frame))
+    )
 
 
 # Mapping, undo -----------------------------------------------------------------------------
@@ -525,6 +679,87 @@ def column_mappings_save(
     return upload
 
 
+def upload_may_decide(*, upload: Upload, user: Any) -> bool:
+    """Whether `user` may confirm or cancel `upload`'s preview: its sender, or whoever may
+    upload for every site its file holds."""
+    if user is None:
+        return True
+    if upload.uploaded_by_id is not None and upload.uploaded_by_id == user.pk:
+        return True
+    codes = set(upload.report.get("file_sites") or []) | (
+        {upload.site.code} if upload.site else set()
+    )
+    sites = list(Site.objects.filter(code__in=codes))
+    return bool(sites) and all(can(user, Capability.UPLOAD, s) for s in sites)
+
+
+class DecisionRefused(Exception):
+    """An upload is not waiting for its sender to confirm or cancel it."""
+
+
+def _decision_start(*, upload: Upload, user: Any) -> Upload:
+    locked = Upload.objects.select_for_update().select_related("site").get(pk=upload.pk)
+    if locked.status != Upload.Status.NEEDS_CONFIRMATION:
+        raise DecisionRefused(
+            f"Upload #{locked.pk} is not waiting for confirmation: it is "
+            f"{locked.get_status_display().lower()}."
+        )
+    if not upload_may_decide(upload=locked, user=user):
+        raise PermissionDenied(
+            "Only the person who sent this file, or the programme lead, may do this."
+        )
+    return locked
+
+
+@transaction.atomic
+def upload_confirm(*, upload: Upload, user: Any) -> Upload:
+    """The sender read the preview and wants the stored figures replaced: read the file again
+    and store it (what is stored by then is replaced, and kept in the history)."""
+    locked = _decision_start(upload=upload, user=user)
+    Upload.objects.filter(pk=locked.pk).update(
+        replace=True,
+        status=Upload.Status.QUEUED,
+        progress=0,
+        started_at=None,
+        finished_at=None,
+        enqueued_at=None,
+        attempts=0,
+    )
+    audit_record(
+        action=AuditEvent.Action.UPLOAD_CONFIRMED,
+        user=user,
+        site=locked.site,
+        what=f"upload #{locked.pk} {locked.original_name}: confirmed, replacing "
+        f"{locked.counts.get('changed', 0):,} stored values",
+    )
+    recovery.upload_enqueue_on_commit(upload_id=locked.pk)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def upload_cancel(*, upload: Upload, user: Any) -> Upload:
+    """The sender does not want the stored figures replaced: nothing from the file is stored."""
+    locked = _decision_start(upload=upload, user=user)
+    Upload.objects.filter(pk=locked.pk).update(
+        status=Upload.Status.CANCELLED, finished_at=timezone.now()
+    )
+    audit_record(
+        action=AuditEvent.Action.UPLOAD_CANCELLED,
+        user=user,
+        site=locked.site,
+        what=f"upload #{locked.pk} {locked.original_name}: cancelled at the preview, "
+        "nothing stored",
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+def undo_capability(upload: Upload) -> Capability:
+    """Figures typed in by hand are undone by those who may type them; files by uploaders."""
+    return Capability.ENTER_DATA if upload.source == Upload.Source.HAND else Capability.UPLOAD
+
+
 class UndoRefused(Exception):
     """An upload cannot be undone (e.g. a later upload replaced some of its values)."""
 
@@ -540,7 +775,7 @@ def upload_undo(*, upload: Upload, user: Any) -> int:
             )
         if user is not None:
             for site in upload.sites.all():
-                if not can(user, Capability.UPLOAD, site):
+                if not can(user, undo_capability(upload), site):
                     raise PermissionDenied(f"You may not change figures for {site.code}.")
         later = sorted(
             set(

@@ -55,7 +55,27 @@ def points_store(
     if frame["value"].isna().any():
         raise ValueError("a value to store is missing")
     method = method or store_methods()[0]
-    incoming = pd.DataFrame(
+    incoming = _incoming(frame)
+    if method == "copy":
+        new, changed = _store_copy(upload=upload, incoming=incoming, frequency=frequency)
+    else:
+        new, changed = _store_orm(upload=upload, incoming=incoming, frequency=frequency)
+    return StoreCounts(new=new, changed=changed, unchanged=len(frame) - new - changed)
+
+
+def points_diff(*, frame: pd.DataFrame, frequency: str) -> tuple[pd.DataFrame, int]:
+    """What storing `frame` now would do, without writing: the values it would change
+    (site_id, measure_id, period, value, old_value, old_upload, in key order) and how many
+    values would be new."""
+    if frame.empty:
+        return _incoming(frame).assign(old_value=0.0, old_upload=0), 0
+    incoming = _incoming(frame)
+    new, changed = _diff(incoming, _existing_orm(incoming, frequency))
+    return changed, len(new)
+
+
+def _incoming(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "site_id": frame["site_id"].to_numpy(dtype="int64"),
             "measure_id": frame["measure_id"].to_numpy(dtype="int64"),
@@ -63,11 +83,6 @@ def points_store(
             "value": frame["value"].to_numpy(dtype="float64"),
         }
     )
-    if method == "copy":
-        new, changed = _store_copy(upload=upload, incoming=incoming, frequency=frequency)
-    else:
-        new, changed = _store_orm(upload=upload, incoming=incoming, frequency=frequency)
-    return StoreCounts(new=new, changed=changed, unchanged=len(frame) - new - changed)
 
 
 # ---------------------------------------------------------------- PostgreSQL: binary COPY

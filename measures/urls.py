@@ -22,6 +22,22 @@ urlpatterns = [
         name="upload-mapping",
     ),
     path(
+        "sites/<str:site_code>/data/uploads/<int:upload_id>/confirm/",
+        views.upload_confirm,
+        name="upload-confirm",
+    ),
+    path(
+        "sites/<str:site_code>/data/uploads/<int:upload_id>/cancel/",
+        views.upload_cancel,
+        name="upload-cancel",
+    ),
+    path("sites/<str:site_code>/data/enter/", views.entry_index, name="entry-index"),
+    path(
+        "sites/<str:site_code>/data/enter/<str:measure_code>/",
+        views.entry_weeks,
+        name="entry-weeks",
+    ),
+    path(
         "sites/<str:site_code>/data/uploads/<int:upload_id>/undo/",
         views.upload_undo,
         name="upload-undo",

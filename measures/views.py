@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,8 +24,8 @@ from projects.permissions import (
     visible_sites,
 )
 
-from . import selectors, services
-from .forms import LocalDefinitionForm, MappingForm, MeasureForm, UploadForm
+from . import entry, selectors, services
+from .forms import LocalDefinitionForm, MappingForm, MeasureForm, UploadForm, WeekValuesForm
 from .models import LocalDefinition, Measure, Upload
 
 
@@ -84,6 +86,7 @@ def site_data(request: HttpRequest) -> HttpResponse:
             "latest": selectors.site_latest_values(site=site),
             "uploads": selectors.site_uploads(site=site),
             "can_upload": Capability.UPLOAD in caps,
+            "can_enter": Capability.ENTER_DATA in caps,
             "site_crumbs": _crumbs(site, data=False),
         },
     )
@@ -145,7 +148,8 @@ def _site_upload(request: HttpRequest, upload_id: int) -> Upload:
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     """The upload's progress, then its report. htmx polls the status fragment until done."""
     upload = _site_upload(request, upload_id)
-    can_upload = Capability.UPLOAD in request.site_caps  # type: ignore[attr-defined]
+    caps = request.site_caps  # type: ignore[attr-defined]
+    can_upload = Capability.UPLOAD in caps
     form = None
     if upload.status == Upload.Status.NEEDS_MAPPING and can_upload:
         form = MappingForm(unmapped=upload.report.get("unmapped", []))
@@ -162,9 +166,39 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "report": selectors.upload_report(upload=upload, user=request.user),
             "form": form,
             "can_upload": can_upload,
+            "can_undo": services.undo_capability(upload) in caps,
+            "can_decide": upload.status == Upload.Status.NEEDS_CONFIRMATION
+            and services.upload_may_decide(upload=upload, user=request.user),
             "site_crumbs": _crumbs(site),
         },
     )
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """The sender read the preview: replace the stored figures (the service checks who)."""
+    upload = _site_upload(request, upload_id)
+    try:
+        services.upload_confirm(upload=upload, user=request.user)
+    except services.DecisionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Confirmed: the file is being read again and stored.")
+    return redirect(upload)
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _site_upload(request, upload_id)
+    try:
+        services.upload_cancel(upload=upload, user=request.user)
+    except services.DecisionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Cancelled: nothing from this file was stored.")
+    return redirect(upload)
 
 
 @site_view(Capability.UPLOAD)
@@ -194,10 +228,12 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     return redirect(upload)
 
 
-@site_view(Capability.UPLOAD)
+@site_view(Capability.VIEW)
 @require_POST
 def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _site_upload(request, upload_id)
+    if services.undo_capability(upload) not in request.site_caps:  # type: ignore[attr-defined]
+        raise PermissionDenied("Your role does not allow undoing this upload.")
     try:
         affected = services.upload_undo(upload=upload, user=request.user)
     except services.UndoRefused as refused:
@@ -266,4 +302,86 @@ def definition_edit(request: HttpRequest, measure_code: str) -> HttpResponse:
         request,
         "measures/localdefinition_form.html",
         {"site": site, "measure": measure, "form": form, "site_crumbs": _crumbs(site)},
+    )
+
+
+WEEKS_SHOWN = 8
+
+
+@site_view(Capability.ENTER_DATA)
+@require_GET
+def entry_index(request: HttpRequest) -> HttpResponse:
+    """The measures a person can type in, with the latest week each holds."""
+    site = request.site  # type: ignore[attr-defined]
+    return render(
+        request,
+        "measures/entry_index.html",
+        {
+            "site": site,
+            "rows": selectors.entry_rows(site=site, measures=entry.entry_measures()),
+            "this_week": entry.monday(timezone.localdate()),
+            "site_crumbs": _crumbs(site),
+        },
+    )
+
+
+def _weeks_to(request: HttpRequest, this_week: dt.date) -> dt.date:
+    """The newest week shown: ?to=YYYY-MM-DD (any day of it), never after this week."""
+    try:
+        to = dt.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        return this_week
+    return min(entry.monday(to), this_week)
+
+
+@site_view(Capability.ENTER_DATA)
+@require_http_methods(["GET", "POST"])
+def entry_weeks(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """A box per week for one measure: this week and the seven before, or earlier ones."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = get_object_or_404(entry.entry_measures(), code=measure_code)
+    this_week = entry.monday(timezone.localdate())
+    to = _weeks_to(request, this_week)
+    weeks = [to - dt.timedelta(weeks=i) for i in range(WEEKS_SHOWN)]
+    form = WeekValuesForm(request.POST or None, weeks=weeks)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = entry.values_enter(
+                user=request.user, site=site, measure=measure, values=form.values()
+            )
+        except entry.EntryRefused as refused:
+            form.add_problems(refused.problems)
+            status = 400
+        else:
+            if result.upload is None:
+                messages.info(request, "Nothing changed: those figures were already stored.")
+            else:
+                n = len(result.stored)
+                messages.success(
+                    request,
+                    f"Saved {n} week{'s' if n != 1 else ''} of {measure.name.lower()}. "
+                    "The chart is redrawn with them.",
+                )
+            return redirect(f"{request.path}?to={to.isoformat()}")
+    elif request.method == "POST":
+        status = 400
+    current = entry.current_values(site=site, measure=measure, weeks=weeks)
+    return render(
+        request,
+        "measures/entry_weeks.html",
+        {
+            "site": site,
+            "measure": measure,
+            "form": form,
+            "rows": [
+                (form[WeekValuesForm.field_name(week)], week, current.get(week)) for week in weeks
+            ],
+            "definition": LocalDefinition.objects.filter(site=site, measure=measure).first(),
+            "earlier": weeks[-1] - dt.timedelta(weeks=1),
+            "later": to + dt.timedelta(weeks=WEEKS_SHOWN) if to < this_week else None,
+            "site_crumbs": _crumbs(site)
+            + [("Enter figures", reverse("measures:entry-index", kwargs={"site_code": site.code}))],
+        },
+        status=status,
     )

@@ -24,15 +24,22 @@ class Capability(enum.StrEnum):
     VIEW = "view"  # read the site's dashboards and records
     EDIT = "edit"  # change the site's implementation work and toolkit
     UPLOAD = "upload"  # send the site's data extracts
+    ENTER_DATA = "enter_data"  # type in the site's weekly figures by hand
     ADMIN = "admin"  # administer the programme (measures, steps, factors)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Membership.Role.PROJECT_MANAGER: frozenset({Capability.VIEW, Capability.EDIT}),
-    Membership.Role.INFORMATICS: frozenset({Capability.VIEW, Capability.UPLOAD}),
+    Membership.Role.PROJECT_MANAGER: frozenset(
+        {Capability.VIEW, Capability.EDIT, Capability.ENTER_DATA}
+    ),
+    Membership.Role.INFORMATICS: frozenset(
+        {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA}
+    ),
     Membership.Role.STAKEHOLDER: frozenset({Capability.VIEW}),
 }
-LEAD_CAPABILITIES = frozenset({Capability.VIEW, Capability.UPLOAD, Capability.ADMIN})
+LEAD_CAPABILITIES = frozenset(
+    {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA, Capability.ADMIN}
+)
 NONE: frozenset[Capability] = frozenset()
 
 ACCESS_ATTR = "thrive_access"

@@ -215,6 +215,7 @@ def mixed_upload(world, settings, tmp_path, django_capture_on_commit_callbacks):
                 site=site,
                 file=ContentFile(text.encode(), name="mixed.csv"),
                 source="api",
+                replace=True,
             )
         upload.refresh_from_db()
         return upload

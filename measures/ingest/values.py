@@ -52,7 +52,9 @@ def _blank_mask(values: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _parse_number_text(raw: object) -> tuple[float, int]:
+def parse_number(raw: object) -> tuple[float, int]:
+    """One cell (text or number) as (value, status): "1,234", "(5)", "12%" and "22,5" read as
+    an extract's cell would; bools and other types are BAD."""
     if isinstance(raw, bool):
         return np.nan, BAD
     if isinstance(raw, int | float | np.integer | np.floating):
@@ -115,7 +117,7 @@ def _convert(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if todo.any():
         idx = np.flatnonzero(todo)
         codes, uniques = pd.factorize(pd.Series(raw[idx], dtype=object), use_na_sentinel=True)
-        parsed = [_parse_number_text(u) for u in uniques]
+        parsed = [parse_number(u) for u in uniques]
         u_val = np.array([p[0] for p in parsed] + [np.nan], dtype="float64")
         u_status = np.array([p[1] for p in parsed] + [BLANK], dtype=np.int8)
         values[idx] = u_val[codes]

@@ -23,15 +23,25 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
-    """send(user, site, content, name, source="web") -> the upload once its task has run."""
+    """send(user, site, content, name, source="web", replace=False) -> the upload once its
+    task has run (a web or API upload changing stored figures stops at its preview)."""
 
     def run(
-        user: Any, site: Any, content: bytes | str, name: str = "extract.csv", source: str = "web"
+        user: Any,
+        site: Any,
+        content: bytes | str,
+        name: str = "extract.csv",
+        source: str = "web",
+        replace: bool = False,
     ) -> Upload:
         data = content.encode() if isinstance(content, str) else content
         with django_capture_on_commit_callbacks(execute=True):
             upload = services.upload_create(
-                user=user, site=site, file=ContentFile(data, name=name), source=source
+                user=user,
+                site=site,
+                file=ContentFile(data, name=name),
+                source=source,
+                replace=replace,
             )
         upload.refresh_from_db()
         return upload

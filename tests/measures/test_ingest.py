@@ -893,18 +893,18 @@ def test_pivot_xlsx_with_blank_corner_and_text_numbers():
     ],
 )
 def test_numbers_with_thousands_separators_and_decimal_commas(text, expected):
-    from measures.ingest.values import OK, _parse_number_text
+    from measures.ingest.values import OK, parse_number
 
-    value, status = _parse_number_text(text)
+    value, status = parse_number(text)
     assert status == OK
     assert value == pytest.approx(expected)
 
 
 def test_a_comma_that_is_neither_thousands_nor_decimal_is_refused():
-    from measures.ingest.values import BAD, _parse_number_text
+    from measures.ingest.values import BAD, parse_number
 
-    assert _parse_number_text("1,2,3")[1] == BAD
-    assert _parse_number_text("12,34,567")[1] == BAD
+    assert parse_number("1,2,3")[1] == BAD
+    assert parse_number("12,34,567")[1] == BAD
 
 
 def test_semicolon_file_with_decimal_commas_reads_the_decimals():

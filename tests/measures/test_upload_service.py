@@ -111,7 +111,9 @@ def test_same_file_twice_changes_nothing_and_says_so(world, sites, send):
     assert DataPointHistory.objects.count() == 0
 
 
-def test_overlapping_upload_updates_its_weeks_and_keeps_earlier_values(world, sites, send):
+def test_overlapping_upload_updates_its_weeks_and_keeps_earlier_values(
+    world, sites, send, django_capture_on_commit_callbacks
+):
     ngt = sites["NGT"]
     first = send(
         world.a.info,
@@ -133,6 +135,32 @@ def test_overlapping_upload_updates_its_weeks_and_keeps_earlier_values(world, si
             ]
         ),
     )
+    # A stored figure would change: the upload stops at its preview and changes nothing.
+    assert second.status == Upload.Status.NEEDS_CONFIRMATION
+    preview = second.report["preview"]
+    assert (preview["changed"], preview["new"], preview["unchanged"]) == (1, 1, 0)
+    assert preview["per_measure"] == [
+        {
+            "site": "NGT",
+            "measure": "referrals_received",
+            "measure_name": "Referrals received",
+            "changed": 1,
+            "first": "2025-01-13",
+            "last": "2025-01-13",
+        }
+    ]
+    largest = preview["largest"][0]
+    assert (largest["before"], largest["after"], largest["before_upload"]) == (11.0, 15.0, first.pk)
+    assert [u["id"] for u in preview["earlier_uploads"]] == [first.pk]
+    assert dict(DataPoint.objects.values_list("period", "value")) == {
+        dt.date(2025, 1, 6): 10.0,
+        dt.date(2025, 1, 13): 11.0,
+    }
+    assert not DataPointHistory.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.upload_confirm(upload=second, user=world.a.info)
+    second.refresh_from_db()
+    assert second.status == Upload.Status.DONE
     assert second.counts == {**second.counts, "new": 1, "changed": 1, "unchanged": 0}
     values = dict(DataPoint.objects.values_list("period", "value"))
     assert values == {
@@ -159,6 +187,7 @@ def test_undo_restores_what_the_upload_replaced_and_removes_what_it_added(world,
                 ("NGT", "2025-01-20", "referrals_received", 12),
             ]
         ),
+        replace=True,
     )
     affected = services.upload_undo(upload=second, user=world.a.info)
     assert affected == 2
@@ -173,7 +202,9 @@ def test_undo_restores_what_the_upload_replaced_and_removes_what_it_added(world,
 def test_undo_is_refused_while_a_later_upload_replaced_its_values(world, sites, send):
     ngt = sites["NGT"]
     first = send(world.a.info, ngt, tidy([("NGT", "2025-01-13", "referrals_received", 11)]))
-    second = send(world.a.info, ngt, tidy([("NGT", "2025-01-13", "referrals_received", 15)]))
+    second = send(
+        world.a.info, ngt, tidy([("NGT", "2025-01-13", "referrals_received", 15)]), replace=True
+    )
     with pytest.raises(services.UndoRefused, match=f"#{second.pk}"):
         services.upload_undo(upload=first, user=world.a.info)
     services.upload_undo(upload=second, user=world.a.info)
@@ -293,7 +324,9 @@ def test_ignored_column_is_remembered_as_ignored(world, send, django_capture_on_
     assert upload.status == Upload.Status.DONE
     assert DataPoint.objects.count() == 1
     assert ColumnMapping.objects.get().measure is None
-    again = send(world.a.info, world.a.site, content.replace("4,30", "5,31"), "w2.csv")
+    again = send(
+        world.a.info, world.a.site, content.replace("4,30", "5,31"), "w2.csv", replace=True
+    )
     assert again.status == Upload.Status.DONE
     assert again.counts["changed"] == 1
 

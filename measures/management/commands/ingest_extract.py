@@ -26,8 +26,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site", help="Site code for figures the file does not label with a site"
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check the file and say what it would change; store nothing.",
+        )
 
-    def handle(self, *args: Any, path: str, site: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: str, site: str | None, dry_run: bool = False, **options: Any
+    ) -> None:
         file_path = Path(path)
         if not file_path.is_file():
             raise CommandError(f"{path}: no such file")
@@ -36,6 +43,9 @@ class Command(BaseCommand):
             site_obj = Site.objects.filter(code=site.strip().upper()).first()
             if site_obj is None:
                 raise CommandError(f"{site}: no such site")
+        if dry_run:
+            self._dry_run(file_path, site_obj)
+            return
         upload = ingest_file(file_path, site=site_obj, source=Upload.Source.CLI)
         if upload.status == Upload.Status.DONE:
             counts = upload.counts
@@ -46,7 +56,48 @@ class Command(BaseCommand):
                     f"{counts['unchanged']:,} unchanged."
                 )
             )
+            self._changed_lines(upload.report.get("changed_by_measure", []), "changed")
             return
+        self._refused(file_path, upload)
+
+    def _changed_lines(self, rows: list[dict[str, Any]], verb: str) -> None:
+        for row in rows:
+            self.stdout.write(
+                f"  {row['site']} {row['measure']}: {row['changed']:,} values {verb}"
+                + (f" ({row['first']} to {row['last']})" if "first" in row else "")
+            )
+
+    def _dry_run(self, file_path: Path, site: Site | None) -> None:
+        """Everything the upload path checks, and what storing would change; no row written."""
+        try:
+            outcome = services.extract_preview(
+                data=file_path.read_bytes(), name=file_path.name, site=site
+            )
+        except ValidationError as error:
+            raise CommandError(f"{file_path.name}: {' '.join(error.messages)}") from error
+        if outcome.problems:
+            lines = "\n".join(f"  - {p['message']}" for p in outcome.problems)
+            raise CommandError(f"{file_path.name}: would be refused:\n{lines}")
+        if outcome.unmapped:
+            labels = ", ".join(f"'{label}'" for label in outcome.unmapped)
+            raise CommandError(
+                f"{file_path.name}: would be refused: these labels are not known measures: "
+                f"{labels}."
+            )
+        preview = outcome.preview
+        self.stdout.write(
+            f"{file_path.name}: dry run, nothing stored. {outcome.values:,} values read: "
+            f"{preview['new']:,} new, {preview['changed']:,} would change, "
+            f"{preview['unchanged']:,} unchanged."
+        )
+        self._changed_lines(preview["per_measure"], "would change")
+        for row in preview["largest"][:10]:
+            self.stdout.write(
+                f"  {row['site']} {row['measure']} {row['period']}: {row['before']:g} -> "
+                f"{row['after']:g} (stored by upload #{row['before_upload']})"
+            )
+
+    def _refused(self, file_path: Path, upload: Upload) -> None:
         if upload.status == Upload.Status.NEEDS_MAPPING:
             labels = ", ".join(f"'{u['label']}'" for u in upload.report.get("unmapped", []))
             raise CommandError(
