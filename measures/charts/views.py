@@ -139,6 +139,8 @@ def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
         "annotations": _annotations(state),
         "can_note": _can_note(request),
         "can_edit": _can_edit_settings(request),
+        "can_enter": Capability.ENTER_DATA in request.site_caps  # type: ignore[attr-defined]
+        and not measure.is_ratio,
         "rebase_offer": _rebase_offer(request, state),
         "note_form": PointNoteForm(),
         "chart_url": _chart_url(site, measure),
