@@ -292,7 +292,8 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
             "with 'Authorization: Bearer <token>' (create a token on your account page) or a "
             "signed-in session (POSTs then need the CSRF token). The same role checks apply "
             "as on the pages: informatics staff upload for their sites; programme leads for "
-            "every site of their programme.",
+            "every site of their programme; project managers and informatics staff enter "
+            "weekly figures by hand for their sites.",
         },
         "servers": [{"url": server}],
         "security": [{"bearer": []}, {"session": []}],
