@@ -319,7 +319,7 @@ def entry_index(request: HttpRequest) -> HttpResponse:
         {
             "site": site,
             "rows": selectors.entry_rows(site=site, measures=entry.entry_measures()),
-            "this_week": entry.monday(timezone.localdate()),
+            "last_complete_week": entry.monday(timezone.localdate()) - dt.timedelta(weeks=1),
             "site_crumbs": _crumbs(site),
         },
     )
