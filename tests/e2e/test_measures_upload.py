@@ -52,6 +52,11 @@ def test_informatics_uploads_maps_once_and_reads_the_report(
     axe(page)
     page.get_by_label(EXTRA).select_option(label="Attended contacts (attended_contacts)")
     page.get_by_role("button", name="Remember and read the file again").click()
+    # The sample overlaps weeks the demo already holds for Northgate: it stops at the preview.
+    page.get_by_role("heading", name="Check before anything changes").wait_for(timeout=60_000)
+    assert "would change" in page.locator("#upload-status").inner_text()
+    axe(page)
+    page.get_by_role("button", name=re.compile(r"^Replace \d+ stored values?$")).click()
     page.get_by_role("heading", name="Report").wait_for(timeout=60_000)
     assert page.locator("progress").count() == 0
     body = page.locator("#upload-status").inner_text()
