@@ -698,7 +698,7 @@ class DecisionRefused(Exception):
 
 
 def _decision_start(*, upload: Upload, user: Any) -> Upload:
-    locked = Upload.objects.select_for_update().select_related("site").get(pk=upload.pk)
+    locked = Upload.objects.select_for_update(of=("self",)).select_related("site").get(pk=upload.pk)
     if locked.status != Upload.Status.NEEDS_CONFIRMATION:
         raise DecisionRefused(
             f"Upload #{locked.pk} is not waiting for confirmation: it is "
