@@ -19,12 +19,17 @@ def verdict(name: str, data: bytes, max_bytes: int = 10 * MB):
 
 
 def office(folder: str, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal Office file. Entries carry a fixed date, so the bytes (and so the test ids
+    built from them) are the same in every process: pytest-xdist's workers must agree."""
     buffer = io.BytesIO()
+    entries = {
+        "[Content_Types].xml": "<Types/>",
+        f"{folder}document.xml": "<doc/>",
+        **(extra or {}),
+    }
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{folder}document.xml", "<doc/>")
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 1, 6, 9, 0, 0)), data)
     return buffer.getvalue()
 
 
