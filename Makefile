@@ -21,8 +21,12 @@ run: $(STAMP)
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/python manage.py load_demo --if-empty
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Each
+# worker has its own test database, live server, Celery queue and cache keys.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	DJANGO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: $(STAMP)
 	DJANGO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
