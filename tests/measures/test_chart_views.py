@@ -354,3 +354,24 @@ def test_chart_settings_lists_an_adjustment_whose_author_was_deleted(world, clie
     )
     assert response.status_code == 200
     assert b"New triage process" in response.content
+
+
+def test_the_data_table_formats_each_week_and_escapes_the_notes(charted, wait, client_as):
+    """The table rows are built in Python (issue 16): the same text a template would give."""
+    site = charted.a.site
+    first, second = weeks(2)
+    chart_services.point_note_add(
+        site=site, measure=wait, user=charted.a.pm, period=second, text="<b>Staff</b> & cover"
+    )
+    build(site, wait)
+    html = client_as(charted.a.stakeholder).get(chart_url(site)).content.decode()
+    table = html[html.index("<tbody", html.index("The data as a table")) :]
+    row = table[table.index(f"{second.day} {second:%b %Y}") :].split("</tr>", 1)[0]
+    cells = [c.split(">", 1)[1] for c in row.split("</td>")[1:-1]]
+    value = dict(zip(weeks(len(JUMP)), JUMP, strict=True))[second]
+    assert cells[0] == (f"{value:.0f}" if value == int(value) else f"{value:.2f}")
+    assert "&lt;b&gt;Staff&lt;/b&gt; &amp; cover" in row
+    assert "<b>Staff" not in html
+    # The figure is embedded as JSON that cannot close its script element.
+    script = html[html.index('type="application/json">') :].split("</script>", 1)[0]
+    assert "<" not in script[len('type="application/json">') :]
