@@ -7,13 +7,10 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from . import panels, signals
+        from . import panels
         from .charts import services as chart_services
         from .models import Measure
 
-        signals.data_changed.connect(
-            chart_services.on_data_changed, dispatch_uid="measures.charts.data_changed"
-        )
         post_save.connect(
             chart_services.on_measure_saved, sender=Measure, dispatch_uid="measures.charts.measure"
         )

@@ -23,7 +23,8 @@ from projects.audit import audit_record
 from projects.models import AuditEvent, Site
 from projects.permissions import Capability, can
 
-from . import recovery, signals, store
+from . import recovery, store
+from .charts import services as chart_services
 from .ingest import IGNORE, ParseOptions, ParseResult, normalise_label, parse_extract
 from .models import (
     ColumnMapping,
@@ -557,7 +558,10 @@ def points_write(
             **fields,
         )
         if counts.new or counts.changed:
-            _announce(upload_id=locked.pk, frame=frame)
+            by_site = frame.groupby("site_id")["measure_id"].unique()
+            chart_services.charts_rebuild_request(
+                changes={int(site): [int(m) for m in ids] for site, ids in by_site.items()}
+            )
 
 
 def _changes(*, upload: Upload) -> list[dict[str, Any]]:
@@ -599,17 +603,6 @@ def _changed_by_measure(*, upload: Upload) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .order_by("site__code", "measure__order", "measure__code")
     ]
-
-
-def _announce(*, upload_id: int, frame: pd.DataFrame) -> None:
-    by_site = frame.groupby("site_id")["measure_id"].unique()
-    for site_id, measure_ids in by_site.items():
-        ids = sorted(int(m) for m in measure_ids)
-        transaction.on_commit(
-            lambda site_id=int(site_id), ids=ids: signals.data_changed.send(
-                sender=Upload, site_id=site_id, measure_ids=ids, upload_id=upload_id
-            )
-        )
 
 
 @dataclass(frozen=True)
@@ -817,13 +810,7 @@ def upload_undo(*, upload: Upload, user: Any) -> int:
         by_site: dict[int, set[int]] = {}
         for site_id, measure_id in touched:
             by_site.setdefault(site_id, set()).add(measure_id)
-        for site_id, id_set in by_site.items():
-            ids = sorted(id_set)
-            transaction.on_commit(
-                lambda site_id=site_id, ids=ids: signals.data_changed.send(
-                    sender=Upload, site_id=site_id, measure_ids=ids, upload_id=upload.pk
-                )
-            )
+        chart_services.charts_rebuild_request(changes=by_site)
     return n_restored + n_removed
 
 

@@ -42,6 +42,19 @@ def rebuild_chart(site_id: int, measure_id: int) -> None:
     chart_services.chart_rebuild(site_id=site_id, measure_id=measure_id)
 
 
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def rebuild_charts(pairs: list[list[int]]) -> None:
+    """Every chart an upload (or undo, or entry) made stale: one task per upload."""
+    chart_services.charts_rebuild(pairs=pairs)
+
+
 # Not acks_late: a sweep lost with its worker is simply the next one's to do.
 @shared_task(ignore_result=True)
 def sweep_work() -> None:

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from measures import entry, services, signals
+from measures import entry, services
 from measures.models import DataPoint, DataPointHistory, Measure, Upload
 from projects.models import AuditEvent
 
@@ -69,15 +69,23 @@ def test_a_project_manager_or_informatics_enters_three_weeks(
 
 
 @pytest.fixture
-def capture_charts():
+def capture_charts(monkeypatch):
+    """The chart rebuilds asked for: (site id, [measure ids]) per rebuild task sent."""
+    from measures import recovery
+
     calls: list = []
+    real_send = recovery.send
 
-    def receiver(sender, site_id, measure_ids, upload_id, **kwargs):
-        calls.append((site_id, list(measure_ids)))
+    def spy(task, *args):
+        if task.name.endswith("rebuild_charts"):
+            by_site: dict = {}
+            for site_id, measure_id in args[0]:
+                by_site.setdefault(site_id, []).append(measure_id)
+            calls.extend(by_site.items())
+        return real_send(task, *args)
 
-    signals.data_changed.connect(receiver, weak=False)
-    yield calls
-    signals.data_changed.disconnect(receiver)
+    monkeypatch.setattr(recovery, "send", spy)
+    return calls
 
 
 def test_a_changed_week_keeps_the_old_value_in_the_history_and_can_be_undone(world):

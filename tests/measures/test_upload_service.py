@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from measures import services
 from measures.models import ColumnMapping, DataPoint, DataPointHistory, Measure, Upload
-from measures.signals import data_changed
 from tests.factories import SiteFactory
 
 from .conftest import EXTRACTS, extract, tidy
@@ -385,25 +384,41 @@ def test_a_failure_while_writing_leaves_no_partial_upload(world, monkeypatch):
     assert DataPoint.objects.count() == 1
 
 
-def test_data_changed_is_sent_per_site_after_commit(world, send):
-    received = []
+def test_one_rebuild_task_per_upload_marks_every_chart_it_changed(world, send, monkeypatch):
+    from measures import recovery
+    from measures.models import ChartState
 
-    def listener(sender, **kwargs):
-        received.append(kwargs)
+    sent = []
+    real_send = recovery.send
 
-    data_changed.connect(listener)
-    try:
-        upload = send(world.lead, world.a.site, tidy(
-            [("AAA", "2025-01-06", "dnas", 2), ("BBB", "2025-01-06", "dnas", 1)]
-        ))  # fmt: skip
-        send(world.lead, world.a.site, tidy(
-            [("AAA", "2025-01-06", "dnas", 2), ("BBB", "2025-01-06", "dnas", 1)]
-        ))  # fmt: skip
-    finally:
-        data_changed.disconnect(listener)
-    dnas = Measure.objects.get(code="dnas").pk
-    assert sorted(r["site_id"] for r in received) == sorted([world.a.site.pk, world.b.site.pk])
-    assert all(r["measure_ids"] == [dnas] and r["upload_id"] == upload.pk for r in received)
+    def spy(task, *args):
+        sent.append((task.name, args))
+        return real_send(task, *args)
+
+    monkeypatch.setattr(recovery, "send", spy)
+    rows = [("AAA", "2025-01-06", "dnas", 2), ("BBB", "2025-01-06", "dnas", 1),
+            ("AAA", "2025-01-06", "appointments", 9)]  # fmt: skip
+    send(world.lead, world.a.site, tidy(rows))
+    ids = dict(Measure.objects.filter(code__in=["dnas", "appointments", "dna_rate"])
+               .values_list("code", "pk"))  # fmt: skip
+    rebuilds = [args for name, args in sent if name.endswith("rebuild_charts")]
+    a, b = world.a.site.pk, world.b.site.pk
+    # One task for the upload: each site's changed measures and the DNA rate computed from them.
+    assert rebuilds == [
+        (
+            sorted(
+                [[a, ids["dnas"]], [a, ids["appointments"]], [a, ids["dna_rate"]],
+                 [b, ids["dnas"]], [b, ids["dna_rate"]]]
+            ),
+        )
+    ]  # fmt: skip
+    assert ChartState.objects.filter(site_id=a, measure_id=ids["dnas"]).exists()
+    built = ChartState.objects.get(site_id=a, measure_id=ids["dnas"], frequency="weekly")
+    assert not built.is_stale
+    # Sending the same file again changes nothing, so nothing is rebuilt.
+    sent.clear()
+    send(world.lead, world.a.site, tidy(rows))
+    assert [name for name, _ in sent if name.endswith("rebuild_charts")] == []
 
 
 def test_file_too_large_is_refused_before_it_is_stored(world, settings):
