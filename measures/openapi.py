@@ -352,14 +352,7 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                 "get": {
                     "operationId": "uploadDetail",
                     "summary": "An upload's status, counts and problems",
-                    "parameters": [
-                        {
-                            "name": "upload_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
+                    "parameters": UPLOAD_ID,
                     "responses": {
                         "200": {
                             "description": "The upload.",
@@ -431,20 +424,7 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                     "operationId": "series",
                     "summary": "The stored values of one measure at one site",
                     "parameters": [
-                        {
-                            "name": "site",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                            "description": "Site code, e.g. NGT.",
-                        },
-                        {
-                            "name": "measure",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                            "description": "Measure code, e.g. referrals_received.",
-                        },
+                        *SITE_MEASURE,
                         {
                             "name": "frequency",
                             "in": "query",

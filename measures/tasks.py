@@ -17,8 +17,9 @@ from .charts import services as chart_services
 # timeout; an IntegrityError or DataError would fail again the same way.
 TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
 
-
-@shared_task(
+# Acknowledged when done (a task lost with its worker is delivered again), retried on the
+# transient failures only, with growing waits.
+durable_task = shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT,
@@ -26,30 +27,19 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, Connectio
     retry_backoff_max=300,
     max_retries=5,
 )
+
+
+@durable_task
 def ingest_upload(upload_id: int) -> None:
     services.upload_process(upload_id=upload_id)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-)
+@durable_task
 def rebuild_chart(site_id: int, measure_id: int) -> None:
     chart_services.chart_rebuild(site_id=site_id, measure_id=measure_id)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-)
+@durable_task
 def rebuild_charts(pairs: list[list[int]]) -> None:
     """Every chart an upload (or undo, or entry) made stale: one task per upload."""
     chart_services.charts_rebuild(pairs=pairs)

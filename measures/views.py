@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -174,31 +175,35 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     )
 
 
-@site_view(Capability.VIEW)
-@require_POST
-def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    """The sender read the preview: replace the stored figures (the service checks who)."""
+def _decide(request: HttpRequest, upload_id: int, decide: Any, done: str) -> HttpResponse:
+    """Confirm or cancel an upload waiting at its preview (the service checks who may)."""
     upload = _site_upload(request, upload_id)
     try:
-        services.upload_confirm(upload=upload, user=request.user)
+        decide(upload=upload, user=request.user)
     except services.DecisionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Confirmed: the file is being read again and stored.")
+        messages.success(request, done)
     return redirect(upload)
+
+
+@site_view(Capability.VIEW)
+@require_POST
+def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    return _decide(
+        request,
+        upload_id,
+        services.upload_confirm,
+        "Confirmed: the file is being read again and stored.",
+    )
 
 
 @site_view(Capability.VIEW)
 @require_POST
 def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = _site_upload(request, upload_id)
-    try:
-        services.upload_cancel(upload=upload, user=request.user)
-    except services.DecisionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Cancelled: nothing from this file was stored.")
-    return redirect(upload)
+    return _decide(
+        request, upload_id, services.upload_cancel, "Cancelled: nothing from this file was stored."
+    )
 
 
 @site_view(Capability.UPLOAD)
