@@ -50,19 +50,6 @@ def _series(n: int) -> list[float]:
     return out
 
 
-def _profile(request) -> None:
-    """BENCH_PROFILE=1: where the in-process page spends its time (20 requests)."""
-    import cProfile
-    import pstats
-
-    profile = cProfile.Profile()
-    profile.enable()
-    for _ in range(20):
-        request()
-    profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         served.prepare_environment(_scratch_database(tmp))
@@ -148,8 +135,7 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
         median = statistics.median(times)
-        if os.environ.get("BENCH_PROFILE"):
-            _profile(lambda: client.get(path))
+        served.profile_if_asked(lambda: client.get(path))
         print(f"database: {connection.vendor}")
         print(f"chart rebuild, {WEEKS} weekly points (worker): {build_ms:.1f} ms")
         print(

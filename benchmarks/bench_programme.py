@@ -112,6 +112,8 @@ def main() -> None:
             client.get("/programme/")
         queries[n] = len(captured)
         print(f"in-process (test client, no HTTP), {n} sites: {in_process:.1f} ms")
+        if n == SITES:
+            served.profile_if_asked(lambda client=client: client.get("/programme/"), runs=5)
     same = queries[SITES] == queries[5]
     print(
         f"queries: {queries[5]} for 5 sites, {queries[SITES]} for {SITES} "

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -134,3 +134,19 @@ def verdict(label: str, figure: float, target: float, unit: str = "ms") -> bool:
     met = figure < target
     print(f"{label}: {figure:.1f} {unit} (target < {target:g} {unit}) {'OK' if met else 'MISSED'}")
     return met
+
+
+def profile_if_asked(request: Callable[[], object], runs: int = 20) -> None:
+    """With BENCH_PROFILE=1: where an in-process page spends its time (cProfile, `runs` calls,
+    the 25 costliest functions by their own time)."""
+    if not os.environ.get("BENCH_PROFILE"):
+        return
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(runs):
+        request()
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(25)

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from projects.models import Site
 from projects.panels import (
@@ -250,6 +253,48 @@ class MeasureGrid:
     measures: list[Measure]
     rows: list[tuple[Site, list[MeasureRow | None]]]
     key: list[tuple[str, str]]  # (icon file, meaning) of each icon the grid shows
+
+    def body_html(self) -> SafeString:
+        """The grid's rows, built here rather than in a template: 50 sites by 20 measures are a
+        thousand cells, and a template spent 400 ms resolving their variables (issue 16)."""
+        icons: dict[str, str] = {}
+
+        def icon(file: str, label: str) -> str:
+            if file not in icons:
+                icons[file] = escape(static(file))
+            return f'<img src="{icons[file]}" alt="{escape(label)}" width="28" height="28">'
+
+        out = []
+        for site, cells in self.rows:
+            name = escape(site.name)
+            out.append(
+                '<tr class="nhsuk-table__row"><th scope="row" class="thrive-mdc-grid__site">'
+                f'<a href="{escape(site.get_absolute_url())}">{name}</a></th>'
+            )
+            for row in cells:
+                if row is None:
+                    out.append(
+                        '<td class="nhsuk-table__cell"><span class="thrive-mdc-grid__none" '
+                        'aria-hidden="true">–</span><span class="nhsuk-u-visually-hidden">'
+                        "No data</span></td>"
+                    )
+                    continue
+                title = f"{row.measure.name} at {site.name}: {row.variation_label}"
+                if row.assurance_label:
+                    title += f"; {row.assurance_label}"
+                shown = (
+                    icon(row.variation_file, row.variation_label)
+                    if row.variation_file
+                    else f"<span>{escape(row.variation_label)}</span>"
+                )
+                if row.assurance_file:
+                    shown += icon(row.assurance_file, row.assurance_label or "")
+                out.append(
+                    '<td class="nhsuk-table__cell"><a class="thrive-mdc-grid__cell" '
+                    f'href="{escape(row.chart_url)}" title="{escape(title)}">{shown}</a></td>'
+                )
+            out.append("</tr>")
+        return mark_safe("".join(out))  # noqa: S308 - every part escaped above
 
 
 def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> MeasureGrid:
