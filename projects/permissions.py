@@ -25,14 +25,19 @@ class Capability(enum.StrEnum):
     EDIT = "edit"  # change the site's implementation work and toolkit
     UPLOAD = "upload"  # send the site's data extracts
     ADMIN = "admin"  # administer the programme (measures, steps, factors)
+    SHARE = "share"  # create and withdraw read-only links to the site's dashboard
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Membership.Role.PROJECT_MANAGER: frozenset({Capability.VIEW, Capability.EDIT}),
+    Membership.Role.PROJECT_MANAGER: frozenset(
+        {Capability.VIEW, Capability.EDIT, Capability.SHARE}
+    ),
     Membership.Role.INFORMATICS: frozenset({Capability.VIEW, Capability.UPLOAD}),
     Membership.Role.STAKEHOLDER: frozenset({Capability.VIEW}),
 }
-LEAD_CAPABILITIES = frozenset({Capability.VIEW, Capability.UPLOAD, Capability.ADMIN})
+LEAD_CAPABILITIES = frozenset(
+    {Capability.VIEW, Capability.UPLOAD, Capability.ADMIN, Capability.SHARE}
+)
 NONE: frozenset[Capability] = frozenset()
 
 ACCESS_ATTR = "thrive_access"
