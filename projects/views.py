@@ -369,6 +369,15 @@ def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
     return ics_response(name=event.title, content=content)
 
 
+def _invitable_sites(*, sites: Any, programme_wide: bool) -> Any:
+    """Sites a new local event may invite: its programme's, less the one site a project manager
+    can schedule for (their own site is there anyway)."""
+    invitable = Site.objects.filter(programme__in=sites.values("programme")).order_by("name")
+    if not programme_wide and sites.count() == 1:
+        invitable = invitable.exclude(pk=sites.get().pk)
+    return invitable
+
+
 @login_view_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
@@ -386,7 +395,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         sites=sites,
         programme_wide=led.exists(),
-        invitable=Site.objects.filter(programme__in=sites.values("programme")).order_by("name"),
+        invitable=_invitable_sites(sites=sites, programme_wide=led.exists()),
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)

@@ -139,6 +139,8 @@ def test_project_manager_schedules_a_local_event_and_downloads_the_invite(world,
     form = pm.get("/events/new/")
     assert form.status_code == 200
     assert b"Every site of the programme" not in form.content  # only the lead schedules those
+    assert b"Site BBB (BBB)" in form.content  # may invite site B
+    assert b"Site AAA (AAA)" not in form.content  # not their own site: it is theirs
     starts, ends = _when()
     response = pm.post(
         "/events/new/",
