@@ -253,6 +253,7 @@ class MeasureGrid:
     measures: list[Measure]
     rows: list[tuple[Site, list[MeasureRow | None]]]
     key: list[tuple[str, str]]  # (icon file, meaning) of each icon the grid shows
+    shared: bool = False  # a signed-out shared view: no links into the sites' pages
 
     def body_html(self) -> SafeString:
         """The grid's rows, built here rather than in a template: 50 sites by 20 measures are a
@@ -267,9 +268,11 @@ class MeasureGrid:
         out = []
         for site, cells in self.rows:
             name = escape(site.name)
+            if not self.shared:
+                name = f'<a href="{escape(site.get_absolute_url())}">{name}</a>'
             out.append(
                 '<tr class="nhsuk-table__row"><th scope="row" class="thrive-mdc-grid__site">'
-                f'<a href="{escape(site.get_absolute_url())}">{name}</a></th>'
+                f"{name}</th>"
             )
             for row in cells:
                 if row is None:
@@ -289,9 +292,12 @@ class MeasureGrid:
                 )
                 if row.assurance_file:
                     shown += icon(row.assurance_file, row.assurance_label or "")
+                tag, href = (
+                    ("span", "") if self.shared else ("a", f' href="{escape(row.chart_url)}"')
+                )
                 out.append(
-                    '<td class="nhsuk-table__cell"><a class="thrive-mdc-grid__cell" '
-                    f'href="{escape(row.chart_url)}" title="{escape(title)}">{shown}</a></td>'
+                    f'<td class="nhsuk-table__cell"><{tag}{href} class="thrive-mdc-grid__cell" '
+                    f'title="{escape(title)}">{shown}</{tag}></td>'
                 )
             out.append("</tr>")
         return mark_safe("".join(out))  # noqa: S308 - every part escaped above
@@ -319,6 +325,7 @@ def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> Meas
         measures=columns,
         rows=[(site, [cells.get(site.pk, {}).get(m.pk) for m in columns]) for site in sites],
         key=[(ICON_FILES[icon], ICON_LABELS[icon]) for icon in ICON_FILES if icon in shown],
+        shared=any(d.shared for d in data.values()),
     )
 
 

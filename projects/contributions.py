@@ -9,26 +9,14 @@ from typing import Any
 from django.utils import timezone
 
 from . import panels
-from .models import CommunityEvent, Site
-
-
-def _upcoming(programme_ids: set[int], today: dt.date, days: int) -> list[CommunityEvent]:
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    return list(
-        CommunityEvent.objects.filter(
-            programme_id__in=programme_ids,
-            ends_at__gte=start,
-            starts_at__lt=start + dt.timedelta(days=days),
-        ).order_by("starts_at")
-    )
+from .models import Site
+from .selectors_dashboard import site_upcoming_events
 
 
 def events_panel(context: panels.PanelContext) -> dict[int, Any]:
-    events = _upcoming({s.programme_id for s in context.sites}, context.today, days=90)
-    return {
-        site.pk: [e for e in events if e.programme_id == site.programme_id][:3]
-        for site in context.sites
-    }
+    """The next events of each site: programme-wide ones, its own and those it is invited to."""
+    events = site_upcoming_events(sites=list(context.sites), today=context.today, days=90)
+    return {site_id: found[:3] for site_id, found in events.items()}
 
 
 def events_pack(data: Any, site: Site) -> list[panels.PackSection]:
@@ -46,9 +34,11 @@ def events_pack(data: Any, site: Site) -> list[panels.PackSection]:
 
 
 def events_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+    found = site_upcoming_events(sites=list(sites), today=today, days=7)
+    events = {e.pk: e for per_site in found.values() for e in per_site}
     return [
         f"{e.title}: {timezone.localtime(e.starts_at):%A %d %B, %H:%M} ({e.location})"
-        for e in _upcoming({s.programme_id for s in sites}, today, days=7)
+        for e in sorted(events.values(), key=lambda e: e.starts_at)
     ]
 
 

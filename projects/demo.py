@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Membership,
@@ -155,7 +156,40 @@ def demo_load(*, today: dt.date | None = None, apps: tuple[str, ...] = DEMO_APPS
             user = _user(username, first, f"{last} ({site.code})")
             Membership.objects.create(user=user, site=site, role=role)
             world.users[username] = user
+    _demo_events(world)
     for app in apps:
         if find_spec(f"{app}.demo") is not None:
             import_module(f"{app}.demo").load(world)
     return world
+
+
+def _demo_events(world: DemoWorld) -> None:
+    """A programme-wide community of practice day, and Northgate's own learning hour (scheduled
+    by its project manager) to which Riverside is invited."""
+    from . import services
+
+    def at(days: int, hour: int) -> dt.datetime:
+        return timezone.make_aware(
+            dt.datetime.combine(world.today + dt.timedelta(days=days), dt.time(hour))
+        )
+
+    services.event_create(
+        programme=world.programme,
+        user=world.lead,
+        title="Northshire community of practice: signposting",
+        starts_at=at(21, 10),
+        ends_at=at(21, 13),
+        location="Northshire County Hall, Committee Room 2",
+        description="Each site brings one PDSA cycle on signposting to share.",
+    )
+    services.event_create(
+        programme=world.programme,
+        site=world.sites["NGT"],
+        user=world.users["demo-pm-ngt"],
+        title="Northgate learning hour: single point of access",
+        starts_at=at(9, 14),
+        ends_at=at(9, 15),
+        location="https://meet.example.nhs.uk/northgate-learning-hour",
+        description="How our single point of access triages referrals, and what we changed.",
+        invited_sites=[world.sites["RVS"]],
+    )

@@ -251,10 +251,33 @@ class SharedLinkForm(NhsukForm):
 
 
 class CommunityEventForm(NhsukModelForm):
+    """An event's details; given `sites` (where the user may schedule) a new event also asks
+    whose it is (`programme_wide` adds "every site" for the lead); given `invitable` (the
+    programme's sites), a local event asks which other sites are invited."""
+
+    PROGRAMME_WIDE = "programme"
+
+    required_messages: ClassVar[dict[str, str]] = {
+        "title": "Enter the event's title.",
+        "starts_at": "Enter when the event starts.",
+        "ends_at": "Enter when the event ends.",
+        "location": "Enter where the event is: a room, or a link to join online.",
+        "owner": "Select whose event this is.",
+    }
+
     class Meta:
         model = CommunityEvent
-        fields = ["title", "starts_at", "ends_at", "location", "description"]
-        labels = {"starts_at": "Starts", "ends_at": "Ends"}
+        fields = ["title", "starts_at", "ends_at", "location", "description", "invited_sites"]
+        labels = {
+            "starts_at": "Starts",
+            "ends_at": "Ends",
+            "location": "Where",
+            "invited_sites": "Other sites invited",
+        }
+        help_texts = {
+            "invited_sites": "For a site's local event: the sites whose people may come. "
+            "Everyone at the programme's sites is invited to a programme-wide event."
+        }
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -263,12 +286,56 @@ class CommunityEventForm(NhsukModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "description": forms.Textarea(attrs={"rows": 4}),
+            "invited_sites": forms.CheckboxSelectMultiple(),
         }
+        error_messages = {
+            "starts_at": {"invalid": "Enter the start as a date and time, e.g. 14/03/2026 10:00."},
+            "ends_at": {"invalid": "Enter the end as a date and time, e.g. 14/03/2026 12:00."},
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        sites: Any = None,
+        programme_wide: bool = False,
+        invitable: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if sites is not None:
+            choices = (
+                [(self.PROGRAMME_WIDE, "Every site of the programme")] if programme_wide else []
+            )
+            choices += [(str(site.pk), f"{site.name}: a local event") for site in sites]
+            self.fields = {
+                "owner": forms.ChoiceField(
+                    choices=choices,
+                    label="Whose event is it",
+                    widget=forms.RadioSelect,
+                    initial=choices[0][0] if len(choices) == 1 else None,
+                ),
+                **self.fields,
+            }
+            self._prepare("owner", self.fields["owner"])
+            self._sites = {str(site.pk): site for site in sites}
+        if invitable is None:
+            del self.fields["invited_sites"]
+        else:
+            self.fields["invited_sites"].queryset = invitable
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "The event must end after it starts.")
+        owner = data.get("owner")
+        if owner is not None:
+            data["site"] = None if owner == self.PROGRAMME_WIDE else self._sites[owner]
+            if data["site"] is None and data.get("invited_sites"):
+                self.add_error(
+                    "invited_sites",
+                    "Leave the other sites unticked: every site is invited to a programme-wide "
+                    "event.",
+                )
         return data
 
 

@@ -216,10 +216,16 @@ class ApiToken(models.Model):
 
 
 class SharedLink(models.Model):
-    """A read-only link to a site dashboard for people without an account. The URL carries a
-    signed reference to this row; the row decides expiry and revocation."""
+    """A read-only link for people without an account, to one site's dashboard or (set by the
+    programme lead) to the programme dashboard. The URL carries a signed reference to this row;
+    the row decides expiry and revocation."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shared_links")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_links"
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_links"
+    )
     label = models.CharField(max_length=200, help_text="Who it is for, e.g. 'Governance board'.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -231,15 +237,40 @@ class SharedLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(site__isnull=False, programme__isnull=True)
+                | models.Q(site__isnull=True, programme__isnull=False),
+                name="shared_link_site_or_programme",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.site.code})"
+        return f"{self.label} ({self.site.code if self.site else self.programme})"
+
+    @property
+    def shared_programme(self) -> Programme:
+        """The programme whose small-count threshold applies."""
+        return self.site.programme if self.site else self.programme  # type: ignore[return-value]
 
 
 class CommunityEvent(models.Model):
-    """A community of practice event the programme lead schedules for all sites."""
+    """A community of practice event: programme-wide (scheduled by the programme lead, `site`
+    empty) or a site's local event (scheduled by its project managers, open to the site, the
+    sites it invites and the programme lead)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="local_events",
+        help_text="The site whose local event this is; empty for a programme-wide event.",
+    )
+    invited_sites = models.ManyToManyField(
+        Site, blank=True, related_name="invited_events", help_text="Other sites invited."
+    )
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()

@@ -26,11 +26,12 @@ class Capability(enum.StrEnum):
     UPLOAD = "upload"  # send the site's data extracts
     ENTER_DATA = "enter_data"  # type in the site's weekly figures by hand
     ADMIN = "admin"  # administer the programme (measures, steps, factors)
+    SHARE = "share"  # create and withdraw read-only links to the site's dashboard
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Membership.Role.PROJECT_MANAGER: frozenset(
-        {Capability.VIEW, Capability.EDIT, Capability.ENTER_DATA}
+        {Capability.VIEW, Capability.EDIT, Capability.ENTER_DATA, Capability.SHARE}
     ),
     Membership.Role.INFORMATICS: frozenset(
         {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA}
@@ -38,7 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Membership.Role.STAKEHOLDER: frozenset({Capability.VIEW}),
 }
 LEAD_CAPABILITIES = frozenset(
-    {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA, Capability.ADMIN}
+    {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA, Capability.ADMIN, Capability.SHARE}
 )
 NONE: frozenset[Capability] = frozenset()
 

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from . import panels
 from .models import CommunityEvent, EventAttendance, EventPresentation, Programme, Site
-from .permissions import led_programmes, site_ids_for
+from .permissions import Capability, can, led_programmes, site_ids_for
 
 
 def site_dashboard(
@@ -28,15 +29,19 @@ def site_dashboard(
     ]
 
 
-def programme_dashboard(*, programme: Programme, today: dt.date, user: Any) -> dict[str, Any]:
+def programme_dashboard(
+    *, programme: Programme, today: dt.date, user: Any = None, shared: bool = False
+) -> dict[str, Any]:
     """Every site of the programme side by side: sections drawn from all sites at once (the
     measures grid), then one row per site and one cell per panel. Each panel is built once for
-    all the sites, so 50 sites cost the queries of 5."""
+    all the sites, so 50 sites cost the queries of 5. `shared` builds each panel as a site's
+    shared dashboard does (small counts hidden, nothing private)."""
     sites = list(programme.sites.order_by("name"))
     context = panels.PanelContext(
         sites=sites,
         today=today,
-        user=user,
+        user=None if shared else user,
+        shared=shared,
         small_count_threshold=programme.small_count_threshold,
     )
     built = [
@@ -71,9 +76,64 @@ def programmes_for(*, user: Any) -> QuerySet[Programme]:
 
 
 def event_list(*, user: Any) -> QuerySet[CommunityEvent]:
-    return CommunityEvent.objects.filter(programme__in=programmes_for(user=user)).select_related(
-        "programme"
+    """Events the user may see: every event of a programme they lead; programme-wide events of
+    a programme they have a site in; a site's local event if they have a role at that site or
+    at a site it invites."""
+    site_ids = site_ids_for(user)
+    return (
+        CommunityEvent.objects.filter(
+            Q(programme__in=led_programmes(user))
+            | Q(programme__in=programmes_for(user=user), site__isnull=True)
+            | Q(site_id__in=site_ids)
+            | Q(invited_sites__in=site_ids)
+        )
+        .distinct()
+        .select_related("programme", "site")
     )
+
+
+def event_may_edit(*, event: CommunityEvent, user: Any) -> bool:
+    """The programme lead edits every event of the programme; a site's project managers edit
+    their site's local events."""
+    if led_programmes(user).filter(pk=event.programme_id).exists():
+        return True
+    return event.site_id is not None and can(user, Capability.EDIT, event.site_id)
+
+
+def event_schedule_sites(*, user: Any) -> QuerySet[Site]:
+    """The sites a user may schedule a local event for (those they can edit)."""
+    return Site.objects.filter(pk__in=site_ids_for(user, Capability.EDIT)).order_by("name")
+
+
+def site_upcoming_events(
+    *, sites: list[Site], today: dt.date, days: int
+) -> dict[int, list[CommunityEvent]]:
+    """Per site: events starting within `days` of `today` (or running), programme-wide or the
+    site's own or invited, soonest first. One query for all the sites."""
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    events = list(
+        CommunityEvent.objects.filter(
+            programme_id__in={s.programme_id for s in sites},
+            ends_at__gte=start,
+            starts_at__lt=start + dt.timedelta(days=days),
+        )
+        .select_related("site")
+        .prefetch_related("invited_sites")
+        .order_by("starts_at")
+    )
+    result: dict[int, list[CommunityEvent]] = {}
+    for site in sites:
+        result[site.pk] = [
+            e
+            for e in events
+            if e.programme_id == site.programme_id
+            and (
+                e.site_id is None
+                or e.site_id == site.pk
+                or any(s.pk == site.pk for s in e.invited_sites.all())
+            )
+        ]
+    return result
 
 
 def event_detail(*, event: CommunityEvent, user: Any) -> dict[str, Any]:
@@ -87,7 +147,14 @@ def event_detail(*, event: CommunityEvent, user: Any) -> dict[str, Any]:
 
 
 def site_events(*, site: Site) -> QuerySet[CommunityEvent]:
-    return CommunityEvent.objects.filter(programme_id=site.programme_id).prefetch_related(
-        Prefetch("attendance", queryset=EventAttendance.objects.filter(site=site)),
-        Prefetch("presentations", queryset=EventPresentation.objects.filter(site=site)),
+    return (
+        CommunityEvent.objects.filter(
+            Q(site__isnull=True) | Q(site=site) | Q(invited_sites=site),
+            programme_id=site.programme_id,
+        )
+        .distinct()
+        .prefetch_related(
+            Prefetch("attendance", queryset=EventAttendance.objects.filter(site=site)),
+            Prefetch("presentations", queryset=EventPresentation.objects.filter(site=site)),
+        )
     )

@@ -102,12 +102,23 @@ def project_update(*, project: Project, **fields: Any) -> Project:
 SHARE_SALT = "projects.shared-dashboard"
 
 
-def shared_link_create(*, site: Site, user: Any, label: str, days: int) -> tuple[SharedLink, str]:
-    """A read-only link to the site dashboard, valid for `days` days; returns it and its token."""
+def shared_link_create(
+    *,
+    user: Any,
+    label: str,
+    days: int,
+    site: Site | None = None,
+    programme: Programme | None = None,
+) -> tuple[SharedLink, str]:
+    """A read-only link to a site's dashboard or (given `programme`) the programme dashboard,
+    valid for `days` days; returns it and its token. Callers check who may share what."""
+    if (site is None) == (programme is None):
+        raise ValueError("Share either a site or a programme.")
     if not 1 <= days <= 365:
         raise ValidationError({"days": "Choose between 1 and 365 days."})
     link = SharedLink.objects.create(
         site=site,
+        programme=programme,
         label=label,
         created_by=user,
         expires_at=timezone.now() + dt.timedelta(days=days),
@@ -116,9 +127,13 @@ def shared_link_create(*, site: Site, user: Any, label: str, days: int) -> tuple
         action=AuditEvent.Action.SHARE,
         user=user,
         site=site,
-        what=f"dashboard link '{label}' for {days} days",
+        what=f"{_shared_what(link)} '{label}' for {days} days",
     )
     return link, shared_link_token(link=link)
+
+
+def _shared_what(link: SharedLink) -> str:
+    return "dashboard link" if link.site_id else f"programme dashboard link ({link.programme})"
 
 
 def shared_link_token(*, link: SharedLink) -> str:
@@ -132,7 +147,7 @@ def shared_link_revoke(*, link: SharedLink) -> SharedLink:
         audit_record(
             action=AuditEvent.Action.SHARE_WITHDRAWN,
             site=link.site,
-            what=f"dashboard link '{link.label}'",
+            what=f"{_shared_what(link)} '{link.label}'",
         )
     return link
 
@@ -143,7 +158,9 @@ def shared_link_resolve(*, token: str) -> SharedLink | None:
         link_id = signing.loads(token, salt=SHARE_SALT)
     except signing.BadSignature:
         return None
-    link = SharedLink.objects.select_related("site__programme").filter(pk=link_id).first()
+    link = (
+        SharedLink.objects.select_related("site__programme", "programme").filter(pk=link_id).first()
+    )
     now = timezone.now()
     if link is None or link.revoked_at is not None or link.expires_at <= now:
         return None
@@ -152,34 +169,68 @@ def shared_link_resolve(*, token: str) -> SharedLink | None:
     return link
 
 
-@transaction.atomic
-def event_create(*, programme: Programme, user: Any, **fields: Any) -> CommunityEvent:
-    event = CommunityEvent(programme=programme, created_by=user, **fields)
-    event.full_clean()
+def _event_check(event: CommunityEvent, invited_sites: Any) -> None:
     if event.ends_at <= event.starts_at:
         raise ValidationError({"ends_at": "The event must end after it starts."})
+    if event.site_id is not None and event.site.programme_id != event.programme_id:
+        raise ValidationError({"site": "This site belongs to another programme."})
+    if any(s.programme_id != event.programme_id for s in invited_sites):
+        raise ValidationError({"invited_sites": "Invite only sites of this programme."})
+
+
+@transaction.atomic
+def event_create(
+    *,
+    programme: Programme,
+    user: Any,
+    site: Site | None = None,
+    invited_sites: Any = (),
+    **fields: Any,
+) -> CommunityEvent:
+    """A programme-wide event (no `site`) or a site's local event, which may invite other
+    sites of the programme. Callers check who may schedule for whom."""
+    invited = [s for s in invited_sites if s.pk != site.pk] if site else []
+    event = CommunityEvent(programme=programme, site=site, created_by=user, **fields)
+    event.full_clean()
+    _event_check(event, invited)
     event.save()
+    event.invited_sites.set(invited)
     return event
 
 
 @transaction.atomic
-def event_update(*, event: CommunityEvent, **fields: Any) -> CommunityEvent:
+def event_update(
+    *, event: CommunityEvent, invited_sites: Any = None, **fields: Any
+) -> CommunityEvent:
     for name, value in fields.items():
         setattr(event, name, value)
-    if event.ends_at <= event.starts_at:
-        raise ValidationError({"ends_at": "The event must end after it starts."})
+    invited = None
+    if invited_sites is not None:
+        invited = [s for s in invited_sites if s.pk != event.site_id] if event.site_id else []
+    _event_check(event, invited or [])
     event.sequence += 1  # calendars replace the earlier invite
     event.full_clean()
     event.save()
+    if invited is not None:
+        event.invited_sites.set(invited)
     return event
+
+
+def event_site_may_join(*, event: CommunityEvent, site: Site) -> bool:
+    """Whether a site takes part in an event: programme-wide, its own, or invited to it."""
+    if event.programme_id != site.programme_id:
+        return False
+    if event.site_id is None or event.site_id == site.pk:
+        return True
+    return event.invited_sites.filter(pk=site.pk).exists()
 
 
 @transaction.atomic
 def event_attendance_record(
     *, event: CommunityEvent, site: Site, user: Any, attendees: str
 ) -> EventAttendance:
-    if event.programme_id != site.programme_id:
-        raise ValidationError("This event belongs to another programme.")
+    if not event_site_may_join(event=event, site=site):
+        raise ValidationError("This event is not open to this site.")
     attendance, _ = EventAttendance.objects.update_or_create(
         event=event, site=site, defaults={"attendees": attendees, "recorded_by": user}
     )
@@ -190,8 +241,8 @@ def event_attendance_record(
 def event_presentation_add(
     *, event: CommunityEvent, site: Site, user: Any, title: str, link: str
 ) -> EventPresentation:
-    if event.programme_id != site.programme_id:
-        raise ValidationError("This event belongs to another programme.")
+    if not event_site_may_join(event=event, site=site):
+        raise ValidationError("This event is not open to this site.")
     link = links.site_path(link)
     return EventPresentation.objects.create(
         event=event, site=site, title=title, link=link, recorded_by=user

@@ -7,6 +7,12 @@ app_name = "projects"
 urlpatterns = [
     path("programme/", views.programme, name="programme"),
     path("programme/audit/", views.audit_trail, name="audit-trail"),
+    path("programme/sharing/", views.programme_sharing, name="programme-sharing"),
+    path(
+        "programme/sharing/<int:link_id>/revoke/",
+        views.programme_sharing_revoke,
+        name="programme-sharing-revoke",
+    ),
     path("sites/", views.site_list, name="site-list"),
     path("sites/<str:site_code>/", views.site_detail, name="site-detail"),
     path("sites/<str:site_code>/projects/new/", views.project_create, name="project-create"),

@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +82,7 @@ def site_detail(request: HttpRequest) -> HttpResponse:
             "partners": site.partners.all(),
             "can_edit": Capability.EDIT in request.site_caps,  # type: ignore[attr-defined]
             "can_upload": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
+            "can_share": Capability.SHARE in request.site_caps,  # type: ignore[attr-defined]
             "panels": dashboard.site_dashboard(
                 site=site, today=timezone.localdate(), user=request.user
             ),
@@ -188,7 +190,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     )
 
 
-@site_view(Capability.EDIT)
+@site_view(Capability.SHARE)
 @require_http_methods(["GET", "POST"])
 def sharing(request: HttpRequest) -> HttpResponse:
     """Read-only links to the site dashboard for people without an account."""
@@ -212,7 +214,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
     )
 
 
-@site_view(Capability.EDIT)
+@site_view(Capability.SHARE)
 @require_POST
 def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     site = request.site  # type: ignore[attr-defined]
@@ -222,25 +224,76 @@ def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect("projects:sharing", site_code=site.code)
 
 
+@programme_view
+@require_http_methods(["GET", "POST"])
+def programme_sharing(request: HttpRequest) -> HttpResponse:
+    """Read-only links to the programme dashboard, and to each site's, for the lead."""
+    programme = request.programmes.first()  # type: ignore[attr-defined]
+    form = SharedLinkForm(request.POST or None)
+    new_url = None
+    if request.method == "POST" and form.is_valid():
+        _link, token = services.shared_link_create(
+            programme=programme,
+            user=request.user,
+            label=form.cleaned_data["label"],
+            days=form.cleaned_data["days"],
+        )
+        new_url = request.build_absolute_uri(reverse("shared-dashboard", args=[token]))
+        form = SharedLinkForm()
+    return render(
+        request,
+        "projects/sharedlink_programme.html",
+        {
+            "programme": programme,
+            "sites": programme.sites.order_by("name"),
+            "form": form,
+            "links": SharedLink.objects.filter(programme=programme).select_related("created_by"),
+            "new_url": new_url,
+            "now": timezone.now(),
+        },
+    )
+
+
+@programme_view
+@require_POST
+def programme_sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = get_object_or_404(
+        SharedLink,
+        pk=link_id,
+        programme__in=request.programmes,  # type: ignore[attr-defined]
+    )
+    services.shared_link_revoke(link=link)
+    messages.success(request, f"The link for '{link.label}' no longer works.")
+    return redirect("projects:programme-sharing")
+
+
 @public_view
 @require_GET
 def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
-    """A site dashboard opened from a shared link: read-only, small counts hidden."""
+    """A site or programme dashboard opened from a shared link: read-only, small counts hidden."""
     link = services.shared_link_resolve(token=token)
     if link is None:
         return render(request, "projects/shared_invalid.html", status=404)
-    site = link.site
-    response = render(
-        request,
-        "projects/site_shared.html",
-        {
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "link": link,
+        "threshold": link.shared_programme.small_count_threshold,
+        "shared": True,
+    }
+    if link.site is not None:
+        site = link.site
+        template = "projects/site_shared.html"
+        context |= {
             "site": site,
-            "link": link,
             "projects": selectors.site_projects(site=site),
-            "panels": dashboard.site_dashboard(site=site, today=timezone.localdate(), shared=True),
-            "threshold": site.programme.small_count_threshold,
-        },
-    )
+            "panels": dashboard.site_dashboard(site=site, today=today, shared=True),
+        }
+    else:
+        template = "projects/programme_shared.html"
+        context["board"] = dashboard.programme_dashboard(
+            programme=link.programme, today=today, shared=True
+        )
+    response = render(request, template, context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -268,7 +321,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": [e for e in events if e.ends_at >= timezone.now()][::-1],
             "past": [e for e in events if e.ends_at < timezone.now()],
-            "can_schedule": is_programme_lead(request.user),
+            "can_schedule": is_programme_lead(request.user)
+            or dashboard.event_schedule_sites(user=request.user).exists(),
             "my_sites": selectors.site_list(user=request.user),
         },
     )
@@ -283,10 +337,15 @@ def _visible_event(request: HttpRequest, event_id: int) -> CommunityEvent:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
     context = dashboard.event_detail(event=event, user=request.user)
-    context["edit_sites"] = visible_sites(request.user, Capability.EDIT).filter(
-        programme_id=event.programme_id
-    )
-    context["can_edit_event"] = led_programmes(request.user).filter(pk=event.programme_id).exists()
+    context["edit_sites"] = [
+        site
+        for site in visible_sites(request.user, Capability.EDIT).filter(
+            programme_id=event.programme_id
+        )
+        if services.event_site_may_join(event=event, site=site)
+    ]
+    context["can_edit_event"] = dashboard.event_may_edit(event=event, user=request.user)
+    context["invited_sites"] = event.invited_sites.order_by("name")
     return render(request, "projects/communityevent_detail.html", context)
 
 
@@ -310,31 +369,72 @@ def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
     return ics_response(name=event.title, content=content)
 
 
-@programme_view
+def _invitable_sites(*, sites: Any, programme_wide: bool) -> Any:
+    """Sites a new local event may invite: its programme's, less the one site a project manager
+    can schedule for (their own site is there anyway)."""
+    invitable = Site.objects.filter(programme__in=sites.values("programme")).order_by("name")
+    if not programme_wide and sites.count() == 1:
+        invitable = invitable.exclude(pk=sites.get().pk)
+    return invitable
+
+
+@login_view_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    programme = request.programmes.first()  # type: ignore[attr-defined]
-    form = CommunityEventForm(request.POST or None)
+    """The programme lead schedules programme-wide or site events; a project manager schedules
+    local events for their own site and may invite other sites of the programme."""
+    led = led_programmes(request.user)
+    sites = (
+        (Site.objects.filter(programme__in=led) | dashboard.event_schedule_sites(user=request.user))
+        .distinct()
+        .order_by("name")
+    )
+    if not sites.exists() and not led.exists():
+        raise PermissionDenied("Only project managers and the programme lead schedule events.")
+    form = CommunityEventForm(
+        request.POST or None,
+        sites=sites,
+        programme_wide=led.exists(),
+        invitable=_invitable_sites(sites=sites, programme_wide=led.exists()),
+    )
     if request.method == "POST" and form.is_valid():
-        event = services.event_create(programme=programme, user=request.user, **form.cleaned_data)
-        messages.success(request, "Event scheduled. Download the invite to send it to the sites.")
-        return redirect("event-detail", event_id=event.pk)
+        fields = dict(form.cleaned_data)
+        fields.pop("owner")
+        site = fields["site"]
+        programme = site.programme if site else led.first()
+        try:
+            event = services.event_create(programme=programme, user=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Event scheduled. Download the invite to send it round.")
+            return redirect("event-detail", event_id=event.pk)
     return render(request, "projects/communityevent_form.html", {"form": form})
 
 
-@programme_view
+@login_view_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(
-        CommunityEvent,
-        pk=event_id,
-        programme__in=request.programmes,  # type: ignore[attr-defined]
+    event = _visible_event(request, event_id)
+    if not dashboard.event_may_edit(event=event, user=request.user):
+        raise PermissionDenied("Only the programme lead and the site's project managers can.")
+    form = CommunityEventForm(
+        request.POST or None,
+        instance=event,
+        invitable=event.programme.sites.exclude(pk=event.site_id).order_by("name")
+        if event.site_id
+        else None,
     )
-    form = CommunityEventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
-        services.event_update(event=event, **form.cleaned_data)
-        messages.success(request, "Event updated. Send the new invite: it replaces the old one.")
-        return redirect("event-detail", event_id=event.pk)
+        try:
+            services.event_update(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Event updated. Send the new invite: it replaces the old one."
+            )
+            return redirect("event-detail", event_id=event.pk)
     return render(request, "projects/communityevent_form.html", {"form": form, "event": event})
 
 
@@ -344,6 +444,8 @@ def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     """A site records who came to an event and what it presented."""
     site = request.site  # type: ignore[attr-defined]
     event = get_object_or_404(CommunityEvent, pk=event_id, programme_id=site.programme_id)
+    if not services.event_site_may_join(event=event, site=site):
+        raise Http404("No such event for this site.")
     existing = EventAttendance.objects.filter(event=event, site=site).first()
     attendance_form = AttendanceForm(
         request.POST if "attendance-attendees" in request.POST else None,

@@ -16,6 +16,7 @@ PHONE = {"width": 390, "height": 844}
 
 def main_pages(demo: Any) -> dict[str, list[str]]:
     from measures.models import Measure
+    from projects.models import CommunityEvent
     from toolkit.models import PdsaCycle
     from toolkit.models.analysis import ProcessMap
 
@@ -38,10 +39,17 @@ def main_pages(demo: Any) -> dict[str, list[str]]:
     ]
     return {
         "demo-stakeholder-ngt": reader + pictures,
-        "demo-pm-ngt": reader + pictures,
+        "demo-pm-ngt": [
+            *reader,
+            *pictures,
+            reverse("event-list"),
+            reverse("event-create"),
+            reverse("event-detail", args=[CommunityEvent.objects.filter(site=site).first().pk]),
+        ],
         "demo-info-ngt": reader,
         "demo-lead": [
             reverse("projects:programme"),
+            reverse("projects:programme-sharing"),
             reverse("phases:programme-progress"),
             reverse("measures:measure-list"),
             site.get_absolute_url(),

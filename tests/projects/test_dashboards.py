@@ -102,6 +102,7 @@ def test_programme_lead_schedules_an_event_and_sites_download_the_invite(world, 
             "title": "CoP: signposting",
             "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
             "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "owner": "programme",
             "location": "Online",
             "description": "Share PDSA cycles.",
         },
@@ -125,6 +126,7 @@ def test_event_that_ends_before_it_starts_is_refused(world, client_as):
             "title": "Backwards",
             "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
             "ends_at": (start - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "owner": "programme",
             "location": "Online",
         },
     )
@@ -133,8 +135,9 @@ def test_event_that_ends_before_it_starts_is_refused(world, client_as):
     assert CommunityEvent.objects.count() == 0
 
 
-def test_site_users_cannot_schedule_events(world, client_as):
-    assert client_as(world.a.pm).get("/events/new/").status_code == 403
+def test_readers_cannot_schedule_events(world, client_as):
+    for user in (world.a.stakeholder, world.a.info, world.outsider):
+        assert client_as(user).get("/events/new/").status_code == 403
 
 
 def test_site_records_attendance_and_presentation(world, client_as):

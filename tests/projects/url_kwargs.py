@@ -7,7 +7,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from projects import services
-from tests.factories import ProgrammeFactory
 
 
 def _token_id(sw):
@@ -21,13 +20,14 @@ def _link_id(sw):
 
 
 def _event_id(sw):
-    """An event of a programme the walking user has no part in (events are programme-wide)."""
-    other = ProgrammeFactory()
+    """Site B's own local event, not inviting site A: site A's people have no part in it (the
+    events of another programme are refused by tests/projects/test_dashboards.py)."""
     start = timezone.now() + dt.timedelta(days=7)
     event = services.event_create(
-        programme=other,
-        user=None,
-        title="Elsewhere",
+        programme=sw.site.programme,
+        site=sw.site,
+        user=sw.pm,
+        title="Site B's learning hour",
         starts_at=start,
         ends_at=start + dt.timedelta(hours=2),
         location="Online",
