@@ -127,6 +127,12 @@ def _value_text(value: float | None, measure: Measure, shared: bool, threshold: 
     return text + unit
 
 
+def _json_text(value: Any) -> Any:
+    """A summary key read as text: SQLite gives a JSON null as the text 'null' (PostgreSQL as
+    NULL)."""
+    return None if value == "null" else value
+
+
 def _date(value: Any) -> dt.date | None:
     if not value:
         return None
@@ -150,7 +156,7 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     # Text keys come out as text (KT): no JSON to decode for 5 of the 6 keys of 1,000 states.
     keys = SUMMARY_KEYS
     summaries = {
-        (row[0], row[1]): dict(zip(keys, row[2:], strict=True))
+        (row[0], row[1]): {key: _json_text(value) for key, value in zip(keys, row[2:], strict=True)}
         for row in ChartState.objects.filter(
             site_id__in=site_ids, frequency=Frequency.WEEKLY, summary__has_key="last_date"
         ).values_list(

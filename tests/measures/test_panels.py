@@ -113,6 +113,17 @@ def test_site_panel_shows_each_reported_measures_state(world):
     assert row.needs_note is True
 
 
+def test_summary_keys_that_are_null_read_as_nothing(world, client_as):
+    """Keys are read as text: a JSON null must not come back as the word 'null' (SQLite)."""
+    state(world.a.site, "median_wait_days", last_value=None, signal=None, assurance=None)
+    row = build([world.a.site])[world.a.site.pk].rows[0]
+    assert (row.latest_signal, row.assurance_icon, row.assurance_file) == (None, None, None)
+    assert row.last_value in ("", None, "–") or "null" not in str(row.last_value)
+    page = client_as(world.a.pm).get(f"/sites/{world.a.site.code}/")
+    assert page.status_code == 200
+    assert "null" not in page.content.decode().lower().replace("nullable", "")
+
+
 def test_a_note_on_the_signal_stops_the_dashboard_asking_for_one(world):
     state(
         world.a.site,
