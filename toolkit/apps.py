@@ -5,9 +5,10 @@ class ToolkitConfig(AppConfig):
     name = "toolkit"
 
     def ready(self) -> None:
-        from . import alerts, chart_annotations
+        from . import alerts, chart_annotations, step_work
         from .learning import panels
 
         panels.register()
         chart_annotations.register()
         alerts.register()
+        step_work.register()

@@ -83,3 +83,41 @@ TOOLKIT: list[ToolEntry] = [
         _improvement("SustainabilityPlan"),
     ),
 ]
+
+
+# The words checklist steps use for each tool (Step.tools), lower case.
+STEP_WORDS: dict[str, tuple[str, ...]] = {
+    "fishbone": ("fishbone", "fishbone diagram", "cause and effect diagram"),
+    "five-whys": ("five whys", "5 whys"),
+    "process-map": ("process map", "process mapping"),
+    "swot": ("swot", "swot analysis"),
+    "priority-matrix": ("priority setting matrix", "priority matrix"),
+    "driver-diagram": ("driver diagram",),
+    "pdsa": ("pdsa", "pdsa plan", "pdsa cycle", "pdsa cycles"),
+    "reflection": ("reflection",),
+    "story": ("story", "implementation story", "implementation stories"),
+    "sustainability": ("sustainability plan", "sustainability"),
+}
+# A/an and the singular, for "Start a fishbone for this step".
+START_NAMES: dict[str, str] = {
+    "fishbone": "a fishbone",
+    "five-whys": "a Five Whys",
+    "process-map": "a process map",
+    "swot": "a SWOT analysis",
+    "priority-matrix": "a priority setting matrix",
+    "driver-diagram": "a driver diagram",
+    "pdsa": "a PDSA cycle",
+    "reflection": "a reflection",
+    "story": "an implementation story",
+    "sustainability": "a sustainability plan",
+}
+ITEM_NAMES: dict[str, str] = {"pdsa": "PDSA cycle", "story": "Implementation story"}
+
+
+def entry_for_word(word: str) -> ToolEntry | None:
+    """The tool a step's suggestion names ("process map", "PDSA plan"), if it is one."""
+    wanted = " ".join(word.lower().split())
+    for entry in TOOLKIT:
+        if wanted in STEP_WORDS.get(entry.slug, ()) or wanted == entry.name.lower():
+            return entry
+    return None

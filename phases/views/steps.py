@@ -14,6 +14,7 @@ from phases import selectors, services
 from phases.forms import EvidenceForm, StepNotesForm, StepProgressForm, person_name
 from phases.models import Evidence, ProjectStep
 from phases.selectors import StepCard
+from phases.step_work import step_work
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -60,6 +61,7 @@ def _step_page(
             "history": history.recent_changes,
             "owners": selectors.site_members(site=project.site),
             "can_edit": editable,
+            "work": step_work(project=project, step=card.step, can_edit=editable),
             "notes_form": notes_form,
             "evidence_form": evidence_form
             or (EvidenceForm(prefix="evidence") if editable else None),

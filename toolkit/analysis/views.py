@@ -21,6 +21,7 @@ from projects.permissions import Capability, site_view
 from toolkit.history import item_versions
 from toolkit.models.analysis import AnalysisItem, FishboneCause, PriorityOption
 from toolkit.registry import TOOLKIT
+from toolkit.step_work import step_initial
 
 from . import selectors, services, svg
 from .forms import PriorityScoresForm
@@ -175,7 +176,7 @@ def item_create(request: HttpRequest, project_id: int, *, tool: str) -> HttpResp
     spec = TOOLS[tool]
     project = _project(request, project_id)
     form_class = spec.create_form or spec.form
-    form = form_class(request.POST or None, project=project)
+    form = form_class(request.POST or None, project=project, initial=step_initial(request, project))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.item_create(

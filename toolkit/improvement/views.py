@@ -35,6 +35,7 @@ from toolkit.models import (
     SustainabilityFactor,
     SustainabilityPlan,
 )
+from toolkit.step_work import step_initial
 
 from . import forms, pictures, selectors, services
 
@@ -161,14 +162,21 @@ def item_create(request: HttpRequest, project_id: int, *, tool: Tool) -> HttpRes
 
 
 def _create_initial(request: HttpRequest, project: Project, tool: Tool) -> dict[str, Any]:
-    """A cycle started from a change idea (`?change_idea=<id>`) is the next of its ramp."""
+    """Started from a step's page (`?step=<id>`): attached to the step. A cycle started from a
+    change idea (`?change_idea=<id>`) is the next of its ramp."""
+    initial: dict[str, Any] = step_initial(request, project)
     if tool is not PDSA or not request.GET.get("change_idea", "").isdigit():
-        return {}
+        return initial
     idea = selectors.change_ideas(project=project).filter(pk=request.GET["change_idea"]).first()
     if idea is None:
-        return {}
+        return initial
     last = idea.pdsa_cycles.order_by("-number").first()
-    return {"change_idea": idea.pk, "number": (last.number + 1) if last else 1, "title": idea.text}
+    return {
+        **initial,
+        "change_idea": idea.pk,
+        "number": (last.number + 1) if last else 1,
+        "title": idea.text,
+    }
 
 
 @site_view(Capability.EDIT)
