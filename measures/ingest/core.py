@@ -80,7 +80,11 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             continue
         width = max(len(r) for r in sheet.preamble)
         value_col, label_cols = _tidy_columns(header)
-        frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
+        try:
+            frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
+        except FileRefused as refused:
+            ctx.log.add(refused.code, refused.reason, sheet=sheet.name)
+            return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
         if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
             ctx.log.add(
                 "too_many_rows",

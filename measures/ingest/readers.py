@@ -130,11 +130,15 @@ class Sheet:
             try:
                 return read(width, number_column, label_columns)
             except pd.errors.ParserError:
-                widest = max(
-                    (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
-                    default=width,
-                )
-                return read(max(widest, width), number_column, label_columns)
+                widest = width
+                # A giant or malformed field ends the count; the second read reports it.
+                with contextlib.suppress(csv.Error):
+                    for record in csv.reader(io.StringIO(self.text), delimiter=self.delimiter):
+                        widest = max(widest, len(record))
+                try:
+                    return read(widest, number_column, label_columns)
+                except pd.errors.ParserError as exc:
+                    raise _unparsable(exc, header_line) from exc
             except pd.errors.EmptyDataError:
                 return pd.DataFrame(columns=list(range(width)), dtype=object)
 
@@ -162,6 +166,24 @@ class Sheet:
         # Short rows come back as NaN, which later counts as blank.
         numbers = np.arange(header_line + 1, header_line + 1 + len(frame))
         return frame, numbers
+
+
+def _unparsable(exc: Exception, header_line: int) -> FileRefused:
+    """The parser's failure in words: almost always a quote mark that is never closed."""
+    opened = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+    if opened:
+        return FileRefused(
+            "unclosed_quote",
+            f'a quote mark (") opens a cell at row {header_line + int(opened[1]):,} and is '
+            "never closed, so the rest of the file runs together into that cell. Remove the "
+            'stray quote mark (or double each quote inside a quoted cell: "") and send the '
+            "file again.",
+        )
+    return FileRefused(
+        "unreadable_file",
+        "the rows of the file could not be split into cells; check it opens in a "
+        "spreadsheet, save it again as CSV and send it again.",
+    )
 
 
 def plain_numbers(col: pd.Series) -> bool:

@@ -251,3 +251,14 @@ def test_realistic_hostile_file_is_refused_within_a_minute_and_a_gigabyte(tmp_pa
     assert figures["codes"] == [code], figures["reasons"]
     assert figures["seconds"] < MINUTE
     assert figures["peak_mb"] < GIGABYTE_MB
+
+
+# ---------------------------------------------------------------- found by Hypothesis
+
+
+def test_csv_with_a_quote_never_closed_is_refused_naming_its_row():
+    """Found by Hypothesis: pandas' "EOF inside string" escaped the parser as an exception."""
+    data = b'site_code,week_commencing,measure,value\nEBK,02/01/2023,"closures,1\nEBK,09/01/2023,closures,2\n'
+    result = parse(data, "q.csv")
+    reason = only(result, "unclosed_quote")
+    assert reason.startswith('a quote mark (") opens a cell at row 2 and is never closed')
