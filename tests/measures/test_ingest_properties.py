@@ -169,7 +169,10 @@ def sites(world):
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    max_examples=max(25, settings.default.max_examples // 4),
+)
 @given(data=mutated())
 def test_mutated_upload_is_stored_whole_or_not_at_all(world, sites, send, data):
     DataPoint.objects.all().delete()
