@@ -62,6 +62,7 @@ class Sheet:
     truncated: bool = False  # more rows than max_rows were present
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
     utf8: bytes | None = None  # CSV: text as UTF-8, when the upload already held exactly that
+    max_columns: int = DEFAULT_MAX_COLUMNS  # CSV: a wider row is refused when read
 
     def body(
         self,
@@ -130,11 +131,17 @@ class Sheet:
             try:
                 return read(width, number_column, label_columns)
             except pd.errors.ParserError:
-                widest = width
+                widest, widest_line = width, 0
                 # A giant or malformed field ends the count; the second read reports it.
+                reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter)
                 with contextlib.suppress(csv.Error):
-                    for record in csv.reader(io.StringIO(self.text), delimiter=self.delimiter):
-                        widest = max(widest, len(record))
+                    for record in reader:
+                        if len(record) > widest:
+                            widest, widest_line = len(record), reader.line_num
+                if widest > self.max_columns:
+                    raise _too_wide(
+                        f"row {widest_line:,} has", widest, Limits(max_columns=self.max_columns)
+                    ) from None
                 try:
                     return read(widest, number_column, label_columns)
                 except pd.errors.ParserError as exc:
@@ -369,62 +376,81 @@ def _read_text(
         line_of_record=line_of_record,
         raw_lengths=raw_lengths,
         utf8=utf8,
+        max_columns=(limits or Limits()).max_columns,
     )
     return Workbook("csv", [sheet], encoding)
 
 
 def _check_text_shape(raw: bytes, delimiter: str, limits: Limits) -> None:
-    """Refuse a text file with a giant cell or a line of too many fields, before parsing it.
+    """Refuse a text file with a giant cell, or a header too wide, before parsing it.
 
-    One pass of numpy over the bytes: a cell is at most the run between two delimiters or
-    line ends (a quoted cell holding delimiters is counted in pieces, and is harmless to the
-    parser), and a line's fields are at most its delimiters plus one.
+    Rows further down wider than the header are counted when they are read (Sheet.body).
     """
-    arr = np.frombuffer(raw, dtype=np.uint8)
-    if not len(arr):
-        return
-    sep = ord(delimiter)
-    is_newline = arr == 10
-    bounds = np.flatnonzero(is_newline | (arr == sep))
-    if len(arr) > limits.max_field_bytes:
-        gaps = np.diff(bounds, prepend=-1, append=len(arr)) - 1
-        i = int(np.argmax(gaps))
-        if gaps[i] > limits.max_field_bytes:
-            start = int(bounds[i - 1]) + 1 if i else 0
-            row = int(np.count_nonzero(is_newline[:start])) + 1
-            line_start = raw.rfind(b"\n", 0, start) + 1
-            column = raw.count(delimiter.encode(), line_start, start)
-            raise FileRefused(
-                "cell_too_large",
-                f"row {row}, column {column_letter(column)}: a cell of "
-                f"{_size(int(gaps[i]))}; the largest cell accepted is "
-                f"{limits.max_field_bytes / 1024:,.0f} KB. Check the file is the extract "
-                "itself (not a document pasted into a cell) and send it again.",
-            )
-    del bounds
-    newlines = np.flatnonzero(is_newline)
-    del is_newline
-    delimiters = np.flatnonzero(arr == sep)
-    edges = np.searchsorted(delimiters, np.concatenate(([0], newlines, [len(arr)])))
-    per_line = np.diff(edges)
-    line = int(np.argmax(per_line))
-    if per_line[line] + 1 <= limits.max_columns:
-        return
-    start = int(newlines[line - 1]) + 1 if line else 0
-    end = int(newlines[line]) if line < len(newlines) else len(arr)
-    fields = int(per_line[line]) + 1
-    with contextlib.suppress(csv.Error, StopIteration):  # quoted delimiters count once
-        text = raw[start:end].decode("utf-8", errors="replace")
-        fields = len(next(csv.reader([text], delimiter=delimiter)))
-    if fields <= limits.max_columns:
-        return
-    first_line = not raw[:start].strip()
-    what = "the header has" if first_line else f"row {line + 1} has"
-    raise FileRefused(
+    _check_cell_sizes(raw, delimiter, limits)
+    sep = delimiter.encode()
+    start = 0
+    for line in range(1, PREAMBLE_ROWS + 21):  # the lines where the header is looked for
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end
+        fields = raw.count(sep, start, end) + 1
+        if fields > limits.max_columns:
+            with contextlib.suppress(csv.Error, StopIteration):  # quoted delimiters count once
+                text = raw[start:end].decode("utf-8", errors="replace")
+                fields = len(next(csv.reader([text], delimiter=delimiter)))
+            if fields > limits.max_columns:
+                first_line = not raw[:start].strip()
+                raise _too_wide(
+                    "the header has" if first_line else f"row {line} has", fields, limits
+                )
+        if end >= len(raw):
+            return
+        start = end + 1
+
+
+def _too_wide(what: str, fields: int, limits: Limits) -> FileRefused:
+    return FileRefused(
         "too_many_columns",
         f"{what} {fields:,} columns; at most {limits.max_columns:,} are read. "
         "Check the file is the extract itself, or split its columns into smaller files.",
     )
+
+
+def _check_cell_sizes(raw: bytes, delimiter: str, limits: Limits) -> None:
+    """A cell is at most the run between two delimiters or line ends (a quoted cell holding
+    delimiters is counted in pieces, and is harmless to the parser). A run longer than the
+    limit covers a whole block of half the limit, so only blocks without a delimiter or a
+    line end are looked at closely: one vectorised pass over the bytes."""
+    limit = limits.max_field_bytes
+    if len(raw) <= limit:
+        return
+    block = max(limit // 2, 1)
+    blocks = len(raw) // block
+    arr = np.frombuffer(raw, dtype=np.uint8, count=blocks * block)
+    is_sep = arr == 10
+    is_sep |= arr == ord(delimiter)
+    empty = np.flatnonzero(~is_sep.reshape(blocks, block).any(axis=1))
+    del is_sep
+    sep = delimiter.encode()
+    checked_to = -1
+    for b in empty:
+        at = int(b) * block
+        if at < checked_to:
+            continue  # inside the run just measured
+        start = max(raw.rfind(b"\n", 0, at), raw.rfind(sep, 0, at)) + 1
+        ends = [e for e in (raw.find(b"\n", at), raw.find(sep, at)) if e >= 0]
+        end = min(ends) if ends else len(raw)
+        checked_to = end
+        if end - start > limit:
+            line_start = raw.rfind(b"\n", 0, start) + 1
+            row = raw.count(b"\n", 0, start) + 1
+            raise FileRefused(
+                "cell_too_large",
+                f"row {row}, column "
+                f"{column_letter(raw.count(sep, line_start, start))}: a cell of "
+                f"{_size(end - start)}; the largest cell accepted is "
+                f"{limit / 1024:,.0f} KB. Check the file is the extract itself (not a "
+                "document pasted into a cell) and send it again.",
+            )
 
 
 def _size(n: int) -> str:

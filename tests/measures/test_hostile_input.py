@@ -76,6 +76,26 @@ def test_csv_row_wider_than_the_limit_below_the_header_is_named_by_its_row():
     assert reason.startswith("row 3 has 150 columns; at most 100 are read")
 
 
+def test_csv_row_far_below_the_header_wider_than_the_limit_is_refused_when_read():
+    """Past the lines where the header is looked for, a wide row is counted by the reader."""
+    head = "site_code,week_commencing,measure,value\n"
+    body = "EBK,02/01/2023,closures,1\n" * 80
+    data = (head + body + ",".join(["1"] * 150) + "\n").encode()
+    reason = only(parse(data, "wide.csv", max_columns=100), "too_many_columns")
+    assert reason.startswith("row 82 has 150 columns; at most 100 are read")
+
+
+def test_csv_cell_just_over_the_limit_is_found_wherever_it_lies():
+    for size in (1025, 1600, 2047, 5000):
+        data = b"a,b\n" + b"1,2\n" * 7 + b"1," + b"y" * size + b"\n3,4\n"
+        reason = only(parse(data, "c.csv", max_field_bytes=1024), "cell_too_large")
+        assert reason.startswith("row 9, column B: a cell of"), (size, reason)
+    ok = b"a,b\n1," + b"y" * 1024 + b"\n" + b"3,4\n" * 2000
+    assert "cell_too_large" not in [
+        p.code for p in parse(ok, "c.csv", max_field_bytes=1024).problems
+    ]
+
+
 def test_workbook_with_more_cells_than_the_limit_is_refused_before_it_is_parsed():
     reason = only(
         parse(hostile.numbers_workbook(100, 20), "many.xlsx", max_cells=1000), "too_many_cells"
