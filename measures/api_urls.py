@@ -17,5 +17,5 @@ urlpatterns = [
     path("sites/<str:site_code>/measures/<str:measure_code>/series", api.series, name="series"),
     path("openapi.json", api.openapi, name="openapi"),
     # Last: every other address under /api/v1/ answers as the API does, in JSON.
-    re_path(r"^(?P<rest>.*)$", api.not_found, name="not-found"),
+    re_path(r"^(?P<rest>[\s\S]*)$", api.not_found, name="not-found"),
 ]

@@ -203,7 +203,13 @@ def test_openapi_document_validates_and_describes_every_route(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/uploads/-5/confirm", "/api/v1/uploads/x", "/api/v1/nothing-here"]
+    "path",
+    [
+        "/api/v1/uploads/-5/confirm",
+        "/api/v1/uploads/x",
+        "/api/v1/nothing-here",
+        "/api/v1/uploads/%0Aq/cancel",  # a line break in the path
+    ],
 )
 def test_api_address_that_matches_no_route_answers_json_404(client, world, path):
     """Found by Schemathesis: a negative upload id answered the site's HTML 404 page."""
