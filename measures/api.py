@@ -244,3 +244,10 @@ def series(request: HttpRequest, measure_code: str) -> HttpResponse:
 @require_GET
 def openapi(request: HttpRequest) -> HttpResponse:
     return JsonResponse(openapi_document(server=request.build_absolute_uri("/api/v1")))
+
+
+@public_view
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/ (an id that is not a whole number, a mistyped path):
+    a JSON 404 as the description promises, not the HTML page of the site."""
+    return _error(404, "Not found: no such address in this API; see /api/v1/openapi.json.")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import api
 
@@ -16,4 +16,6 @@ urlpatterns = [
     ),
     path("sites/<str:site_code>/measures/<str:measure_code>/series", api.series, name="series"),
     path("openapi.json", api.openapi, name="openapi"),
+    # Last: every other address under /api/v1/ answers as the API does, in JSON.
+    re_path(r"^(?P<rest>[\s\S]*)$", api.not_found, name="not-found"),
 ]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -51,6 +52,10 @@ def upload_max_rows() -> int:
 
 def upload_max_uncompressed_bytes() -> int:
     return int(settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)
+
+
+def upload_time_limit_seconds() -> int:
+    return int(getattr(settings, "UPLOAD_TIME_LIMIT_SECONDS", 60))
 
 
 def upload_max_attempts() -> int:
@@ -168,6 +173,9 @@ def parse_options(*, site: Site | None) -> ParseOptions:
         today=timezone.localdate(),
         max_rows=upload_max_rows(),
         max_uncompressed_bytes=upload_max_uncompressed_bytes(),
+        max_cells=int(getattr(settings, "UPLOAD_MAX_CELLS", 3_000_000)),
+        max_columns=int(getattr(settings, "UPLOAD_MAX_COLUMNS", 16_384)),
+        max_field_bytes=int(getattr(settings, "UPLOAD_MAX_FIELD_BYTES", 128 * 1024)),
     )
 
 
@@ -276,6 +284,26 @@ def upload_process(*, upload_id: int) -> Upload:
         except (OperationalError, InterfaceError):
             _upload_release(upload_id=upload_id)
             raise
+        except SoftTimeLimitExceeded:
+            # Raised by the worker into whatever was running, the store's atomic block
+            # included (which it rolls back): the file failed, nothing of it is kept.
+            return _upload_timed_out(upload_id=upload_id)
+
+
+def _upload_timed_out(*, upload_id: int) -> Upload:
+    seconds = upload_time_limit_seconds()
+    upload = Upload.objects.get(pk=upload_id)
+    reason = (
+        f"the file took longer than {seconds} s to read, the most one upload may take, so "
+        "nothing was stored. Split it into smaller extracts (for example one year, or a few "
+        "sites, each) and send those"
+    )
+    _finish(
+        upload,
+        Upload.Status.FAILED,
+        problems=[_problem(upload.original_name, reason, "too_slow")],
+    )
+    return Upload.objects.get(pk=upload_id)
 
 
 def _upload_release(*, upload_id: int) -> None:
@@ -335,7 +363,7 @@ def _upload_process(*, upload_id: int) -> Upload:
         with upload.file.open("rb") as handle:
             data = handle.read()
         result = parse_extract(data, upload.original_name, parse_options(site=upload.site))
-    except DatabaseError:
+    except (DatabaseError, SoftTimeLimitExceeded):
         raise
     except Exception:  # a defect in the parser must not leave the upload spinning forever
         logger.exception("Upload %s could not be parsed", upload_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
@@ -26,6 +27,10 @@ durable_task = shared_task(
     retry_backoff=True,
     retry_backoff_max=300,
     max_retries=5,
+    # Past the soft limit the service marks the upload failed ("took longer than N s");
+    # the hard limit ends a worker stuck in C code, and counts as one of its attempts.
+    soft_time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS,
+    time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS + 30,
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from projects.models import Membership, Programme, Project, Site
 
@@ -134,3 +135,9 @@ def cache_clear() -> None:
 def _fresh_cache() -> None:
     """Login counters and other cached state do not carry from one test to the next."""
     cache_clear()
+
+
+# Hypothesis: a modest number of examples by default, more with HYPOTHESIS_PROFILE=long.
+hypothesis_settings.register_profile("default", max_examples=60, deadline=None)
+hypothesis_settings.register_profile("long", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -177,6 +177,18 @@ UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "2000000"))
 UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("UPLOAD_MAX_UNCOMPRESSED_BYTES", str(500 * 1024 * 1024))
 )
+# Bounds on the work one file may cause, checked while it is streamed, so a hostile but legal
+# file is refused in words within a minute and 1 GB of worker memory. Cells: workbook cells
+# over all sheets (a CSV is bounded by its bytes, columns and field size instead; a 2-million
+# row tidy CSV stays accepted). Columns: Excel's own limit. Field: one CSV cell (Excel holds at
+# most 32,767 characters in a cell).
+UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "3000000"))
+UPLOAD_MAX_COLUMNS = int(os.environ.get("UPLOAD_MAX_COLUMNS", "16384"))
+UPLOAD_MAX_FIELD_BYTES = int(os.environ.get("UPLOAD_MAX_FIELD_BYTES", str(128 * 1024)))
+# Reading one upload past this many seconds stops it (Celery's soft time limit, prefork pool
+# only) and marks it failed; the hard limit 30 s later ends the worker process itself.
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#time-limits
+UPLOAD_TIME_LIMIT_SECONDS = int(os.environ.get("UPLOAD_TIME_LIMIT_SECONDS", "60"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {

@@ -17,7 +17,7 @@ from .model import (
     ProblemLog,
     empty_observations,
 )
-from .readers import FileRefused, Sheet, read_workbook
+from .readers import FileRefused, Limits, Sheet, read_workbook
 from .records import read_records
 from .text import AliasTable, normalise_label
 from .values import guess_frequency, month_start, week_start
@@ -40,7 +40,17 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
         log=ProblemLog(file, options.max_problems),
     )
     try:
-        book = read_workbook(data, file, options.max_rows, options.max_uncompressed_bytes)
+        book = read_workbook(
+            data,
+            file,
+            options.max_rows,
+            options.max_uncompressed_bytes,
+            Limits(
+                max_cells=options.max_cells,
+                max_columns=options.max_columns,
+                max_field_bytes=options.max_field_bytes,
+            ),
+        )
     except FileRefused as refused:
         ctx.log.add(refused.code, refused.reason)
         return _result(ctx, "unknown", "unknown", empty_observations(), [])
@@ -70,7 +80,11 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             continue
         width = max(len(r) for r in sheet.preamble)
         value_col, label_cols = _tidy_columns(header)
-        frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
+        try:
+            frame, rows = sheet.body(header.index, width, options.max_rows, value_col, label_cols)
+        except FileRefused as refused:
+            ctx.log.add(refused.code, refused.reason, sheet=sheet.name)
+            return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
         if sheet.truncated or sum(len(p.row) for p in pieces) + len(frame) > options.max_rows:
             ctx.log.add(
                 "too_many_rows",

@@ -64,6 +64,9 @@ class ParseOptions:
     today: datetime.date = field(default_factory=datetime.date.today)
     max_rows: int = 2_000_000
     max_uncompressed_bytes: int = 500 * 1024 * 1024
+    max_cells: int = 3_000_000  # workbook cells read, all sheets together
+    max_columns: int = 16_384  # fields on one line or row (Excel's own limit)
+    max_field_bytes: int = 128 * 1024  # one CSV cell
     # measures allowed to go below zero (e.g. a change in caseload); all others must be >= 0
     signed_measures: frozenset[str] = frozenset()
     max_problems: int = MAX_PROBLEMS

@@ -13,12 +13,31 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .context import column_letter
+
 PREAMBLE_ROWS = 30
 # Formatting applied to whole columns makes Excel store thousands of empty rows; a run this
 # long means the data has ended.
 MAX_EMPTY_RUN = 5_000
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+# openpyxl holds a workbook's whole shared-strings table in memory, several times its size.
+MAX_SHARED_STRINGS_BYTES = 100 * 1024 * 1024
+# Excel's own limits: a sheet has at most 16,384 columns and a cell at most 32,767 characters.
+DEFAULT_MAX_COLUMNS = 16_384
+DEFAULT_MAX_FIELD_BYTES = 128 * 1024
+DEFAULT_MAX_CELLS = 3_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one file may cause, checked while it is read (before frames)."""
+
+    max_rows: int = 2_000_000
+    max_uncompressed: int = 500 * 1024 * 1024
+    max_cells: int = DEFAULT_MAX_CELLS  # workbook cells across all sheets
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
 
 
 class FileRefused(Exception):
@@ -43,6 +62,7 @@ class Sheet:
     truncated: bool = False  # more rows than max_rows were present
     raw_lengths: list[int] = field(default_factory=list)  # CSV: fields per preamble record
     utf8: bytes | None = None  # CSV: text as UTF-8, when the upload already held exactly that
+    max_columns: int = DEFAULT_MAX_COLUMNS  # CSV: a wider row is refused when read
 
     def body(
         self,
@@ -111,11 +131,21 @@ class Sheet:
             try:
                 return read(width, number_column, label_columns)
             except pd.errors.ParserError:
-                widest = max(
-                    (len(r) for r in csv.reader(io.StringIO(self.text), delimiter=self.delimiter)),
-                    default=width,
-                )
-                return read(max(widest, width), number_column, label_columns)
+                widest, widest_line = width, 0
+                # A giant or malformed field ends the count; the second read reports it.
+                reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter)
+                with contextlib.suppress(csv.Error):
+                    for record in reader:
+                        if len(record) > widest:
+                            widest, widest_line = len(record), reader.line_num
+                if widest > self.max_columns:
+                    raise _too_wide(
+                        f"row {widest_line:,} has", widest, Limits(max_columns=self.max_columns)
+                    ) from None
+                try:
+                    return read(widest, number_column, label_columns)
+                except pd.errors.ParserError as exc:
+                    raise _unparsable(exc, header_line) from exc
             except pd.errors.EmptyDataError:
                 return pd.DataFrame(columns=list(range(width)), dtype=object)
 
@@ -143,6 +173,24 @@ class Sheet:
         # Short rows come back as NaN, which later counts as blank.
         numbers = np.arange(header_line + 1, header_line + 1 + len(frame))
         return frame, numbers
+
+
+def _unparsable(exc: Exception, header_line: int) -> FileRefused:
+    """The parser's failure in words: almost always a quote mark that is never closed."""
+    opened = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+    if opened:
+        return FileRefused(
+            "unclosed_quote",
+            f'a quote mark (") opens a cell at row {header_line + int(opened[1]):,} and is '
+            "never closed, so the rest of the file runs together into that cell. Remove the "
+            'stray quote mark (or double each quote inside a quoted cell: "") and send the '
+            "file again.",
+        )
+    return FileRefused(
+        "unreadable_file",
+        "the rows of the file could not be split into cells; check it opens in a "
+        "spreadsheet, save it again as CSV and send it again.",
+    )
 
 
 def plain_numbers(col: pd.Series) -> bool:
@@ -214,14 +262,28 @@ _BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
 _NOT_BLANK = re.compile(b"[^" + re.escape(_BLANK_BYTES) + b"]")
 
 
-def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
+def read_workbook(
+    data: bytes,
+    filename: str,
+    max_rows: int,
+    max_uncompressed: int,
+    limits: Limits | None = None,
+) -> Workbook:
+    limits = limits or Limits()
+    limits = Limits(
+        max_rows,
+        max_uncompressed,
+        limits.max_cells,
+        limits.max_columns,
+        limits.max_field_bytes,
+    )
     if not _NOT_BLANK.search(data):  # only blank bytes (stops at the first other byte)
         raise FileRefused("empty_file", f"{filename} is empty: it contains no data at all.")
     head = data[:8]
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _read_xlsx(data, filename, max_rows, max_uncompressed)
+        return _read_xlsx(data, filename, limits)
     if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _read_xls(data, filename, max_rows)
+        return _read_xls(data, filename, limits)
     for magic, what in _SIGNATURES:
         if data.startswith(magic):
             raise _refuse_as(filename, what)
@@ -241,7 +303,7 @@ def read_workbook(data: bytes, filename: str, max_rows: int, max_uncompressed: i
         )
         raise _refuse_as(filename, what)
     # Text decoded strictly from UTF-8 is those very bytes again (no BOM: see _decode).
-    return _read_text(text, encoding, data if encoding == "utf-8" else None)
+    return _read_text(text, encoding, data if encoding == "utf-8" else None, limits)
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -267,7 +329,10 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
 def _sniff_delimiter(lines: list[str]) -> str:
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
-        counts = [len(r) for r in csv.reader(lines, delimiter=delim) if r]
+        counts: list[int] = []
+        # A malformed or very long field ends the count for that delimiter, as in the preview.
+        with contextlib.suppress(csv.Error):
+            counts.extend(len(r) for r in csv.reader(lines, delimiter=delim) if r)
         counts = [c for c in counts if c > 1]
         if not counts:
             continue
@@ -278,11 +343,18 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_text(text: str, encoding: str, utf8: bytes | None = None) -> Workbook:
+def _read_text(
+    text: str, encoding: str, utf8: bytes | None = None, limits: Limits | None = None
+) -> Workbook:
     if text.startswith("\ufeff"):
         text, utf8 = text[1:], None
     head_lines = text[:200_000].splitlines()[: PREAMBLE_ROWS + 20]
     delimiter = _sniff_delimiter(head_lines[: PREAMBLE_ROWS + 20])
+    _check_text_shape(
+        utf8 if utf8 is not None else text.encode("utf-8", errors="replace"),
+        delimiter,
+        limits or Limits(),
+    )
     preamble: list[list[object]] = []
     line_of_record: list[int] = []
     raw_lengths: list[int] = []
@@ -304,8 +376,87 @@ def _read_text(text: str, encoding: str, utf8: bytes | None = None) -> Workbook:
         line_of_record=line_of_record,
         raw_lengths=raw_lengths,
         utf8=utf8,
+        max_columns=(limits or Limits()).max_columns,
     )
     return Workbook("csv", [sheet], encoding)
+
+
+def _check_text_shape(raw: bytes, delimiter: str, limits: Limits) -> None:
+    """Refuse a text file with a giant cell, or a header too wide, before parsing it.
+
+    Rows further down wider than the header are counted when they are read (Sheet.body).
+    """
+    _check_cell_sizes(raw, delimiter, limits)
+    sep = delimiter.encode()
+    start = 0
+    for line in range(1, PREAMBLE_ROWS + 21):  # the lines where the header is looked for
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end
+        fields = raw.count(sep, start, end) + 1
+        if fields > limits.max_columns:
+            with contextlib.suppress(csv.Error, StopIteration):  # quoted delimiters count once
+                text = raw[start:end].decode("utf-8", errors="replace")
+                fields = len(next(csv.reader([text], delimiter=delimiter)))
+            if fields > limits.max_columns:
+                first_line = not raw[:start].strip()
+                raise _too_wide(
+                    "the header has" if first_line else f"row {line} has", fields, limits
+                )
+        if end >= len(raw):
+            return
+        start = end + 1
+
+
+def _too_wide(what: str, fields: int, limits: Limits) -> FileRefused:
+    return FileRefused(
+        "too_many_columns",
+        f"{what} {fields:,} columns; at most {limits.max_columns:,} are read. "
+        "Check the file is the extract itself, or split its columns into smaller files.",
+    )
+
+
+def _check_cell_sizes(raw: bytes, delimiter: str, limits: Limits) -> None:
+    """A cell is at most the run between two delimiters or line ends (a quoted cell holding
+    delimiters is counted in pieces, and is harmless to the parser). A run longer than the
+    limit covers a whole block of half the limit, so only blocks without a delimiter or a
+    line end are looked at closely: one vectorised pass over the bytes."""
+    limit = limits.max_field_bytes
+    if len(raw) <= limit:
+        return
+    block = max(limit // 2, 1)
+    blocks = len(raw) // block
+    arr = np.frombuffer(raw, dtype=np.uint8, count=blocks * block)
+    is_sep = arr == 10
+    is_sep |= arr == ord(delimiter)
+    empty = np.flatnonzero(~is_sep.reshape(blocks, block).any(axis=1))
+    del is_sep
+    sep = delimiter.encode()
+    checked_to = -1
+    for b in empty:
+        at = int(b) * block
+        if at < checked_to:
+            continue  # inside the run just measured
+        start = max(raw.rfind(b"\n", 0, at), raw.rfind(sep, 0, at)) + 1
+        ends = [e for e in (raw.find(b"\n", at), raw.find(sep, at)) if e >= 0]
+        end = min(ends) if ends else len(raw)
+        checked_to = end
+        if end - start > limit:
+            line_start = raw.rfind(b"\n", 0, start) + 1
+            row = raw.count(b"\n", 0, start) + 1
+            raise FileRefused(
+                "cell_too_large",
+                f"row {row}, column "
+                f"{column_letter(raw.count(sep, line_start, start))}: a cell of "
+                f"{_size(end - start)}; the largest cell accepted is "
+                f"{limit / 1024:,.0f} KB. Check the file is the extract itself (not a "
+                "document pasted into a cell) and send it again.",
+            )
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:,.1f} MB"
+    return f"{n / 1024:,.0f} KB"
 
 
 def _trim(row: list[object] | tuple) -> list[object]:
@@ -315,15 +466,16 @@ def _trim(row: list[object] | tuple) -> list[object]:
     return out
 
 
-def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int) -> Workbook:
+def _read_xlsx(data: bytes, filename: str, limits: Limits) -> Workbook:
+    max_uncompressed = limits.max_uncompressed
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRefused(
             "unreadable_file",
-            f"{filename} looks like an Excel workbook but is damaged and cannot be opened "
-            f"({exc}). Save it again from Excel and re-upload.",
+            f"{filename} looks like an Excel workbook but is damaged and cannot be opened. "
+            "Save it again from Excel and re-upload.",
         ) from exc
     names = {i.filename for i in infos}
     # The zip directory declares each member's size; Python's zip reader stops at that size
@@ -346,6 +498,15 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
                 f"{info.file_size // max(info.compress_size, 1):,} times when opened; "
                 "that is not a normal spreadsheet, so it was not opened.",
             )
+        if info.filename.lower().endswith("sharedstrings.xml") and (
+            info.file_size > MAX_SHARED_STRINGS_BYTES
+        ):
+            raise FileRefused(
+                "too_large",
+                f"{filename} holds {info.file_size / 1024 / 1024:,.0f} MB of text in its "
+                f"cells; at most {MAX_SHARED_STRINGS_BYTES / 1024 / 1024:,.0f} MB is read. "
+                "Remove unused sheets or columns of notes, or split the extract.",
+            )
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         if "word/document.xml" in names:
             raise _refuse_as(filename, "a Word document")
@@ -355,33 +516,92 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int, max_uncompressed: int)
             raise _refuse_as(filename, "an OpenDocument spreadsheet (.ods); save it as .xlsx")
         raise _refuse_as(filename, "a zip archive")
 
+    _count_cells(archive, infos, filename, limits)
+
     import openpyxl  # imported here: CSV-only callers do not pay for it
 
-    with contextlib.suppress(Exception):
-        # Any failure is reported by the plain reading below, in its own words.
-        return Workbook("xlsx", _xlsx_sheets(_load_xlsx(data), max_rows))
+    try:
+        return Workbook("xlsx", _xlsx_sheets(_load_xlsx(data), filename, limits))
+    except FileRefused:
+        raise
+    except Exception as exc:
+        if _unsafe_xml(exc):
+            raise _refused_unsafe(filename) from exc
+        # Any other failure is reported by the plain reading below, in its own words.
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = _xlsx_sheets(wb, filename, limits)
+    except FileRefused:
+        raise
     except Exception as exc:  # openpyxl raises many types for damaged files
+        if _unsafe_xml(exc):
+            raise _refused_unsafe(filename) from exc
         raise FileRefused(
             "unreadable_file",
-            f"{filename} could not be opened as an Excel workbook ({type(exc).__name__}: "
-            f"{exc}). Save it again from Excel as .xlsx and re-upload.",
-        ) from exc
-    try:
-        sheets = _xlsx_sheets(wb, max_rows)
-    except Exception as exc:
-        raise FileRefused(
-            "unreadable_file",
-            f"{filename} could not be read ({type(exc).__name__}: {exc}). "
-            "Save it again from Excel as .xlsx and re-upload.",
+            f"{filename} could not be opened as an Excel workbook: it is damaged or was not "
+            "saved by a spreadsheet program. Save it again from Excel as .xlsx and re-upload.",
         ) from exc
     return Workbook("xlsx", sheets)
 
 
-def _xlsx_sheets(wb, max_rows: int) -> list[Sheet]:
+def _count_cells(archive: zipfile.ZipFile, infos, filename: str, limits: Limits) -> None:
+    """Refuse a workbook of more than limits.max_cells cells before any sheet is parsed.
+
+    Counts cell elements (<c ...>, with or without a namespace prefix) in each worksheet's XML
+    as it is decompressed: a few seconds for 500 MB, where parsing it would take minutes.
+    Text inside a cell cannot hold "<c " (XML escapes it), so the count is not fooled by it.
+    """
+    total = 0
+    for info in infos:
+        name = info.filename.lower()
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        tail = b""
+        try:
+            with archive.open(info) as part:
+                while chunk := part.read(4 * 1024 * 1024):
+                    block = tail + chunk
+                    total += block.count(b"<c ") + block.count(b"<c>") + block.count(b":c ")
+                    # A tag split between chunks is counted in the next block, once.
+                    tail = block[-3:]
+                    total -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b":c ")
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return  # damaged: the reading below says so in its own words
+        if total > limits.max_cells:
+            raise FileRefused(
+                "too_many_cells",
+                f"{filename} has at least {total:,} cells; at most {limits.max_cells:,} are "
+                "read. Delete unused sheets, rows or columns, or split the extract (for "
+                "example a year each).",
+            )
+
+
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """True when defusedxml stopped the read: a DTD, an entity or an external reference."""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _refused_unsafe(filename: str) -> FileRefused:
+    return FileRefused(
+        "unsafe_file",
+        f"{filename} contains XML declarations (a DTD or entities) that Excel never writes "
+        "and that can be used to attack a server, so it was not opened. Open it in Excel, "
+        "save it again as .xlsx and re-upload.",
+    )
+
+
+def _xlsx_sheets(wb, filename: str, limits: Limits) -> list[Sheet]:
     sheets: list[Sheet] = []
-    budget = max_rows + PREAMBLE_ROWS + 1
+    budget = limits.max_rows + PREAMBLE_ROWS + 1
+    cells = [0]
     try:
         for ws in wb.worksheets:
             hidden = getattr(ws, "sheet_state", "visible") != "visible"
@@ -389,7 +609,9 @@ def _xlsx_sheets(wb, max_rows: int) -> list[Sheet]:
                 # Stored dimensions are often wrong (A1:A1 from some generators) and
                 # read-only mode would stop there.
                 ws.reset_dimensions()
-            rows, truncated = _collect(ws.iter_rows(values_only=True), budget)
+            rows, truncated = _collect(
+                ws.iter_rows(values_only=True), budget, filename, ws.title, limits, cells
+            )
             budget -= len(rows)
             sheets.append(
                 Sheet(
@@ -452,10 +674,40 @@ def _load_xlsx(data: bytes):
     return reader.wb
 
 
-def _collect(row_iter, budget: int) -> tuple[list[list[object]], bool]:
+def _collect(
+    row_iter,
+    budget: int,
+    filename: str = "",
+    sheet: str | None = None,
+    limits: Limits | None = None,
+    cells: list[int] | None = None,
+) -> tuple[list[list[object]], bool]:
+    """Rows as read (trimmed), stopping at budget rows or a long empty run.
+
+    cells: a one-item running count of cells over the file's sheets; past limits.max_cells
+    (or a row wider than limits.max_columns) the file is refused while it is streamed.
+    """
+    limits = limits or Limits()
+    cells = cells if cells is not None else [0]
     rows: list[list[object]] = []
     empty_run = 0
-    for raw in row_iter:
+    where = f"sheet '{sheet}'" if sheet is not None else filename
+    for number, raw in enumerate(row_iter, start=1):
+        width = len(raw)
+        cells[0] += width
+        if width > limits.max_columns:
+            raise FileRefused(
+                "too_many_columns",
+                f"{where}, row {number} has {width:,} columns; at most "
+                f"{limits.max_columns:,} are read. Delete the unused columns and save again.",
+            )
+        if cells[0] > limits.max_cells:
+            raise FileRefused(
+                "too_many_cells",
+                f"{filename} has more than {limits.max_cells:,} cells (reading stopped at "
+                f"{cells[0]:,}, row {number:,} of {where}); at most {limits.max_cells:,} are "
+                "read. Delete unused sheets, rows or columns, or split the extract.",
+            )
         row = _trim(raw)
         if row:
             if empty_run:
@@ -471,7 +723,7 @@ def _collect(row_iter, budget: int) -> tuple[list[list[object]], bool]:
     return rows, False
 
 
-def _read_xls(data: bytes, filename: str, max_rows: int) -> Workbook:
+def _read_xls(data: bytes, filename: str, limits: Limits) -> Workbook:
     import xlrd
 
     try:
@@ -487,13 +739,18 @@ def _read_xls(data: bytes, filename: str, max_rows: int) -> Workbook:
             raise _refuse_as(filename, "a Word document") from exc
         raise FileRefused(
             "unreadable_file",
-            f"{filename} could not be opened as an old-style Excel (.xls) workbook ({exc}).",
+            f"{filename} could not be opened as an old-style Excel (.xls) workbook: it is "
+            "damaged or was not saved by a spreadsheet program. Save it again from Excel as "
+            ".xlsx and re-upload.",
         ) from exc
     sheets: list[Sheet] = []
-    budget = max_rows + PREAMBLE_ROWS + 1
+    budget = limits.max_rows + PREAMBLE_ROWS + 1
+    cells = [0]
     for index in range(book.nsheets):
         sh = book.sheet_by_index(index)
-        rows, truncated = _collect(_xls_rows(sh, book.datemode), budget)
+        rows, truncated = _collect(
+            _xls_rows(sh, book.datemode), budget, filename, sh.name, limits, cells
+        )
         budget -= len(rows)
         sheets.append(
             Sheet(

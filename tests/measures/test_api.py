@@ -191,6 +191,7 @@ def test_openapi_document_validates_and_describes_every_route(client):
         for r in resolver.url_patterns
         if str(getattr(r, "pattern", "")) == "api/v1/"
         for p in r.url_patterns
+        if p.name != "not-found"  # the JSON 404 for every other address
     }
     described = {
         path.lstrip("/").replace("{upload_id}", "<int:upload_id>")
@@ -199,3 +200,20 @@ def test_openapi_document_validates_and_describes_every_route(client):
     }  # fmt: skip
     assert api_routes == described
     assert openapi_document()["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/uploads/-5/confirm",
+        "/api/v1/uploads/x",
+        "/api/v1/nothing-here",
+        "/api/v1/uploads/%0Aq/cancel",  # a line break in the path
+    ],
+)
+def test_api_address_that_matches_no_route_answers_json_404(client, world, path):
+    """Found by Schemathesis: a negative upload id answered the site's HTML 404 page."""
+    response = client.post(path, headers=bearer(world.a.info))
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("Not found")

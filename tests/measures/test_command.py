@@ -67,3 +67,21 @@ def test_command_refuses_unknown_site_option(world, tmp_path):
     path.write_text("x")
     with pytest.raises(CommandError, match="no such site"):
         call_command("ingest_extract", str(path), "--site", "ZZZ")
+
+
+def test_command_refuses_a_csv_with_a_giant_cell_in_words_not_a_traceback(
+    world, tmp_path, caplog, settings
+):
+    """It printed `_csv.Error: field larger than field limit` with a traceback before."""
+    from .hostile import huge_field_csv
+
+    settings.UPLOAD_MAX_FIELD_BYTES = 1024
+    path = tmp_path / "giant.csv"
+    path.write_bytes(huge_field_csv(200 * 1024))
+    with pytest.raises(CommandError) as refused:
+        call_command("ingest_extract", str(path))
+    assert "row 3, column C: a cell of 200 KB; the largest cell accepted is 1 KB" in str(
+        refused.value
+    )
+    assert "Traceback" not in caplog.text
+    assert not DataPoint.objects.exists()
