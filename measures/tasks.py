@@ -20,21 +20,25 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, Connectio
 
 # Acknowledged when done (a task lost with its worker is delivered again), retried on the
 # transient failures only, with growing waits.
-durable_task = shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
+DURABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+durable_task = shared_task(**DURABLE)
+
+
+@shared_task(
+    **DURABLE,
     # Past the soft limit the service marks the upload failed ("took longer than N s");
-    # the hard limit ends a worker stuck in C code, and counts as one of its attempts.
+    # the hard limit ends a worker stuck in C code, and counts as one of its attempts. Only
+    # reading a file is limited: a large upload's chart rebuilds may rightly take longer.
     soft_time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS,
     time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS + 30,
 )
-
-
-@durable_task
 def ingest_upload(upload_id: int) -> None:
     services.upload_process(upload_id=upload_id)
 
