@@ -141,3 +141,11 @@ def _fresh_cache() -> None:
 hypothesis_settings.register_profile("default", max_examples=60, deadline=None)
 hypothesis_settings.register_profile("long", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_make_parametrize_id(config: Any, val: object, argname: str) -> str | None:
+    """Files built by a test (bytes, or long text) get short ids: a workbook carries the time it
+    was written, and pytest-xdist's workers must collect the same ids."""
+    if isinstance(val, bytes | bytearray) or (isinstance(val, str) and len(val) > 40):
+        return f"{argname}{len(val)}"
+    return None
