@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # Development defaults; production sets these in its environment (see .env.example).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format bench worker beat migrations-check e2e
+.PHONY: run test lint format bench worker beat migrations-check e2e backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,12 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(BIN)/celery -A thrive_site beat --loglevel=INFO
+
+# A backup folder (database, uploaded files, manifest) under BACKUP_DIR; restore one with
+# `make restore BACKUP=var/backups/thrive-backup-...` (an empty database; REPLACE=1 to overwrite).
+BACKUP_DIR ?= var/backups
+backup: $(STAMP)
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: $(STAMP)
+	$(BIN)/python manage.py restore $(BACKUP) $(if $(REPLACE),--replace,)
