@@ -17,6 +17,7 @@ the window. Look at the pictures too: the checks do not see everything.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -32,11 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from benchmarks import served  # noqa: E402
 from tests.e2e.page_checks import CHROMIUM, CHROMIUM_ARGS, PageWatch  # noqa: E402
 
 WIDTHS = (1280, 390)
+SLICE = 1600
 SITE = "NGT"  # the demo's first site; its people sign in for the site roles
 ROLES = {
     "lead": "demo-lead",
@@ -54,6 +57,7 @@ SITE_SEGMENT = re.compile(r"/sites/[^/]+/")
 MEASURE_SEGMENT = re.compile(r"/(measures|dictionary)/[^/]+/")
 NUMBER = re.compile(r"\d+")
 
+FITS_JS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 DEMO_PASSWORD = re.compile(r'^DEMO_PASSWORD = "([^"]+)"', re.M)
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
@@ -95,10 +99,12 @@ def prepare_database(tmp: Path) -> str:
     return url
 
 
-def tour_role(browser, base: str, role: str, username: str, out: Path, max_pages: int):  # type: ignore[no-untyped-def]
+def tour_role(browser, base, role, username, out, max_pages, slices):  # type: ignore[no-untyped-def]
     password = DEMO_PASSWORD.search((ROOT / "projects" / "demo.py").read_text()).group(1)
     watch = PageWatch(base)
-    context = watch.watch_context(browser.new_context(base_url=base))
+    context = watch.watch_context(
+        browser.new_context(base_url=base, locale="en-GB", timezone_id="Europe/London")
+    )
     page = context.new_page()
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -112,7 +118,7 @@ def tour_role(browser, base: str, role: str, username: str, out: Path, max_pages
     seen_kinds: set[str] = set()
     queue: deque[str] = deque(["/"])
     visited: list[str] = []
-    (out / role).mkdir(parents=True, exist_ok=True)
+    (out / role / "slices").mkdir(parents=True, exist_ok=True)
     while queue and len(visited) < max_pages:
         path = queue.popleft()
         kind = page_kind(path)
@@ -134,11 +140,19 @@ def tour_role(browser, base: str, role: str, username: str, out: Path, max_pages
         links = page.evaluate(LINKS_JS)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            page.wait_for_timeout(100)
+            # A chart redraws for the new width a moment after the window changes.
+            with contextlib.suppress(PlaywrightTimeout):
+                page.wait_for_function(FITS_JS, timeout=1500)
             overflow = page.evaluate(OVERFLOW_JS)
             if overflow > 0:
                 findings.append(f"{role} {path}: {overflow} px wider than a {width} px window")
             page.screenshot(path=str(out / role / f"{name}-{width}.png"), full_page=True)
+            if slices:  # a tall page in pieces a picture viewer can show at full size
+                height = page.evaluate("() => document.documentElement.scrollHeight")
+                for n, top in enumerate(range(0, height, SLICE)):
+                    clip = {"x": 0, "y": top, "width": width, "height": min(SLICE, height - top)}
+                    shot = out / role / "slices" / f"{name}-{width}-{n}.png"
+                    page.screenshot(path=str(shot), full_page=True, clip=clip)
         findings.extend(f"{role} {problem}" for problem in watch.problems[before:])
         for link in links:
             url = urldefrag(link).url
@@ -155,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "tour")
     parser.add_argument("--max-pages", type=int, default=36, help="per role")
+    parser.add_argument(
+        "--slices", action="store_true", help=f"also save each page in {SLICE} px tall pieces"
+    )
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -174,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for role in args.roles.split(","):
                 visited, found = tour_role(
-                    browser, base, role, ROLES[role], args.out, args.max_pages
+                    browser, base, role, ROLES[role], args.out, args.max_pages, args.slices
                 )
                 total += len(visited)
                 findings.extend(found)
