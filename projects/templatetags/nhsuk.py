@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -40,3 +41,17 @@ def in_sentence(text: Any) -> str:
         words.append(word if inside or acronym else word.lower())
         position += len(word) + 1
     return " ".join(words)
+
+
+@register.filter
+def uk_date(value: Any) -> str:
+    """A date as the design system writes it, "24 Nov 2025", from a date or the ISO string an
+    upload report keeps ("2025-11-24"); anything else is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%b %Y}"
+    return "" if value is None else str(value)
