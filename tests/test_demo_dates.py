@@ -44,3 +44,24 @@ def test_demo_aims_are_ahead_and_meetings_on_working_days(settings, offset):
     for meeting in meetings:
         assert meeting.held_on.weekday() < 5, f"{meeting} held on {meeting.held_on:%A}"
         assert meeting.next_date.weekday() < 5, f"{meeting} next on {meeting.next_date:%A}"
+
+
+@pytest.mark.parametrize(
+    ("today", "last_week"),
+    [
+        (dt.date(2026, 12, 5), dt.date(2026, 11, 23)),  # a Saturday: last week is the one before
+        (dt.date(2026, 11, 26), dt.date(2026, 11, 16)),  # the committed extracts' own week
+    ],
+)
+def test_demo_data_runs_to_the_last_complete_week(settings, tmp_path, today, last_week):
+    from django.db.models import Max
+
+    from measures.models import DataPoint
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    demo_load(today=today, apps=("measures",))
+    latest = DataPoint.objects.values("site__code").annotate(last=Max("period"))
+    assert {row["site__code"]: row["last"] for row in latest} == dict.fromkeys(
+        ["NGT", "RVS", "EBK", "WFD"], last_week
+    )
