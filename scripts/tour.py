@@ -139,8 +139,12 @@ def tour_role(browser, base, role, username, out, max_pages, slices):  # type: i
         name = page_name(path)
         links = page.evaluate(LINKS_JS)
         for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            # A chart redraws for the new width a moment after the window changes.
+            if width != WIDTHS[0]:
+                # Opened afresh at this width, as a phone would: the header's "More" menu and
+                # the charts lay themselves out when the page loads, not always on a resize.
+                page.set_viewport_size({"width": width, "height": 900})
+                page.reload()
+            # A chart may still redraw for the width a moment after the page has loaded.
             with contextlib.suppress(PlaywrightTimeout):
                 page.wait_for_function(FITS_JS, timeout=1500)
             overflow = page.evaluate(OVERFLOW_JS)
