@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # Development defaults; production sets these in its environment (see .env.example).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format bench worker beat migrations-check e2e backup restore
+.PHONY: run test lint format bench worker beat migrations-check e2e backup restore tour
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ migrations-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH)
+
+# Every demo role's main pages in Chromium at 1280 and 390 px: screenshots in var/tour/, and a
+# list of console errors, failed requests and pages wider than the window (exit 1 if any).
+tour: $(STAMP)
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u CACHE_URL $(BIN)/python scripts/tour.py $(TOUR_ARGS)
 
 worker: $(STAMP)
 	$(BIN)/celery -A thrive_site worker --loglevel=INFO

@@ -9,6 +9,7 @@ from typing import Any
 
 from phases import services
 from phases.models import Principle, Step
+from projects.demo import working_day
 
 # How far each site has got: step code -> (status, days from today to the target date).
 PROGRESS = {
@@ -112,12 +113,12 @@ def _progress(world: Any, code: str, project: Any, pm: Any, info: Any) -> None:
 
 def _meetings(world: Any, project: Any, pm: Any, info: Any, stakeholders: list[Any]) -> None:
     start = project.start_date + dt.timedelta(days=21)
-    dates = [start + dt.timedelta(days=42 * n) for n in range(5)]
+    dates = [working_day(start + dt.timedelta(days=42 * n)) for n in range(5)]
     dates = [d for d in dates if d < world.today - dt.timedelta(days=7)][-4:]
     titles = ["Launch and shared plan", "Steering group", "Steering group", "Steering group"]
     for n, held_on in enumerate(dates):
         is_last = n == len(dates) - 1
-        next_date = world.today + dt.timedelta(days=10) if is_last else dates[n + 1]
+        next_date = working_day(world.today + dt.timedelta(days=10)) if is_last else dates[n + 1]
         meeting = services.meeting_create(
             project=project,
             user=pm,

@@ -44,7 +44,7 @@ SITES = [
             "title": "Single point of access for advice and signposting",
             "thrive_focus": ThriveFocus.ADVICE,
             "aim": "Cut the median wait from referral to first contact from 45 to 28 days by "
-            "March 2026, and signpost a third of referrals to community support.",
+            "{in_6_months}, and signpost a third of referrals to community support.",
             "status": Project.Status.ACTIVE,
         },
     },
@@ -60,7 +60,7 @@ SITES = [
             "title": "Shared care planning across early help and CAMHS",
             "thrive_focus": ThriveFocus.WHOLE_SYSTEM,
             "whole_system_theme": "Whole-system care planning",
-            "aim": "Every young person open to two services has one shared plan by December 2025.",
+            "aim": "Every young person open to two services has one shared plan by {in_9_months}.",
             "status": Project.Status.ACTIVE,
         },
     },
@@ -90,11 +90,26 @@ SITES = [
         "project": {
             "title": "Thriving: community wellbeing drop-ins",
             "thrive_focus": ThriveFocus.THRIVING,
-            "aim": "Reduce avoidable referrals to specialist services by 20% by summer 2026.",
+            "aim": "Reduce avoidable referrals to specialist services by 20% by {in_12_months}.",
             "status": Project.Status.PLANNING,
         },
     },
 ]
+
+
+def month_ahead(today: dt.date, months: int) -> str:
+    """The month `months` after today's, as an aim would name it: "June 2027"."""
+    index = today.year * 12 + today.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1).strftime("%B %Y")
+
+
+def working_day(day: dt.date) -> dt.date:
+    """The day itself from Monday to Friday; a Saturday's Friday before, a Sunday's Monday after."""
+    if day.weekday() == 5:
+        return day - dt.timedelta(days=1)
+    if day.weekday() == 6:
+        return day + dt.timedelta(days=1)
+    return day
 
 
 @dataclass
@@ -146,8 +161,11 @@ def demo_load(*, today: dt.date | None = None, apps: tuple[str, ...] = DEMO_APPS
         )
         for name, sector in spec["partners"]:
             PartnerOrganisation.objects.create(site=site, name=name, sector=sector)
+        dates = {f"in_{n}_months": month_ahead(today, n) for n in (6, 9, 12)}
         project = Project.objects.create(
-            site=site, start_date=today - dt.timedelta(days=300), **spec["project"]
+            site=site,
+            start_date=today - dt.timedelta(days=300),
+            **{**spec["project"], "aim": spec["project"]["aim"].format(**dates)},
         )
         world.sites[site.code] = site
         world.projects[site.code] = project

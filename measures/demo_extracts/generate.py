@@ -165,6 +165,26 @@ FILES = {
 }
 
 
+def last_complete_week(today: dt.date) -> dt.date:
+    """The Monday of the last week that ended before `today` (weeks run Monday to Sunday)."""
+    return today - dt.timedelta(days=today.weekday() + 7)
+
+
+def write_all(folder: Path, last_week: dt.date) -> None:
+    """The four extracts, the same figures, with the weeks ending at `last_week`: the demo
+    loader's way to keep its data up to the last complete week whatever day it runs."""
+    global LAST_WEEK, FIRST_WEEK, WEEK_STARTS  # noqa: PLW0603 - the writers read them
+    saved = LAST_WEEK, FIRST_WEEK, WEEK_STARTS
+    LAST_WEEK = last_week
+    FIRST_WEEK = LAST_WEEK - dt.timedelta(weeks=WEEKS - 1)
+    WEEK_STARTS = [FIRST_WEEK + dt.timedelta(weeks=i) for i in range(WEEKS)]
+    try:
+        for name, write in FILES.values():
+            write(folder / name)
+    finally:
+        LAST_WEEK, FIRST_WEEK, WEEK_STARTS = saved
+
+
 def main() -> None:
     for name, write in FILES.values():
         write(HERE / name)

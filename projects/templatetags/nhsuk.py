@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -59,3 +60,17 @@ def json_data(value: Any, element_id: str) -> SafeString:
     return format_html(
         '<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text)
     )
+
+
+@register.filter
+def uk_date(value: Any) -> str:
+    """A date as the design system writes it, "24 Nov 2025", from a date or the ISO string an
+    upload report keeps ("2025-11-24"); anything else is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%b %Y}"
+    return "" if value is None else str(value)

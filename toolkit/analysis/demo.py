@@ -268,7 +268,7 @@ def _swot(project: Any, user: Any) -> None:
         ("s2", "S", "Weekly data from informatics", 2),
         ("w1", "W", "Admin vacancy and stretched clinicians", 1),
         ("w2", "W", "Procedures with no named owner", 2),
-        ("o1", "O", "ICB funding for early support in 2026", 1),
+        ("o1", "O", "ICB funding for early support next year", 1),
         ("o2", "O", "Schools keen to work with us", 3),
         ("t1", "T", "Referrals keep rising", 1),
         ("t2", "T", "Winter pressures take staff away", 2),
