@@ -20,16 +20,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def filled(world, settings, tmp_path, django_capture_on_commit_callbacks):
+def filled(world, settings, tmp_path):
+    # A transactional test ends with a flush, seeds included: put the standard measures and
+    # steps back first, as the browser tests do.
+    from tests.e2e.conftest import _run_seeds
+
+    _run_seeds()
     settings.MEDIA_ROOT = tmp_path / "media"
     content = "site_code,week_commencing,measure,value\nAAA,2025-01-06,referrals_received,12\n"
-    with django_capture_on_commit_callbacks(execute=True):
-        measure_services.upload_create(
-            user=world.a.info,
-            site=world.a.site,
-            file=ContentFile(content.encode(), name="weekly.csv"),
-            source="web",
-        )
+    upload = measure_services.upload_create(
+        user=world.a.info,
+        site=world.a.site,
+        file=ContentFile(content.encode(), name="weekly.csv"),
+        source="web",
+        enqueue=False,
+    )
+    # Read here, not by a task: the test is about what a backup keeps, whatever the queue.
+    measure_services.upload_process(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert DataPoint.objects.count() == 1, (upload.status, upload.problems, upload.report)
     PdsaCycle.objects.create(project=world.a.project, title="Daily triage", objective="Faster")
     return world
 
