@@ -42,10 +42,25 @@ def operations():
     return [result.ok() for result in schema.get_all_operations()]
 
 
+@pytest.fixture
+def connection_kept():
+    """The WSGI app is called directly, not through Django's test client, so its request
+    signals would close the test's database connection (inside the test's transaction, on
+    PostgreSQL) after the first request: keep it open, as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("operation", operations(), ids=lambda op: op.label)
 def test_operation_answers_without_server_error_and_as_described(
-    world, settings, operation, mode, send
+    world, settings, operation, mode, send, connection_kept
 ):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     # Something to find: a finished upload and stored figures of the token's site.
