@@ -45,3 +45,19 @@ def test_the_server_error_page_renders_without_a_request():
     assert "Sorry, there is a problem with the service" in html
     assert "nhsuk-header" in html
     assert "Sorry, there is a problem with the request" in render_to_string("400.html")
+
+
+@pytest.mark.parametrize(
+    ("debug", "debug_pages", "helper"),
+    [(False, True, False), (True, False, False), (True, True, True)],
+)
+def test_htmx_failures_reach_django_error_pages_only_where_a_developer_asked(
+    client, debug, debug_pages, helper
+):
+    """django-htmx's debug helper replaces the whole page with the error answer before
+    htmx_errors.js can say in place what failed: only with DJANGO_HTMX_DEBUG_ERROR_PAGES."""
+    with override_settings(DEBUG=debug, HTMX_DEBUG_ERROR_PAGES=debug_pages):
+        page = client.get("/accounts/login/").content.decode()
+    assert page.count("django_htmx/htmx-2.min.js") == 1
+    assert page.count("js/htmx_errors.js") == 1
+    assert ("django_htmx/django-htmx.js" in page) is helper

@@ -32,6 +32,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# With debug on, django-htmx's helper replaces the whole page with Django's technical error page
+# when an htmx request fails, which is what a developer wants. Off, a failed htmx request shows
+# the service's own message in place (static/js/htmx_errors.js), as it does in production.
+HTMX_DEBUG_ERROR_PAGES = env_bool("DJANGO_HTMX_DEBUG_ERROR_PAGES", DEBUG)
 
 # The development key is public: with debug off it must be replaced, or the app refuses to start.
 DEV_SECRET_KEY = "django-insecure-thrive-tracker-development-key-do-not-use-in-production"

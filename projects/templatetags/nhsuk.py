@@ -7,9 +7,12 @@ import json
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django_htmx.jinja import htmx_script
 
 register = template.Library()
 
@@ -21,6 +24,21 @@ def breadcrumbs(*parts: Any) -> dict[str, Any]:
     if len(parts) % 2:
         raise template.TemplateSyntaxError("breadcrumbs takes pairs of text and address")
     return {"crumbs": list(zip(parts[::2], parts[1::2], strict=True))}
+
+
+@register.simple_tag(takes_context=True)
+def htmx_scripts(context: template.Context) -> SafeString:
+    """htmx, plus django-htmx's debug helper only where a developer asked for Django's error
+    pages (settings.HTMX_DEBUG_ERROR_PAGES). django-htmx's own tag adds the helper whenever
+    debug is on, and the helper replaces the page before static/js/htmx_errors.js can say what
+    failed in place."""
+    nonce = context.get("csp_nonce")
+    if settings.HTMX_DEBUG_ERROR_PAGES:
+        return htmx_script(nonce=nonce)
+    src = static("django_htmx/htmx-2.min.js")
+    if nonce is not None:
+        return format_html('<script src="{}" defer nonce="{}"></script>', src, nonce)
+    return format_html('<script src="{}" defer></script>', src)
 
 
 # Names that keep their capitals inside a sentence (acronyms in capitals keep theirs anyway).

@@ -98,6 +98,9 @@ def external_server(
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "1",
+        # A failed htmx request shows the service's message in place, as in production, not
+        # django-htmx's debug takeover by Django's technical error page.
+        "DJANGO_HTMX_DEBUG_ERROR_PAGES": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CELERY_TASK_DEFAULT_QUEUE": E2E_QUEUE,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -3,7 +3,6 @@ static/js/htmx_errors.js, loaded on every page by the base template."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -38,11 +37,6 @@ def _expected_only(page_watch) -> None:
     page_watch.problems[:] = unexpected
 
 
-@pytest.mark.skipif(
-    bool(os.environ.get("CELERY_BROKER_URL")),
-    reason="against gunicorn (the broker run) the message does not appear although htmx "
-    "reports the error: not yet understood, recorded on issue 12",
-)
 def test_a_failed_htmx_request_says_so_in_place(page, page_watch, demo, login, axe):
     login(page, "demo-stakeholder-ngt")
     page.goto("/library/")
