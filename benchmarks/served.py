@@ -138,8 +138,17 @@ def verdict(label: str, figure: float, target: float, unit: str = "ms") -> bool:
 
 def profile_if_asked(request: Callable[[], object], runs: int = 20) -> None:
     """With BENCH_PROFILE=1: where an in-process page spends its time (cProfile, `runs` calls,
-    the 25 costliest functions by their own time)."""
+    the 40 costliest functions by their own time; BENCH_PROFILE=cumulative: with callees; BENCH_PROFILE=sql: its slowest queries)."""
     if not os.environ.get("BENCH_PROFILE"):
+        return
+    if os.environ["BENCH_PROFILE"] == "sql":
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            request()
+        for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:15]:
+            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
         return
     import cProfile
     import pstats
@@ -149,4 +158,5 @@ def profile_if_asked(request: Callable[[], object], runs: int = 20) -> None:
     for _ in range(runs):
         request()
     profile.disable()
-    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    order = "cumulative" if os.environ["BENCH_PROFILE"] == "cumulative" else "tottime"
+    pstats.Stats(profile).sort_stats(order).print_stats(40)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max
-from django.db.models.fields.json import KT
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
@@ -35,18 +34,9 @@ from projects.permissions import Capability, site_ids_for
 from .charts import style
 from .charts.selectors import chart_states, chart_table
 from .charts.words import ICON_FILES, ICON_LABELS
-from .models import ChartState, DataPoint, Frequency, Measure, PointNote, Upload
+from .models import ChartState, Frequency, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
-SUMMARY_KEYS = (
-    "variation_icon",
-    "assurance_icon",
-    "last_value",
-    "last_date",
-    "latest_signal",
-    "latest_signal_periods",
-)
-JSON_SUMMARY_KEYS = frozenset({"latest_signal_periods"})  # the one that is not a text
 SIGNAL_AGE_DAYS = 7 * 8  # a signal this recent still asks for a note on the dashboard
 STALE_AFTER_WEEKS = 2  # a site whose last week is older than this "has not sent data"
 
@@ -127,12 +117,6 @@ def _value_text(value: float | None, measure: Measure, shared: bool, threshold: 
     return text + unit
 
 
-def _json_text(value: Any) -> Any:
-    """A summary key read as text: SQLite gives a JSON null as the text 'null' (PostgreSQL as
-    NULL)."""
-    return None if value == "null" else value
-
-
 def _date(value: Any) -> dt.date | None:
     if not value:
         return None
@@ -150,39 +134,16 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     sites = list(context.sites)
     site_ids = [s.pk for s in sites]
     measures = list(Measure.objects.order_by("order", "name"))
-    # Summaries only, as plain values: a programme of 50 sites has a thousand of them.
-    # Only the keys a dashboard shows are read out of each summary, in SQL: decoding whole
-    # summaries (sentences, every signal period) cost more than the queries.
-    # Text keys come out as text (KT): no JSON to decode for 5 of the 6 keys of 1,000 states.
-    keys = SUMMARY_KEYS
-    summaries = {
-        (row[0], row[1]): {key: _json_text(value) for key, value in zip(keys, row[2:], strict=True)}
-        for row in ChartState.objects.filter(
-            site_id__in=site_ids, frequency=Frequency.WEEKLY, summary__has_key="last_date"
-        ).values_list(
-            "site_id",
-            "measure_id",
-            *(
-                f"summary__{key}" if key in JSON_SUMMARY_KEYS else KT(f"summary__{key}")
-                for key in keys
-            ),
-        )
-    }
+    # Each chart's glance: the few summary keys a dashboard shows and the latest weeks with
+    # figures, in a small column of its own (a programme of 50 sites has 1,000 charts).
+    glances: dict[int, dict[int, dict[str, Any]]] = {}
+    sent: dict[int, set[str]] = {}  # ISO weeks in which each site sent any figure
+    for site_id, measure_id, glance in ChartState.objects.filter(
+        site_id__in=site_ids, frequency=Frequency.WEEKLY, glance__has_key="last_date"
+    ).values_list("site_id", "measure_id", "glance"):
+        glances.setdefault(site_id, {})[measure_id] = glance
+        sent.setdefault(site_id, set()).update(glance.get("recent_periods") or ())
     this_week = monday(context.today)
-    recent_start = this_week - dt.timedelta(weeks=RECENT_WEEKS)
-    present: dict[int, set[dt.date]] = {}
-    for site_id, period in (
-        DataPoint.objects.filter(
-            site_id__in=site_ids,
-            frequency=Frequency.WEEKLY,
-            period__gte=recent_start,
-            period__lt=this_week,
-        )
-        .order_by()  # the default ordering would join sites and measures into the DISTINCT
-        .values_list("site_id", "period")
-        .distinct()
-    ):
-        present.setdefault(site_id, set()).add(period)
     last_upload = dict(
         Upload.sites.through.objects.filter(
             site_id__in=site_ids, upload__status=Upload.Status.DONE, upload__undone_at__isnull=True
@@ -192,62 +153,64 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
         .values_list("site_id", "last")
     )
     note_cutoff = context.today - dt.timedelta(days=SIGNAL_AGE_DAYS)
-    noted = {
-        (site_id, measure_id, period.isoformat())
-        for site_id, measure_id, period in PointNote.objects.filter(
-            site_id__in=site_ids, period__gte=note_cutoff
-        ).values_list("site_id", "measure_id", "period")
-    }
+    noted: dict[tuple[int, int], set[str]] = {}  # weeks with a note, by site and measure
+    for site_id, measure_id, period in PointNote.objects.filter(
+        site_id__in=site_ids, period__gte=note_cutoff
+    ).values_list("site_id", "measure_id", "period"):
+        noted.setdefault((site_id, measure_id), set()).add(period.isoformat())
     recent_weeks = [this_week - dt.timedelta(weeks=n) for n in range(RECENT_WEEKS, 0, -1)]
+    recent_iso = [(w, w.isoformat()) for w in recent_weeks]
     differing = measures_with_differing_definitions(sites=sites) if len(sites) > 1 else set()
+    shared, threshold = context.shared, context.small_count_threshold
     result: dict[int, SiteMeasures] = {}
     for site in sites:
+        site_id = site.pk
         urls = _chart_urls(site, measures)
-        data = SiteMeasures(
-            shared=context.shared, threshold=context.small_count_threshold, differing=differing
-        )
+        data = SiteMeasures(shared=shared, threshold=threshold, differing=differing)
+        of_site = glances.get(site_id, {})
         for measure in measures:
-            summary = summaries.get((site.pk, measure.pk))
-            row = MeasureRow(measure=measure, chart_url=urls[measure.pk])
-            if summary:
-                icon = summary.get("variation_icon")
-                row.variation_icon = icon
-                row.variation_label = ICON_LABELS.get(icon, row.variation_label)
-                row.variation_file = ICON_FILES.get(icon)
-                assurance = summary.get("assurance_icon")
-                row.assurance_icon = assurance or None
-                row.assurance_label = ICON_LABELS.get(assurance) if assurance else None
-                row.assurance_file = ICON_FILES.get(assurance) if assurance else None
-                last_value = summary.get("last_value")
-                row.last_value = _value_text(
-                    None if last_value in (None, "") else float(last_value),
-                    measure,
-                    context.shared,
-                    context.small_count_threshold,
-                )
-                row.last_date = _date(summary.get("last_date"))
-                row.latest_signal = summary.get("latest_signal")
-                # A note on any week of the latest signal answers "why did this happen?".
-                # ISO dates compare as text: only the latest is parsed.
-                episode = [str(p)[:10] for p in summary.get("latest_signal_periods") or [] if p]
-                row.signal_period = _date(max(episode, default=None))
-                row.special = _special(icon)
-                row.needs_note = bool(
-                    row.latest_signal
-                    and row.signal_period
-                    and row.signal_period >= note_cutoff
-                    and not any((site.pk, measure.pk, p) in noted for p in episode)
-                )
-                if data.last_week is None or (row.last_date and row.last_date > data.last_week):
-                    data.last_week = row.last_date
+            summary = of_site.get(measure.pk)
+            last_date = _date(summary.get("last_date")) if summary else None
+            if summary is None or last_date is None:
+                continue  # only measures the site reports: the rest would be a wall of "No data"
+            row = MeasureRow(measure=measure, chart_url=urls[measure.pk], last_date=last_date)
+            icon = summary.get("variation_icon")
+            row.variation_icon = icon
+            row.variation_label = ICON_LABELS.get(icon, row.variation_label)
+            row.variation_file = ICON_FILES.get(icon)
+            assurance = summary.get("assurance_icon")
+            if assurance:
+                row.assurance_icon = assurance
+                row.assurance_label = ICON_LABELS.get(assurance)
+                row.assurance_file = ICON_FILES.get(assurance)
+            last_value = summary.get("last_value")
+            row.last_value = _value_text(
+                None if last_value in (None, "") else float(last_value),
+                measure,
+                shared,
+                threshold,
+            )
+            row.latest_signal = summary.get("latest_signal")
+            # A note on any week of the latest signal answers "why did this happen?".
+            # ISO dates compare as text: only the latest is parsed.
+            episode = [str(p)[:10] for p in summary.get("latest_signal_periods") or [] if p]
+            row.signal_period = _date(max(episode, default=None))
+            row.special = _special(icon)
+            row.needs_note = bool(
+                row.latest_signal
+                and row.signal_period
+                and row.signal_period >= note_cutoff
+                and noted.get((site_id, measure.pk), set()).isdisjoint(episode)
+            )
+            if data.last_week is None or last_date > data.last_week:
+                data.last_week = last_date
             data.rows.append(row)
-        # Only measures the site reports; the rest would be a wall of "No data".
-        data.rows = [r for r in data.rows if r.last_date is not None]
-        data.last_upload_at = last_upload.get(site.pk)
-        data.missing_weeks = [w for w in recent_weeks if w not in present.get(site.pk, set())]
+        data.last_upload_at = last_upload.get(site_id)
+        weeks_sent = sent.get(site_id, set())
+        data.missing_weeks = [w for w, iso in recent_iso if iso not in weeks_sent]
         if data.last_week is not None:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
-        result[site.pk] = data
+        result[site_id] = data
     return result
 
 

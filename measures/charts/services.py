@@ -378,6 +378,31 @@ def _fmt_date(d: dt.date) -> str:
     return f"{d.day} {d:%b} {d.year}"
 
 
+# The summary keys a dashboard shows, copied into ChartState.glance.
+GLANCE_KEYS = (
+    "variation_icon",
+    "assurance_icon",
+    "last_value",
+    "last_date",
+    "latest_signal",
+    "latest_signal_periods",
+)
+GLANCE_WEEKS = 16  # weeks with figures kept in the glance: more than a dashboard looks back
+
+
+def glance_of(summary: dict[str, Any], periods: Iterable[dt.date | str] = ()) -> dict[str, Any]:
+    """The part of a chart a dashboard shows: its summary's GLANCE_KEYS, and `recent_periods`,
+    the latest GLANCE_WEEKS weeks (ISO dates) in which the site sent any of the chart's figures.
+    Empty for a chart not built yet."""
+    if not summary:
+        return {}
+    recent = sorted({p if isinstance(p, str) else p.isoformat() for p in periods})
+    return {
+        **{key: summary.get(key) for key in GLANCE_KEYS},
+        "recent_periods": recent[-GLANCE_WEEKS:],
+    }
+
+
 def _build(
     *,
     site: Site,
@@ -504,7 +529,7 @@ def _build(
     if result.episodes:
         last = max(result.episodes, key=lambda e: max(e.indices))
         latest_periods = [dates[i].isoformat() for i in last.indices]
-    return {
+    fields: dict[str, Any] = {
         "figure": figure,
         "small_figure": small,
         "rows": rows,
@@ -562,6 +587,9 @@ def _build(
             "n_points": sum(v is not None for v in (p.value for p in result.points)),
         },
     }
+    sent = {period for by_period in values_by.values() for period in by_period}
+    fields["glance"] = glance_of(fields["summary"], sent)
+    return fields
 
 
 def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list[ChartState]:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from measures import panels
+from measures.charts.services import chart_rebuild, glance_of
 from measures.models import ChartState, DataPoint, Frequency, LocalDefinition, Measure, PointNote
 from projects.panels import PanelContext
 from tests.conftest import make_site_world
@@ -37,21 +38,23 @@ def state(
         if signal_weeks_ago is None
         else [(THIS_WEEK - dt.timedelta(weeks=signal_weeks_ago)).isoformat()]
     )
+    summary = {
+        "variation_icon": icon,
+        "assurance_icon": assurance,
+        "last_value": last_value,
+        "last_date": last.isoformat(),
+        "latest_signal": signal,
+        "signal_periods": periods,
+        "latest_signal_periods": periods,
+        "sentences": ["Latest value 40."],
+        "annotations": [],
+    }
     return ChartState.objects.create(
         site=site,
         measure=measure,
         frequency=Frequency.WEEKLY,
-        summary={
-            "variation_icon": icon,
-            "assurance_icon": assurance,
-            "last_value": last_value,
-            "last_date": last.isoformat(),
-            "latest_signal": signal,
-            "signal_periods": periods,
-            "latest_signal_periods": periods,
-            "sentences": ["Latest value 40."],
-            "annotations": [],
-        },
+        summary=summary,
+        glance=glance_of(summary, [last - dt.timedelta(weeks=i) for i in range(13)]),
         rows=[
             [
                 (last - dt.timedelta(weeks=i)).isoformat(),
@@ -85,6 +88,7 @@ def points(site, code, weeks):
             value=10,
             upload=upload,
         )
+    chart_rebuild(site_id=site.pk, measure_id=measure.pk)
 
 
 def build(sites, shared=False):
@@ -318,3 +322,15 @@ def test_data_dictionary_downloads_with_each_standard_measure(world, client_as):
     assert lines[0].startswith("measure,standard name,standard definition,local term")
     assert len(lines) == 1 + Measure.objects.count()
     assert '"Discharges","\'@closed after three attempts"' in text
+
+
+def test_a_built_chart_keeps_what_dashboards_show_in_its_glance(world):
+    """Dashboards read ChartState.glance, not the whole summary: the rebuild writes it, with
+    the latest 16 weeks in which the site sent figures."""
+    weeks = [THIS_WEEK - dt.timedelta(weeks=n) for n in range(1, 21)]
+    points(world.a.site, "referrals_received", weeks)
+    state = ChartState.objects.get(site=world.a.site, measure__code="referrals_received")
+    assert state.glance["last_date"] == state.summary["last_date"] == weeks[0].isoformat()
+    assert state.glance["variation_icon"] == state.summary["variation_icon"]
+    assert state.glance["recent_periods"] == sorted(w.isoformat() for w in weeks[:16])
+    assert "sentences" not in state.glance

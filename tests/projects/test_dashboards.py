@@ -238,6 +238,7 @@ def test_programme_dashboard_is_for_leads_only(world, client_as, role):
 
 def _charted_site(world, code):
     """A site with a project, a step done and a built chart (with icons) for three measures."""
+    from measures.charts.services import glance_of
     from measures.models import ChartState, Measure
     from phases.models import Step, StepStatus
     from tests.phases.factories import ProjectStepFactory
@@ -255,7 +256,13 @@ def _charted_site(world, code):
         "last_date": "2026-01-05",
     }
     ChartState.objects.bulk_create(
-        ChartState(site=site_world.site, measure=m, frequency="weekly", summary=summary)
+        ChartState(
+            site=site_world.site,
+            measure=m,
+            frequency="weekly",
+            summary=summary,
+            glance=glance_of(summary, ["2026-01-05"]),
+        )
         for m in Measure.objects.order_by("order")[:3]
     )
     return site_world
