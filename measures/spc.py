@@ -254,18 +254,20 @@ def _opt(x: float) -> float | None:
 
 def _to_list(a: np.ndarray) -> list[float | None]:
     """Array -> list of Python floats, with NaN/inf as None, without a per-item call."""
+    finite = np.isfinite(a)
+    if finite.all():
+        return a.tolist()
     return [None if x != x else x for x in np.where(np.isfinite(a), a, np.nan).tolist()]
 
 
-def _runs_of_sign(sides: Sequence[int]) -> list[tuple[int, int]]:
+def _runs_of_sign(sides: Sequence[int] | np.ndarray) -> list[tuple[int, int]]:
     """(start, length) of each run of equal values in a sequence."""
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(sides) + 1):
-        if i == len(sides) or sides[i] != sides[start]:
-            runs.append((start, i - start))
-            start = i
-    return runs
+    a = np.asarray(sides)
+    if a.size == 0:
+        return []
+    starts = np.flatnonzero(a[1:] != a[:-1]) + 1
+    bounds = [0, *starts.tolist(), int(a.size)]
+    return [(bounds[j], bounds[j + 1] - bounds[j]) for j in range(len(bounds) - 1)]
 
 
 def _variation(direction: int, improvement: str | None) -> str:
@@ -373,14 +375,16 @@ def _mdc_episodes(
     # with >= 2 near-limit points, all 3 on the same side; only the near-limit
     # points are flagged.
     if k >= 3:
-        cl_ = close.tolist()
         rl = rel.tolist()
-        flagged = [False] * k
-        for s in range(k - 2):
-            if cl_[s] + cl_[s + 1] + cl_[s + 2] >= 2 and abs(rl[s] + rl[s + 1] + rl[s + 2]) == 3:
-                for j in (s, s + 1, s + 2):
-                    if cl_[j]:
-                        flagged[j] = True
+        near = close.astype(bool)
+        sides = rel.astype(int)
+        windows = (near[:-2].astype(int) + near[1:-1] + near[2:] >= 2) & (
+            np.abs(sides[:-2] + sides[1:-1] + sides[2:]) == 3
+        )
+        hit = np.zeros(k, dtype=bool)
+        for offset in range(3):
+            hit[offset : k - 2 + offset] |= windows
+        flagged = (hit & near).tolist()
         # Group flagged points on one side, at most 2 apart, into one episode.
         group: list[int] = []
         for i in (i for i in range(k) if flagged[i]):
@@ -430,7 +434,7 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
     return found
 
 
-def _anhoej_runs(rel_useful: list[int]) -> tuple[int, int, list[tuple[int, int]]]:
+def _anhoej_runs(rel_useful: Sequence[int] | np.ndarray) -> tuple[int, int, list[tuple[int, int]]]:
     """longest run, crossings and the runs themselves (qicharts2 runs.analysis)."""
     runs = _runs_of_sign(rel_useful)
     if not runs:
@@ -502,6 +506,8 @@ def analyse(
             excluded[i] = True
     starts = sorted({0, *(i for i in parts if 0 < i < n)}) if n else []
     valid = ~np.isnan(y)
+    valid_list = valid.tolist()
+    variation_of = {d: _variation(d, improvement) for d in (-1, 0, 1)}
 
     point_centre = np.full(n, np.nan)
     lower = np.full(n, np.nan)
@@ -561,10 +567,12 @@ def analyse(
         yq = ys[seq]
         with np.errstate(invalid="ignore"):
             rel = np.sign(yq - cl).astype(int) if math.isfinite(cl) else np.zeros(seq.size, int)
-        rel_useful = [r for r in rel.tolist() if r != 0]
-        useful_pos = [int(i) for i, r in zip(seq.tolist(), rel.tolist(), strict=True) if r != 0]
+        useful = rel != 0
+        rel_useful_array = rel[useful]
+        rel_useful = rel_useful_array.tolist()
+        useful_pos = seq[useful].tolist()
         n_useful = len(rel_useful)
-        longest, crossings, runs = _anhoej_runs(rel_useful)
+        longest, crossings, runs = _anhoej_runs(rel_useful_array)
         lr_max = longest_run_max(n_useful)
         cr_min = crossings_min(n_useful) if n_useful else 0
         runs_signal = bool(n_useful) and (longest > lr_max or crossings < cr_min)
@@ -629,13 +637,14 @@ def analyse(
             for i in idx:
                 dir_by_sig[(i, sig)] = d
         for i in range(s, e + 1):
-            if not valid[i]:
+            if not valid_list[i]:
                 continue
             if signals[i]:
-                signals[i] = [sg for sg in SIGNALS if sg in signals[i]]
+                if len(signals[i]) > 1:
+                    signals[i] = [sg for sg in SIGNALS if sg in signals[i]]
                 d = dir_by_sig[(i, signals[i][0])]
                 direction_of[i] = d
-                variation[i] = _variation(d, improvement)
+                variation[i] = variation_of[d]
             else:
                 variation[i] = "common_cause"
         part_list.append(part)
