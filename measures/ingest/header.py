@@ -65,7 +65,7 @@ def _serial_dates(row: list[object]) -> dict[int, ParsedDate]:
         x: float | None = None
         if isinstance(cell, int | float) and not isinstance(cell, bool):
             x = float(cell)
-        elif isinstance(cell, str) and cell.strip().replace(".0", "", 1).isdigit():
+        elif isinstance(cell, str) and cell.strip().replace(".0", "", 1).isdecimal():
             x = float(cell.strip())
         if x is not None and SERIAL_MIN <= x <= SERIAL_MAX and x.is_integer():
             found[i] = x

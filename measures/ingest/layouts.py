@@ -28,12 +28,23 @@ class SheetContext:
 
 
 def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = None) -> np.ndarray:
-    """Blank test that stays vectorised on large string columns."""
+    """Blank test that stays vectorised on large columns: a column of few distinct labels
+    (categorical, or already factorised with few uniques) classifies each label once; a column
+    of text (a CSV's, or many distinct values such as referral ids) is compared whole, without
+    factorising a million uniques and testing each in Python."""
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.isna().to_numpy()
+    few = factorized is not None and len(factorized[1]) * 4 < len(col)  # type: ignore[arg-type]
+    if not few and not isinstance(col.dtype, pd.CategoricalDtype):
+        values = col.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":
+            return (values == "") | _IS_SPACE(values).astype(bool)
     codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
     u_blank = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
     return u_blank[codes]
+
+
+_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 
 
 # ---------------------------------------------------------------- labels
