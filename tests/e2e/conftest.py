@@ -101,6 +101,10 @@ def external_server(
         # A failed htmx request shows the service's message in place, as in production, not
         # django-htmx's debug takeover by Django's technical error page.
         "DJANGO_HTMX_DEBUG_ERROR_PAGES": "0",
+        # This stack lives the whole session on the xdist worker's test database, which the
+        # fault tests (tests/faults) share with stacks of their own: its beat must not hand
+        # their uploads to this worker (whose media folder has not got their files).
+        "UPLOAD_SWEEP_EVERY_SECONDS": "86400",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CELERY_TASK_DEFAULT_QUEUE": E2E_QUEUE,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
