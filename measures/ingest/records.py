@@ -24,7 +24,7 @@ import pandas as pd
 
 from .context import Context, Piece
 from .header import Header
-from .layouts import SheetContext, _date_problems, _fast_blank, _site_codes
+from .layouts import SheetContext, _blank_rows, _date_problems, _fast_blank, _site_codes
 from .model import IGNORE
 from .readers import cell_text
 from .text import normalise_label
@@ -59,14 +59,10 @@ def read_records(
 ) -> Piece | None:
     role = {c.role: c for c in reversed(header.columns) if c.role}
     ref_col = role["referral_date"]
-    n = len(frame)
     today = np.datetime64(ctx.options.today, "D")
 
     key_cols = [c.index for c in header.columns if c.role]
-    blank = np.ones(n, bool)
-    for c in key_cols:
-        blank &= _fast_blank(frame[c])
-    active = ~blank
+    active = ~_blank_rows(frame, key_cols)
 
     def dates_of(col_role: str, required: bool):
         col = role.get(col_role)
@@ -155,7 +151,10 @@ def read_records(
         row_ok &= ~dup
 
     site_coded, site_ok = _site_codes(ctx, frame, rows, active & ref_ok, header, sc)
-    site = site_coded.values()
+    # Sites as small integers (each distinct site once, however spelt) for the groupings below:
+    # grouping a million site codes as text cost more than the rest of the counting.
+    label_codes, site_labels = pd.factorize(site_coded.labels, use_na_sentinel=False)
+    site = label_codes[site_coded.codes]
     use = active & row_ok & site_ok
     wanted = {d: ctx.measures.lookup(d) for d in DERIVED}
     wanted = {d: c for d, c in wanted.items() if c is not None and c != IGNORE}
@@ -240,7 +239,7 @@ def read_records(
     out = pd.concat(parts, ignore_index=True)
     k = len(out)
     return Piece(
-        site=out["site"].to_numpy(dtype=object),
+        site=np.asarray(site_labels, dtype=object)[out["site"].to_numpy()],
         date=out["week"].to_numpy().astype("datetime64[D]"),
         kind=np.full(k, None, dtype=object),
         measure=out["measure"].to_numpy(dtype=object),

@@ -1052,3 +1052,25 @@ def test_sites_and_measures_come_back_as_categoricals_of_the_codes_in_use():
     assert list(obs.measure.cat.categories) == ["closures", "open_caseload"]
     assert obs.site.tolist() == ["WFD", "NGT", "NGT"]
     assert obs.sort_values(["site", "row"]).row.tolist() == [3, 5, 2]
+
+
+def test_blank_rows_are_blank_in_every_key_column_whatever_each_column_holds():
+    """measures.ingest.layouts._blank_rows: text (empty or spaces only), numbers (NaN) and
+    labels read as categories; a row with anything in any column is not blank."""
+    import numpy as np
+    import pandas as pd
+
+    from measures.ingest.layouts import _blank_rows, _fast_blank
+
+    frame = pd.DataFrame(
+        {
+            0: pd.Series(["R1", "", "  ", "", "\t", "R6"], dtype=object),
+            1: pd.Series([1.0, np.nan, np.nan, 3.0, np.nan, np.nan]),
+            2: pd.Series(["GP", "", " ", "", "", ""], dtype="category"),
+            3: pd.Series(["", " ", "", "", "", None], dtype=object),
+        }
+    )
+    assert _blank_rows(frame, [0, 1, 2, 3]).tolist() == [False, True, True, False, True, False]
+    assert _blank_rows(frame, [3]).tolist() == [True] * 6
+    for c in frame.columns:
+        assert _fast_blank(frame[c]).tolist() == _blank_rows(frame, [c]).tolist()
