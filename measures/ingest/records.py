@@ -175,11 +175,16 @@ def read_records(
     def counts(df: pd.DataFrame, code: str, fill_from: pd.DataFrame) -> None:
         got = df.groupby(["site", "week"]).agg(value=("row", "size"), row=("row", "min"))
         spans = fill_from.groupby("site")["week"].agg(["min", "max"])
-        full = pd.MultiIndex.from_tuples(
+        # Every week from each site's first to its last, built as arrays, not week by week.
+        first = spans["min"].to_numpy().astype("datetime64[D]").astype("int64")
+        last = spans["max"].to_numpy().astype("datetime64[D]").astype("int64")
+        lengths = (last - first) // 7 + 1
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        days = np.repeat(first, lengths) + 7 * (np.arange(lengths.sum()) - starts)
+        full = pd.MultiIndex.from_arrays(
             [
-                (s, w)
-                for s, span in spans.iterrows()
-                for w in pd.date_range(span["min"], span["max"], freq="7D")
+                np.repeat(spans.index.to_numpy(), lengths),
+                pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]")),
             ],
             names=["site", "week"],
         )
