@@ -10,7 +10,15 @@ import pandas as pd
 
 from .context import Coded, Context, Piece, as_coded
 from .header import Header, find_header
-from .layouts import SheetContext, _fast_blank, find_date_column, read_pivot, read_tidy, read_wide
+from .layouts import (
+    SheetContext,
+    _blank_rows,
+    _fast_blank,
+    find_date_column,
+    read_pivot,
+    read_tidy,
+    read_wide,
+)
 from .model import (
     ParseOptions,
     ParseResult,
@@ -95,9 +103,7 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
             return _result(ctx, "unknown", "unknown", empty_observations(), sheet_names)
         if sheet.raw_lengths:
             _surplus_fields(ctx, sheet, frame, rows, sheet.raw_lengths[header.index])
-        if not len(frame) or all(
-            _fast_blank(frame[c], ctx.factorized(frame, c)).all() for c in frame.columns
-        ):
+        if not len(frame) or _blank_rows(frame, list(frame.columns)).all():
             header_only.append((sheet, header))
             continue
         layout, piece = _read_sheet(ctx, sheet, frame, rows, header)
