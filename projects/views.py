@@ -190,22 +190,24 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shared_link_form(request: HttpRequest, **owner: Any) -> tuple[SharedLinkForm, str | None]:
+    """The form for a new shared link of a site or programme (`owner`), and on a valid POST
+    the link made and its address, shown once; a fresh form then."""
+    form = SharedLinkForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    _link, token = services.shared_link_create(
+        user=request.user, label=form.cleaned_data["label"], days=form.cleaned_data["days"], **owner
+    )
+    return SharedLinkForm(), request.build_absolute_uri(reverse("shared-dashboard", args=[token]))
+
+
 @site_view(Capability.SHARE)
 @require_http_methods(["GET", "POST"])
 def sharing(request: HttpRequest) -> HttpResponse:
     """Read-only links to the site dashboard for people without an account."""
     site = request.site  # type: ignore[attr-defined]
-    form = SharedLinkForm(request.POST or None)
-    new_url = None
-    if request.method == "POST" and form.is_valid():
-        _link, token = services.shared_link_create(
-            site=site,
-            user=request.user,
-            label=form.cleaned_data["label"],
-            days=form.cleaned_data["days"],
-        )
-        new_url = request.build_absolute_uri(reverse("shared-dashboard", args=[token]))
-        form = SharedLinkForm()
+    form, new_url = _shared_link_form(request, site=site)
     links = SharedLink.objects.filter(site=site).select_related("created_by")
     return render(
         request,
@@ -229,17 +231,7 @@ def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 def programme_sharing(request: HttpRequest) -> HttpResponse:
     """Read-only links to the programme dashboard, and to each site's, for the lead."""
     programme = request.programmes.first()  # type: ignore[attr-defined]
-    form = SharedLinkForm(request.POST or None)
-    new_url = None
-    if request.method == "POST" and form.is_valid():
-        _link, token = services.shared_link_create(
-            programme=programme,
-            user=request.user,
-            label=form.cleaned_data["label"],
-            days=form.cleaned_data["days"],
-        )
-        new_url = request.build_absolute_uri(reverse("shared-dashboard", args=[token]))
-        form = SharedLinkForm()
+    form, new_url = _shared_link_form(request, programme=programme)
     return render(
         request,
         "projects/sharedlink_programme.html",
