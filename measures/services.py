@@ -851,6 +851,7 @@ def measure_update(*, measure: Measure, **fields: Any) -> Measure:
         setattr(measure, name, value)
     measure.full_clean()
     measure.save()
+    chart_services.measure_charts_rebuild_request(measure=measure)
     return measure
 
 

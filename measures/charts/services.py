@@ -103,13 +103,11 @@ def affected_measure_ids(measure_ids: Iterable[int]) -> set[int]:
     return ids
 
 
-def on_measure_saved(sender: Any, *, instance: Measure, created: bool, **kwargs: Any) -> None:
+def measure_charts_rebuild_request(*, measure: Measure) -> None:
     """A measure's chart defaults changed: rebuild its charts at every site that has one."""
-    if created:
-        return
-    site_ids = set(ChartState.objects.filter(measure=instance).values_list("site_id", flat=True))
+    site_ids = set(ChartState.objects.filter(measure=measure).values_list("site_id", flat=True))
     for site_id in sorted(site_ids):
-        chart_rebuild_request(site_id=site_id, measure_id=instance.pk)
+        chart_rebuild_request(site_id=site_id, measure_id=measure.pk)
 
 
 # Settings, adjustments, notes, shares --------------------------------------------------------

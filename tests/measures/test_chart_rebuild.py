@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from measures.models import ChartState, Measure
+from measures.services import measure_update
 from toolkit.improvement import services as toolkit_services
 from toolkit.models import PdsaCycle
 
@@ -114,8 +115,30 @@ def test_changing_a_measures_default_rebuilds_its_charts(
     world, wait, send, django_capture_on_commit_callbacks
 ):
     upload_weeks(send, world.a, JUMP)
-    wait.rules = "anhoej"
     with django_capture_on_commit_callbacks(execute=True):
-        wait.save()
+        measure_update(measure=wait, rules="anhoej")
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     assert state.summary["rules"] == "anhoej"
+
+
+def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
+    world, wait, send, admin_client, django_capture_on_commit_callbacks
+):
+    """The admin goes through the same rebuild as the services (no model signals)."""
+    upload_weeks(send, world.a, JUMP)
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle = toolkit_services.pdsa_create(
+            project=world.a.project, user=world.a.pm, measures=[wait], title="Call back",
+            objective="Shorter waits", planned_start=weeks(28)[18],
+        )  # fmt: skip
+    state = ChartState.objects.get(site=world.a.site, measure=wait)
+    assert len(state.summary["annotations"]) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/toolkit/pdsacycle/{cycle.pk}/delete/", {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not PdsaCycle.objects.exists()
+    state.refresh_from_db()
+    assert state.summary["annotations"] == []

@@ -2,8 +2,11 @@
 weights are data a programme lead may correct here as well as on the programme page (which
 checks that the top levels still add up to at most 100)."""
 
+from typing import Any
+
 from django.contrib import admin
 
+from toolkit.chart_annotations import cycle_charts_rebuild, cycle_measure_ids
 from toolkit.models import (
     DriverDiagram,
     DriverNode,
@@ -55,6 +58,21 @@ class PdsaCycleAdmin(admin.ModelAdmin):
     list_display = ["title", "number", "project", "stage", "outcome", "updated_at"]
     list_filter = ["stage", "outcome", "project__site"]
     inlines = [TaskInline]
+
+    # The charts a cycle is marked on are rebuilt after an edit here, as after the services'.
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        shown_on = cycle_measure_ids(form.instance)  # the measures before the form's are saved
+        super().save_related(request, form, formsets, change)
+        cycle_charts_rebuild(form.instance, shown_on | cycle_measure_ids(form.instance))
+
+    def delete_model(self, request: Any, obj: PdsaCycle) -> None:
+        cycle_charts_rebuild(obj)  # rebuilt once the delete commits
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for cycle in queryset:
+            cycle_charts_rebuild(cycle)
+        super().delete_queryset(request, queryset)
 
 
 class ReflectionFactorInline(admin.TabularInline):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from measures.models import Measure
 from phases.models import Principle
 from projects.models import Project
+from toolkit.chart_annotations import cycle_charts_rebuild, cycle_measure_ids
 from toolkit.history import version_record
 from toolkit.models import (
     DriverDiagram,
@@ -269,6 +270,7 @@ def pdsa_create(
     _update(cycle, fields, CYCLE_FIELDS)
     cycle.measures.set(found)
     version_record(item=cycle, user=user, summary="Planned the cycle")
+    cycle_charts_rebuild(cycle)
     return cycle
 
 
@@ -279,16 +281,20 @@ def pdsa_update(
     current = {name: getattr(cycle, name) for name in CYCLE_FIELDS}
     _check_cycle(cycle.project, {**current, **fields})
     found = _measures(measures) if measures is not None else None
+    shown_on = cycle_measure_ids(cycle)
     _update(cycle, fields, CYCLE_FIELDS)
     if found is not None:
         cycle.measures.set(found)
     version_record(item=cycle, user=user, summary="Edited the cycle")
+    cycle_charts_rebuild(cycle, shown_on | cycle_measure_ids(cycle))
     return cycle
 
 
 @transaction.atomic
 def pdsa_delete(*, cycle: PdsaCycle, user: Any) -> None:
     version_record(item=cycle, user=user, summary="Deleted the cycle")
+    shown_on = cycle_measure_ids(cycle)
+    cycle_charts_rebuild(cycle, shown_on)  # rebuilt once the delete commits
     cycle.delete()
 
 
@@ -338,6 +344,7 @@ def pdsa_move(*, cycle: PdsaCycle, user: Any, to_stage: str, reason: str = "") -
     cycle.stage = to_stage
     cycle.save()
     version_record(item=cycle, user=user, summary=summary)
+    cycle_charts_rebuild(cycle)  # its start date may have become the actual one
     return cycle
 
 
@@ -367,6 +374,9 @@ def pdsa_decide(
     successor = None
     if outcome == PdsaCycle.Outcome.ADAPT and not cycle.successors.exists():
         successor = _next_cycle(cycle, user)
+    cycle_charts_rebuild(cycle)  # its outcome, and an adopted cycle may rebase the chart
+    if successor is not None:
+        cycle_charts_rebuild(successor)
     return cycle, successor
 
 
