@@ -386,8 +386,10 @@ def entry_weeks(request: SiteRequest, measure_code: str) -> HttpResponse:
             "definition": LocalDefinition.objects.filter(site=site, measure=measure).first(),
             "earlier": weeks[-1] - dt.timedelta(weeks=1),
             "later": to + dt.timedelta(weeks=WEEKS_SHOWN) if to < this_week else None,
-            "site_crumbs": _crumbs(site)
-            + [("Enter figures", reverse("measures:entry-index", kwargs={"site_code": site.code}))],
+            "site_crumbs": [
+                *_crumbs(site),
+                ("Enter figures", reverse("measures:entry-index", kwargs={"site_code": site.code})),
+            ],
         },
         status=status,
     )

@@ -174,7 +174,7 @@ def load(world: Any) -> None:
                     interest=interest,
                     kept_informed_by=informed,
                     represents_young_people_or_families=youth,
-                )  # fmt: skip
+                )
             )
         _progress(world, code, project, pm, info)
         _meetings(world, project, pm, info, stakeholders)

@@ -115,6 +115,14 @@ class NhsukFormMixin:
             widget.attrs["class"] = " ".join([*classes, css])
         if isinstance(field.label, str) and field.label.lower().endswith(_OPTIONAL):
             field.label = field.label[: -len(_OPTIONAL)].rstrip()
+        self._prepare_empty_choice(field, widget)
+        django_default = str(forms.Field.default_error_messages["required"])
+        if str(field.error_messages.get("required")) == django_default:
+            message = self.required_messages.get(name) or required_message(field)
+            field.error_messages["required"] = message
+
+    @staticmethod
+    def _prepare_empty_choice(field: forms.Field, widget: forms.Widget) -> None:
         radios = isinstance(widget, forms.RadioSelect)
         if field.required and radios and not isinstance(widget, forms.CheckboxSelectMultiple):
             if isinstance(field, forms.ModelChoiceField):
@@ -131,10 +139,6 @@ class NhsukFormMixin:
                     (v, CHOOSE if v in ("", None) and t == BLANK_CHOICE_DASH[0][1] else t)
                     for v, t in field.choices
                 ]
-        django_default = str(forms.Field.default_error_messages["required"])
-        if str(field.error_messages.get("required")) == django_default:
-            message = self.required_messages.get(name) or required_message(field)
-            field.error_messages["required"] = message
 
     @staticmethod
     def _widget_class(widget: forms.Widget) -> str:

@@ -105,7 +105,7 @@ def _lanes(starts: list[tuple[float, str]]) -> list[int]:
     return lanes
 
 
-def chart_drawing(chart: panels.PackChart) -> Drawing:
+def chart_drawing(chart: panels.PackChart) -> Drawing:  # noqa: C901 - one picture, drawn in order
     """A run or control chart: values, centre, limits, target, points in the shapes and colours
     of the chart page, and lettered markers in lanes for PDSA cycles, rebases and notes."""
     n = len(chart.values)

@@ -35,8 +35,10 @@ def today() -> Any:
 
 def crumbs(project: Project, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     site = project.site
-    return [(site.name, site.get_absolute_url()), (project.title, project.get_absolute_url())] + [
-        *extra
+    return [
+        (site.name, site.get_absolute_url()),
+        (project.title, project.get_absolute_url()),
+        *extra,
     ]
 
 

@@ -170,7 +170,7 @@ class PdsaCycleForm(ProjectItemForm):
                     "data_show",
                     "learning",
                 )
-            },  # fmt: skip
+            },
             **{
                 name: forms.DateInput()
                 for name in ("planned_start", "planned_end", "actual_start", "actual_end")
