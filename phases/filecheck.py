@@ -13,7 +13,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 ALLOWED_EXTENSIONS: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -104,7 +104,14 @@ MAGIC_NUMBERS = {
 }
 
 
-def check_evidence_file(*, name: str, stream: BinaryIO, size: int, max_bytes: int) -> FileVerdict:
+class Readable(Protocol):
+    """Bytes to read from the start: an upload, or a file opened with "rb"."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, /) -> int: ...
+
+
+def check_evidence_file(*, name: str, stream: Readable, size: int, max_bytes: int) -> FileVerdict:
     """Decide whether an upload may be stored. `stream` is read from the start and rewound."""
     extension = PurePath(name).suffix.lower()
     allowed = ", ".join(sorted({ext[1:] for ext in ALLOWED_EXTENSIONS} - {"jpeg"}))

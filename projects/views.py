@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -229,7 +230,7 @@ def sharing_revoke(request: SiteRequest, link_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_sharing(request: ProgrammeRequest) -> HttpResponse:
     """Read-only links to the programme dashboard, and to each site's, for the lead."""
-    programme = request.programmes.first()
+    programme = request.programmes[0]  # programme_view: never empty
     form = SharedLinkForm(request.POST or None)
     new_url = None
     if request.method == "POST" and form.is_valid():
@@ -292,7 +293,7 @@ def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
     else:
         template = "projects/programme_shared.html"
         context["board"] = dashboard.programme_dashboard(
-            programme=link.programme, today=today, shared=True
+            programme=link.shared_programme, today=today, shared=True
         )
     response = render(request, template, context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -403,6 +404,8 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
         fields.pop("owner")
         site = fields["site"]
         programme = site.programme if site else led.first()
+        if programme is None:  # the form offers no site-less event to anyone else
+            raise PermissionDenied("Only programme leads can schedule programme-wide events.")
         try:
             event = services.event_create(programme=programme, user=request.user, **fields)
         except ValidationError as error:
@@ -555,13 +558,13 @@ def _wait_words(seconds: int) -> str:
 
 def login_rate_limited(
     refused: Callable[[HttpRequest, str], HttpResponse],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Wrap a login view in projects.login_limits; `refused(request, wait_words)` answers a
     refused attempt (status 429) without checking the password."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method != "POST":
                 return view(request, *args, **kwargs)
             attempt = login_limits.attempt_for(request, request.POST.get("username", ""))

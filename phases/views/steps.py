@@ -162,8 +162,9 @@ def step_notes_update(request: SiteRequest, project_id: int, step_id: int) -> Ht
                 f"“{error.current.notes or '(empty)'}”. Your text is kept below; save again to "
                 "replace them.",
             )
-            form.data = form.data.copy()
-            form.data["notes-version"] = str(error.current.version)
+            data = request.POST.copy()
+            data["notes-version"] = str(error.current.version)
+            form.data = data
             return _step_page(request, project, card, notes_form=form, status=409)
         else:
             messages.success(request, "Notes saved.")

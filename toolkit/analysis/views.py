@@ -85,7 +85,9 @@ def _detail_context(
 ) -> dict[str, Any]:
     snapshot = item.snapshot()
     can_edit = _can_edit(request)
-    forms = {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if can_edit else {}
+    forms: dict[str, BaseForm] = (
+        {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if can_edit else {}
+    )
     forms.update(bound or {})
     context = {
         "site": request.site,

@@ -49,7 +49,7 @@ def _project(request: SiteRequest, project_id: int) -> Project:
 
 def _item(model: type[Model], request: HttpRequest, project_id: int, pk: int) -> Any:
     return get_object_or_404(
-        model.objects.select_related("project__site"),
+        model._default_manager.select_related("project__site"),
         pk=pk,
         project_id=project_id,
         project__site=request.site,
@@ -138,7 +138,9 @@ SUSTAINABILITY = Tool(
 def item_list(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpResponse:
     project = _project(request, project_id)
     items = (
-        tool.model.objects.filter(project=project).select_related("step").order_by("-updated_at")
+        tool.model._default_manager.filter(project=project)
+        .select_related("step")
+        .order_by("-updated_at")
     )
     return render(
         request, "toolkit/improvement_list.html", _base(request, project, tool=tool, items=items)
@@ -455,7 +457,7 @@ def pdsa_move(request: SiteRequest, project_id: int, cycle_id: int) -> HttpRespo
             messages.success(request, f"The cycle is now at {cycle.get_stage_display()}.")
             return redirect(cycle.get_absolute_url() + "#stage")
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     return render(
         request, "toolkit/pdsacycle_detail.html", _cycle_context(request, cycle, move_errors=errors)
     )
@@ -483,7 +485,9 @@ def pdsa_decide(request: SiteRequest, project_id: int, cycle_id: int) -> HttpRes
             messages.success(request, f"Decision saved: {cycle.get_outcome_display()}.")
             return redirect(cycle.get_absolute_url() + "#stage")
     errors = (
-        [] if cycle.stage == PdsaCycle.Stage.ACT else [e for v in form.errors.values() for e in v]
+        []
+        if cycle.stage == PdsaCycle.Stage.ACT
+        else [str(e) for v in form.errors.values() for e in v]
     )
     return render(
         request,
