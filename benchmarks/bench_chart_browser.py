@@ -28,8 +28,8 @@ TARGET_JS_BYTES = 1.5 * 1024 * 1024
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from scripts.tour import prepare_database  # noqa: PLC0415
-    from tests.e2e.page_checks import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+    from scripts.tour import prepare_database
+    from tests.e2e.page_checks import CHROMIUM, CHROMIUM_ARGS
 
     with tempfile.TemporaryDirectory() as tmp:
         url = prepare_database(Path(tmp))

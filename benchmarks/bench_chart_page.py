@@ -94,7 +94,7 @@ def main() -> None:
                     period=start + dt.timedelta(weeks=i),
                     value=v,
                     upload=upload,
-                )  # fmt: skip
+                )
                 for i, v in enumerate(_series(weeks))
             )
             for n in range(3):  # three PDSA cycles marked on the chart

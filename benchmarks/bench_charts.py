@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measures.charts.figures import (  # noqa: E402
+from measures.charts.figures import (
     Annotation,
     build_figure,
     chart_csv_rows,
     small_multiple_figure,
 )
-from measures.charts.words import chart_summary  # noqa: E402
-from measures.spc import analyse  # noqa: E402
+from measures.charts.words import chart_summary
+from measures.spc import analyse
 
 N = 260
 REPEAT = 200

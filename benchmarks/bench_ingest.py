@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from measures.ingest import ParseOptions, normalise_label, parse_extract  # noqa: E402
+from measures.ingest import ParseOptions, normalise_label, parse_extract
 
 N_SITES, N_MEASURES, N_WEEKS = 50, 20, 1000
 SITES = [f"S{i:02d}" for i in range(N_SITES)]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measures.spc import analyse  # noqa: E402
+from measures.spc import analyse
 
 N = 260
 REPEAT = 200

@@ -119,13 +119,13 @@ def main() -> None:
             tidies.append(ingest(csv_path, "tidy CSV, 1,000,000 rows, first upload")[0])
         copy_s, tidy_s = statistics.median(copies), statistics.median(tidies)
         rows = DataPoint.objects.count()
-        again_s, again = ingest(csv_path, "tidy CSV, same file again")
+        _again_s, again = ingest(csv_path, "tidy CSV, same file again")
         assert again.counts["new"] == again.counts["changed"] == 0
         assert DataPoint.objects.count() == rows
         assert not DataPointHistory.objects.exists()
         empty_store()
         wide_s, _ = ingest(xlsx_path, "wide xlsx, 50 sheets x 260 weeks x 20 measures")
-        wide_again_s, wide_again = ingest(xlsx_path, "wide xlsx, same file again")
+        _wide_again_s, wide_again = ingest(xlsx_path, "wide xlsx, same file again")
         assert wide_again.counts["new"] == wide_again.counts["changed"] == 0
 
     ratio = tidy_s / copy_s

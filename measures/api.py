@@ -13,11 +13,12 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.http import AuthenticatedRequest, HttpRequest, SiteRequest
 from projects.permissions import (
     Capability,
     get_site_or_404,
@@ -108,7 +109,7 @@ def upload_json(upload: Upload, request: HttpRequest) -> dict[str, Any]:
 @api_view
 @login_view_required
 @require_POST
-def upload_create(request: HttpRequest) -> HttpResponse:
+def upload_create(request: AuthenticatedRequest) -> HttpResponse:
     file = request.FILES.get("file")
     code = (request.POST.get("site") or "").strip().upper()
     if not code:
@@ -138,7 +139,7 @@ def upload_create(request: HttpRequest) -> HttpResponse:
 @api_view
 @login_view_required
 @require_GET
-def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_detail(request: AuthenticatedRequest, upload_id: int) -> HttpResponse:
     return JsonResponse(upload_json(_visible_upload(request, upload_id), request))
 
 
@@ -162,7 +163,7 @@ def _decide(request: HttpRequest, upload_id: int, decide: Callable[..., Upload])
 @api_view
 @login_view_required
 @require_POST
-def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_confirm(request: AuthenticatedRequest, upload_id: int) -> HttpResponse:
     """Replace the stored figures the upload's preview listed: it is read again and stored."""
     return _decide(request, upload_id, services.upload_confirm)
 
@@ -170,7 +171,7 @@ def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
 @api_view
 @login_view_required
 @require_POST
-def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_cancel(request: AuthenticatedRequest, upload_id: int) -> HttpResponse:
     return _decide(request, upload_id, services.upload_cancel)
 
 
@@ -180,9 +181,9 @@ VALUES_SHAPE = 'Send JSON: {"values": [{"week": "YYYY-MM-DD", "value": 12}, ...]
 @api_view
 @site_view(Capability.ENTER_DATA)
 @require_POST
-def values_create(request: HttpRequest, measure_code: str) -> HttpResponse:
+def values_create(request: SiteRequest, measure_code: str) -> HttpResponse:
     """Weekly figures typed in by hand, sent by a script: all stored, or none (400)."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = get_object_or_404(Measure, code=measure_code)
     try:
         body = json.loads(request.body or b"null")
@@ -216,8 +217,8 @@ def values_create(request: HttpRequest, measure_code: str) -> HttpResponse:
 @api_view
 @site_view(Capability.VIEW)
 @require_GET
-def series(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def series(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     measure = get_object_or_404(Measure, code=measure_code)
     frequency = request.GET.get("frequency", "weekly")
     if frequency not in ("weekly", "monthly"):

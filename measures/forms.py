@@ -78,7 +78,8 @@ class MeasureForm(NhsukModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("numerator")) != bool(data.get("denominator")):
             raise ValidationError("A proportion needs both a numerator and a denominator.")
         if self.instance.pk and self.instance in (data.get("numerator"), data.get("denominator")):

@@ -22,14 +22,13 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from thrive_site.transient import BROKER_UNAVAILABLE
 
 from .models import ChartState, Upload
 
 logger = logging.getLogger(__name__)
 
-# What publishing a message raises when the broker is down or unreachable.
-BROKER_ERRORS = (BrokerOperationalError, ConnectionError, TimeoutError)
 # Advisory lock keys of uploads: this number in the high 32 bits, the upload's id in the low.
 UPLOAD_LOCK_SPACE = 0x75706C64  # "upld"
 # An upload that was never handed over is left this long for the request that made it.
@@ -48,7 +47,7 @@ def send(task: Any, *args: Any) -> bool:
     """task.delay(*args); False, logged, when the broker cannot be reached."""
     try:
         task.delay(*args)
-    except BROKER_ERRORS:
+    except BROKER_UNAVAILABLE:
         logger.warning("Worker queue unreachable: %s%s kept for the sweeper", task.name, args)
         return False
     return True

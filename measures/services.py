@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils import timezone
 from projects.audit import audit_record
 from projects.models import AuditEvent, Site
 from projects.permissions import Capability, can
+from thrive_site.transient import DATABASE_UNAVAILABLE
 
 from . import recovery, store
 from .charts import services as chart_services
@@ -281,7 +282,7 @@ def upload_process(*, upload_id: int) -> Upload:
             return Upload.objects.get(pk=upload_id)
         try:
             return _upload_process(upload_id=upload_id)
-        except (OperationalError, InterfaceError):
+        except DATABASE_UNAVAILABLE:
             _upload_release(upload_id=upload_id)
             raise
         except SoftTimeLimitExceeded:

@@ -7,23 +7,19 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from thrive_site.transient import TRANSIENT_ERRORS
 
 from . import recovery, services
 from .charts import services as chart_services
 
-# Only transient failures are retried: a bad file is a result (status failed), not an error.
-# Django's OperationalError and InterfaceError are a lost or refused connection, a deadlock or a
-# timeout; an IntegrityError or DataError would fail again the same way.
-TRANSIENT = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError)
-
 # Acknowledged when done (a task lost with its worker is delivered again), retried on the
-# transient failures only, with growing waits.
-DURABLE = {
+# transient failures only (a bad file is a result, status failed, not an error), with growing
+# waits.
+DURABLE: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": TRANSIENT,
+    "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "retry_backoff_max": 300,
     "max_retries": 5,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from projects.exports import table_response
+from projects.http import AuthenticatedRequest, HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Site
 from projects.permissions import (
     Capability,
@@ -39,7 +40,7 @@ def _crumbs(site: Site, *, data: bool = True) -> list[tuple[str, str]]:
 
 @login_view_required
 @require_GET
-def measure_list(request: HttpRequest) -> HttpResponse:
+def measure_list(request: AuthenticatedRequest) -> HttpResponse:
     """The standard measures, and how each site the reader can see defines them."""
     sites = list(visible_sites(request.user).order_by("code"))
     differ = selectors.measures_with_differing_definitions(sites=sites)
@@ -63,7 +64,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 @programme_view
 @require_http_methods(["GET", "POST"])
-def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+def measure_edit(request: ProgrammeRequest, measure_id: int) -> HttpResponse:
     measure = get_object_or_404(Measure, pk=measure_id)
     form = MeasureForm(request.POST or None, instance=measure)
     if request.method == "POST" and form.is_valid():
@@ -75,9 +76,9 @@ def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def site_data(request: HttpRequest) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
-    caps = request.site_caps  # type: ignore[attr-defined]
+def site_data(request: SiteRequest) -> HttpResponse:
+    site = request.site
+    caps = request.site_caps
     return render(
         request,
         "measures/site_data.html",
@@ -98,9 +99,9 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 @site_view(Capability.VIEW)
 @require_GET
-def site_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def site_data_export(request: SiteRequest, fmt: str) -> HttpResponse:
     """Every figure the site holds, as CSV or .xlsx (formula-safe cells)."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     if fmt not in EXPORT_FORMATS:
         raise Http404("Choose csv or xlsx.")
     return table_response(
@@ -113,8 +114,8 @@ def site_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @site_view(Capability.UPLOAD)
 @require_http_methods(["GET", "POST"])
-def upload_create(request: HttpRequest) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def upload_create(request: SiteRequest) -> HttpResponse:
+    site = request.site
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = services.upload_create(
@@ -135,21 +136,21 @@ def upload_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _site_upload(request: HttpRequest, upload_id: int) -> Upload:
+def _site_upload(request: SiteRequest, upload_id: int) -> Upload:
     return get_object_or_404(
         Upload.objects.select_related("site", "uploaded_by"),
         pk=upload_id,
-        site=request.site,  # type: ignore[attr-defined]
+        site=request.site,
     )
 
 
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_detail(request: SiteRequest, upload_id: int) -> HttpResponse:
     """The upload's progress, then its report. htmx polls the status fragment until done."""
     upload = _site_upload(request, upload_id)
-    caps = request.site_caps  # type: ignore[attr-defined]
+    caps = request.site_caps
     can_upload = Capability.UPLOAD in caps
     form = None
     if upload.status == Upload.Status.NEEDS_MAPPING and can_upload:
@@ -157,7 +158,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     template = "measures/upload_detail.html"
     if request.htmx:
         template += "#upload-status"
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     return render(
         request,
         template,
@@ -175,7 +176,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, upload_id: int, decide: Any, done: str) -> HttpResponse:
+def _decide(request: SiteRequest, upload_id: int, decide: Any, done: str) -> HttpResponse:
     """Confirm or cancel an upload waiting at its preview (the service checks who may)."""
     upload = _site_upload(request, upload_id)
     try:
@@ -189,7 +190,7 @@ def _decide(request: HttpRequest, upload_id: int, decide: Any, done: str) -> Htt
 
 @site_view(Capability.VIEW)
 @require_POST
-def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_confirm(request: SiteRequest, upload_id: int) -> HttpResponse:
     return _decide(
         request,
         upload_id,
@@ -200,7 +201,7 @@ def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_POST
-def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_cancel(request: SiteRequest, upload_id: int) -> HttpResponse:
     return _decide(
         request, upload_id, services.upload_cancel, "Cancelled: nothing from this file was stored."
     )
@@ -208,7 +209,7 @@ def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @site_view(Capability.UPLOAD)
 @require_POST
-def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_mapping(request: SiteRequest, upload_id: int) -> HttpResponse:
     upload = _site_upload(request, upload_id)
     if upload.status != Upload.Status.NEEDS_MAPPING:
         messages.info(request, "This upload is not waiting for its columns to be mapped.")
@@ -219,12 +220,12 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
             request,
             "measures/upload_detail.html",
             {
-                "site": request.site,  # type: ignore[attr-defined]
+                "site": request.site,
                 "upload": upload,
                 "report": selectors.upload_report(upload=upload, user=request.user),
                 "form": form,
                 "can_upload": True,
-                "site_crumbs": _crumbs(request.site),  # type: ignore[attr-defined]
+                "site_crumbs": _crumbs(request.site),
             },
             status=400,
         )
@@ -235,9 +236,9 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_POST
-def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
+def upload_undo(request: SiteRequest, upload_id: int) -> HttpResponse:
     upload = _site_upload(request, upload_id)
-    if services.undo_capability(upload) not in request.site_caps:  # type: ignore[attr-defined]
+    if services.undo_capability(upload) not in request.site_caps:
         raise PermissionDenied("Your role does not allow undoing this upload.")
     try:
         affected = services.upload_undo(upload=upload, user=request.user)
@@ -254,8 +255,8 @@ def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def definition_list(request: HttpRequest) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def definition_list(request: SiteRequest) -> HttpResponse:
+    site = request.site
     rows = selectors.site_definitions(site=site)
     fmt = request.GET.get("format")
     if fmt in EXPORT_FORMATS:
@@ -282,7 +283,7 @@ def definition_list(request: HttpRequest) -> HttpResponse:
         {
             "site": site,
             "rows": rows,
-            "can_edit": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
+            "can_edit": Capability.UPLOAD in request.site_caps,
             "site_crumbs": _crumbs(site),
         },
     )
@@ -290,8 +291,8 @@ def definition_list(request: HttpRequest) -> HttpResponse:
 
 @site_view(Capability.UPLOAD)
 @require_http_methods(["GET", "POST"])
-def definition_edit(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def definition_edit(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     measure = get_object_or_404(Measure, code=measure_code)
     instance = LocalDefinition.objects.filter(site=site, measure=measure).first()
     form = LocalDefinitionForm(request.POST or None, instance=instance)
@@ -315,9 +316,9 @@ WEEKS_SHOWN = 8
 
 @site_view(Capability.ENTER_DATA)
 @require_GET
-def entry_index(request: HttpRequest) -> HttpResponse:
+def entry_index(request: SiteRequest) -> HttpResponse:
     """The measures a person can type in, with the latest week each holds."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     return render(
         request,
         "measures/entry_index.html",
@@ -341,9 +342,9 @@ def _weeks_to(request: HttpRequest, this_week: dt.date) -> dt.date:
 
 @site_view(Capability.ENTER_DATA)
 @require_http_methods(["GET", "POST"])
-def entry_weeks(request: HttpRequest, measure_code: str) -> HttpResponse:
+def entry_weeks(request: SiteRequest, measure_code: str) -> HttpResponse:
     """A box per week for one measure: this week and the seven before, or earlier ones."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = get_object_or_404(entry.entry_measures(), code=measure_code)
     this_week = entry.monday(timezone.localdate())
     to = _weeks_to(request, this_week)
@@ -385,8 +386,10 @@ def entry_weeks(request: HttpRequest, measure_code: str) -> HttpResponse:
             "definition": LocalDefinition.objects.filter(site=site, measure=measure).first(),
             "earlier": weeks[-1] - dt.timedelta(weeks=1),
             "later": to + dt.timedelta(weeks=WEEKS_SHOWN) if to < this_week else None,
-            "site_crumbs": _crumbs(site)
-            + [("Enter figures", reverse("measures:entry-index", kwargs={"site_code": site.code}))],
+            "site_crumbs": [
+                *_crumbs(site),
+                ("Enter figures", reverse("measures:entry-index", kwargs={"site_code": site.code})),
+            ],
         },
         status=status,
     )

@@ -33,7 +33,7 @@ class StepChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["label", "old_value", "new_value", "version", "changed_by", "changed_at"]
-    fields = readonly_fields
+    fields = (*readonly_fields,)
 
     def has_add_permission(self, request, obj=None):
         return False

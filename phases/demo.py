@@ -12,7 +12,7 @@ from phases.models import Principle, Step
 from projects.demo import working_day
 
 # How far each site has got: step code -> (status, days from today to the target date).
-PROGRESS = {
+PROGRESS: dict[str, dict[str, tuple[str, int | None]]] = {
     "NGT": {
         "P1.1": ("done", -240), "P1.2": ("done", -200), "P1.3": ("done", -150),
         "P1.4": ("done", -220), "P1.5": ("done", -120), "P1.6": ("done", -90),
@@ -174,7 +174,7 @@ def load(world: Any) -> None:
                     interest=interest,
                     kept_informed_by=informed,
                     represents_young_people_or_families=youth,
-                )  # fmt: skip
+                )
             )
         _progress(world, code, project, pm, info)
         _meetings(world, project, pm, info, stakeholders)

@@ -13,7 +13,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 ALLOWED_EXTENSIONS: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -95,7 +95,23 @@ def _check_office(stream: BinaryIO, extension: str) -> str:
     return ""
 
 
-def check_evidence_file(*, name: str, stream: BinaryIO, size: int, max_bytes: int) -> FileVerdict:
+# What a file of these types starts with, and what to say when it does not.
+MAGIC_NUMBERS = {
+    ".pdf": (b"%PDF-", "The file is not a PDF."),
+    ".png": (b"\x89PNG\r\n\x1a\n", "The file is not a PNG image."),
+    ".jpg": (b"\xff\xd8\xff", "The file is not a JPEG image."),
+    ".jpeg": (b"\xff\xd8\xff", "The file is not a JPEG image."),
+}
+
+
+class Readable(Protocol):
+    """Bytes to read from the start: an upload, or a file opened with "rb"."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, /) -> int: ...
+
+
+def check_evidence_file(*, name: str, stream: Readable, size: int, max_bytes: int) -> FileVerdict:
     """Decide whether an upload may be stored. `stream` is read from the start and rewound."""
     extension = PurePath(name).suffix.lower()
     allowed = ", ".join(sorted({ext[1:] for ext in ALLOWED_EXTENSIONS} - {"jpeg"}))
@@ -112,12 +128,10 @@ def check_evidence_file(*, name: str, stream: BinaryIO, size: int, max_bytes: in
         if head.startswith(signature):
             return _refuse(f"The file is {what}, not a document, and cannot be uploaded.")
     content_type = ALLOWED_EXTENSIONS[extension]
-    if extension == ".pdf" and not head.startswith(b"%PDF-"):
-        return _refuse("The file is not a PDF.")
-    if extension == ".png" and not head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _refuse("The file is not a PNG image.")
-    if extension in {".jpg", ".jpeg"} and not head.startswith(b"\xff\xd8\xff"):
-        return _refuse("The file is not a JPEG image.")
+    if extension in MAGIC_NUMBERS:
+        magic, refusal = MAGIC_NUMBERS[extension]
+        if not head.startswith(magic):
+            return _refuse(refusal)
     if extension in OFFICE_FOLDERS:
         if not head.startswith(b"PK\x03\x04"):
             return _refuse(f"The file is not a {extension[1:]} document.")

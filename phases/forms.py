@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from projects.forms import NhsukForm, NhsukModelForm
+from projects.forms import NhsukForm, NhsukModelForm, model_choice_field
 from projects.models import Project
 
 from .models import (
@@ -118,7 +118,8 @@ class EvidenceForm(NhsukForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("url") and data.get("file"):
             self.add_error("url", "Give a link or a file, not both.")
         elif not data.get("url") and not data.get("file") and not self.errors:
@@ -219,7 +220,7 @@ class MeetingForm(NhsukForm):
                 "attendees": [s.pk for s in instance.attendees.all()],
             }
         super().__init__(*args, **kw)
-        self.fields["attendees"].queryset = stakeholders
+        model_choice_field(self, "attendees").queryset = stakeholders
         refresh(self)
 
 
@@ -289,10 +290,10 @@ class CustomStepForm(NhsukModelForm):
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        model_choice_field(self, "programme").queryset = programmes
         self.fields["programme"].required = True
-        self.fields["programme"].empty_label = None
-        self.fields["phase"].queryset = Phase.objects.order_by("number")
-        self.fields["phase"].empty_label = None
+        model_choice_field(self, "programme").empty_label = None
+        model_choice_field(self, "phase").queryset = Phase.objects.order_by("number")
+        model_choice_field(self, "phase").empty_label = None
         self.fields["order"].required = False
         refresh(self)

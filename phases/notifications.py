@@ -28,6 +28,7 @@ def overdue_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str
         f"{state.project.site.code} {state.step.code} {state.step.title} ({state.project.title}):"
         f" target {state.target_date:%-d %b %Y}, {(today - state.target_date).days} days overdue"
         for state in steps
+        if state.target_date is not None  # overdue: always set
     ]
     lines += [
         f"{action.meeting.project.site.code} action \u201c{action.description}\u201d"

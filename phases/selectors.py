@@ -114,7 +114,7 @@ def _card(step: Step, state: ProjectStep | None, project: Project, today: dt.dat
     else:
         state.step = step
         evidence = list(state.evidence.all())
-        changes = list(state.recent_changes)
+        changes = list(state.recent_changes)  # type: ignore[attr-defined]  # Prefetch to_attr
     return StepCard(
         step=step,
         state=state,
@@ -195,7 +195,7 @@ def stakeholder_grid(*, stakeholders: list[Stakeholder]) -> list[Quadrant]:
         (Level.LOW, Level.LOW),
         (Level.LOW, Level.HIGH),
     ]
-    quadrants = {
+    quadrants: dict[tuple[str, str], Quadrant] = {
         key: Quadrant(title=QUADRANTS[key], influence=key[0], interest=key[1]) for key in order
     }
     for stakeholder in stakeholders:

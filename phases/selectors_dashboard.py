@@ -162,7 +162,7 @@ def site_next_meetings(
         meetings = meetings.prefetch_related(
             Prefetch("attendees", queryset=Stakeholder.objects.order_by("name", "pk"))
         )
-    soonest: dict[int, Meeting] = {}
+    soonest: dict[int, Any] = {}  # Meeting, annotated with attendee_count
     for meeting in meetings:
         best = soonest.get(meeting.project_id)
         if best is None or (meeting.next_date, -meeting.pk) < (best.next_date, -best.pk):
@@ -320,7 +320,7 @@ def overdue_for_user(
 
 def meetings_between(*, site_ids: Sequence[int], start: dt.date, end: dt.date) -> list[Meeting]:
     """Meetings whose next date falls in [start, end), once per project, date and time. 1 query."""
-    seen: set[tuple[int, dt.date, dt.time]] = set()
+    seen: set[tuple[int, dt.date | None, dt.time]] = set()
     meetings = []
     for meeting in (
         Meeting.objects.filter(

@@ -30,7 +30,7 @@ from .models import (
 DEMO_PASSWORD = "thrive-demo-2026"
 DEMO_APPS = ("phases", "measures", "toolkit")
 
-SITES = [
+SITES: list[dict[str, Any]] = [
     {
         "code": "NGT",
         "name": "Northgate CAMHS",

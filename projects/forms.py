@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -46,6 +47,34 @@ _OPTIONAL = "(optional)"
 CHOOSE = "Choose…"
 
 
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model choice field `name`, typed for setting its queryset or empty label."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a ModelChoiceField")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field `name`, typed for setting its choices."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a ChoiceField")
+    return field
+
+
+def choice_pairs(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """The field's choices as (value, label) pairs: Django normalises them to that when set,
+    though the stubs' type for reading them still allows every form they may be set in."""
+    return list(cast("Iterable[tuple[Any, Any]]", field.choices))
+
+
+def label_choices(field: forms.ModelChoiceField[Any], label: Callable[[Any], str]) -> None:
+    """Show each choice as `label(instance)`. Django's documented way is a subclass of the
+    field; these fields are made by ModelForm, so the method is replaced on the instance."""
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
+
+
 def _object_of(label: str) -> str:
     """A field's label as the object of an instruction: 'Role in the project' -> 'the role in
     the project'; acronyms and names keep their capitals ('the THRIVE focus', 'the PDSA cycle')."""
@@ -71,10 +100,17 @@ def required_message(field: forms.Field) -> str:
         verb = "Select"
     else:
         verb = "Enter"
-    return f"{verb} {_object_of(field.label or '')}."
+    return f"{verb} {_object_of(str(field.label or ''))}."
 
 
-class NhsukFormMixin:
+# What the mixin is mixed into, for the type checker only (at run time it adds no base).
+if TYPE_CHECKING:
+    _Form = forms.BaseForm
+else:
+    _Form = object
+
+
+class NhsukFormMixin(_Form):
     """Draws fields as the design system does and has them speak its voice.
 
     Each field gets the design system's class; a required radio group loses its empty choice
@@ -89,20 +125,20 @@ class NhsukFormMixin:
     required_messages: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
             self._prepare(name, field)
 
     def __getitem__(self, name: str) -> Any:
-        field = self.fields.get(name)  # type: ignore[attr-defined]
+        field = self.fields.get(name)
         if field is not None:
             self._prepare(name, field)
-        return super().__getitem__(name)  # type: ignore[misc]
+        return super().__getitem__(name)
 
     def _prepare(self, name: str, field: forms.Field) -> None:
         if getattr(field, "_nhsuk_prepared", False):
             return
-        field._nhsuk_prepared = True  # type: ignore[attr-defined]
+        field._nhsuk_prepared = True  # type: ignore[attr-defined]  # a mark of our own
         if field.label is None:
             field.label = pretty_name(name)
         widget = field.widget
@@ -115,12 +151,20 @@ class NhsukFormMixin:
             widget.attrs["class"] = " ".join([*classes, css])
         if isinstance(field.label, str) and field.label.lower().endswith(_OPTIONAL):
             field.label = field.label[: -len(_OPTIONAL)].rstrip()
+        self._prepare_empty_choice(field, widget)
+        django_default = str(forms.Field.default_error_messages["required"])
+        if str(field.error_messages.get("required")) == django_default:
+            message = self.required_messages.get(name) or required_message(field)
+            field.error_messages["required"] = message
+
+    @staticmethod
+    def _prepare_empty_choice(field: forms.Field, widget: forms.Widget) -> None:
         radios = isinstance(widget, forms.RadioSelect)
         if field.required and radios and not isinstance(widget, forms.CheckboxSelectMultiple):
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = None
             elif isinstance(field, forms.ChoiceField):
-                field.choices = [(v, t) for v, t in field.choices if v not in ("", None)]
+                field.choices = [(v, t) for v, t in choice_pairs(field) if v not in ("", None)]
         elif isinstance(widget, forms.Select):
             # A list's empty first entry asks for a choice in words, not Django's dashes.
             if isinstance(field, forms.ModelChoiceField):
@@ -129,12 +173,8 @@ class NhsukFormMixin:
             elif isinstance(field, forms.ChoiceField):
                 field.choices = [
                     (v, CHOOSE if v in ("", None) and t == BLANK_CHOICE_DASH[0][1] else t)
-                    for v, t in field.choices
+                    for v, t in choice_pairs(field)
                 ]
-        django_default = str(forms.Field.default_error_messages["required"])
-        if str(field.error_messages.get("required")) == django_default:
-            message = self.required_messages.get(name) or required_message(field)
-            field.error_messages["required"] = message
 
     @staticmethod
     def _widget_class(widget: forms.Widget) -> str:
@@ -142,16 +182,16 @@ class NhsukFormMixin:
         return WIDGET_CLASSES.get(kind, "nhsuk-input")
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         # After validation (not in __init__, which subclasses may extend), mark invalid fields.
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name not in self.fields:  # type: ignore[attr-defined]
+        for name in self.errors:
+            if name not in self.fields:
                 continue
-            widget = self.fields[name].widget  # type: ignore[attr-defined]
+            widget = self.fields[name].widget
             css = self._widget_class(widget)
             if f"{css}--error" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] += f" {css}--error"
-            widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"  # type: ignore[index]
+            widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
 
 class NhsukForm(NhsukFormMixin, forms.Form):
@@ -171,7 +211,8 @@ class ProjectForm(NhsukModelForm):
         error_messages = {"title": {"required": "Enter the project's title."}}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("thrive_focus") == "whole_system" and not data.get("whole_system_theme"):
             self.add_error("whole_system_theme", "Name the whole-system theme, e.g. care planning.")
         return data
@@ -209,7 +250,8 @@ class PasswordChangeForm(NhsukFormMixin, auth_forms.PasswordChangeForm):
     required_messages = PASSWORD_REQUIRED
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("new_password1")
         if password and "new_password2" not in self.errors and self.user.check_password(password):
             self.add_error(
@@ -321,10 +363,11 @@ class CommunityEventForm(NhsukModelForm):
         if invitable is None:
             del self.fields["invited_sites"]
         else:
-            self.fields["invited_sites"].queryset = invitable
+            model_choice_field(self, "invited_sites").queryset = invitable
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "The event must end after it starts.")
         owner = data.get("owner")
@@ -376,7 +419,7 @@ class PreferencesForm(NhsukForm):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enabled"].choices = choices
+        choice_field(self, "enabled").choices = choices
 
 
 class AuditFilterForm(NhsukForm):
@@ -392,6 +435,6 @@ class AuditFilterForm(NhsukForm):
 
     def __init__(self, *args: Any, sites: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "Any site")] + [
+        choice_field(self, "site").choices = [("", "Any site")] + [
             (site.code, f"{site.name} ({site.code})") for site in sites
         ]

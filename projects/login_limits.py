@@ -36,7 +36,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def failed(attempt: Attempt) -> None:
         cache.set(account, (failures + 1, time.time()), keep)
 
 
-def succeeded(attempt: Attempt, response: HttpResponse) -> None:
+def succeeded(attempt: Attempt, response: HttpResponseBase) -> None:
     """Clear this address's count for the account and remember the browser as the user's."""
     pair, _address, account = _keys(attempt)
     with _unless_cache_down("clearing counters"):

@@ -251,7 +251,11 @@ class SharedLink(models.Model):
     @property
     def shared_programme(self) -> Programme:
         """The programme whose small-count threshold applies."""
-        return self.site.programme if self.site else self.programme  # type: ignore[return-value]
+        if self.site is not None:
+            return self.site.programme
+        if self.programme is None:  # the check constraint rules this out
+            raise ValueError(f"Shared link {self.pk} names neither a site nor a programme.")
+        return self.programme
 
 
 class CommunityEvent(models.Model):

@@ -105,7 +105,7 @@ def _lanes(starts: list[tuple[float, str]]) -> list[int]:
     return lanes
 
 
-def chart_drawing(chart: panels.PackChart) -> Drawing:
+def chart_drawing(chart: panels.PackChart) -> Drawing:  # noqa: C901 - one picture, drawn in order
     """A run or control chart: values, centre, limits, target, points in the shapes and colours
     of the chart page, and lettered markers in lanes for PDSA cycles, rebases and notes."""
     n = len(chart.values)
@@ -170,8 +170,8 @@ def chart_drawing(chart: panels.PackChart) -> Drawing:
 
     drawing.add(Line(left, bottom, right, bottom, strokeColor=DARK_GREY, strokeWidth=0.5))
     drawing.add(Line(left, bottom, left, top, strokeColor=DARK_GREY, strokeWidth=0.5))
-    for value in (low + pad if low > 0 else low, (low + high) / 2, high - pad):
-        drawing.add(String(left - 3, y(value) - 3, f"{value:,.1f}", fontSize=7, textAnchor="end"))
+    for tick in (low + pad if low > 0 else low, (low + high) / 2, high - pad):
+        drawing.add(String(left - 3, y(tick) - 3, f"{tick:,.1f}", fontSize=7, textAnchor="end"))
     for i in sorted({0, n // 2, n - 1}):
         day = chart.dates[i]
         drawing.add(String(x(day), bottom - 10, f"{day:%d %b %Y}", fontSize=7, textAnchor="middle"))

@@ -10,14 +10,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from .models import Membership, Programme, Site
+
+if TYPE_CHECKING:
+    from .http import ProgrammeRequest, SiteRequest
 
 
 class Capability(enum.StrEnum):
@@ -108,7 +112,7 @@ def scoped(queryset: QuerySet, user: Any, site_field: str = "site") -> QuerySet:
     return queryset.filter(**{f"{site_field}__in": site_ids_for(user)})
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _mark(view: View, access: str) -> View:
@@ -125,7 +129,7 @@ def login_view_required(view: View) -> View:
     """Any signed-in user; the view shows only the user's own things."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -135,18 +139,19 @@ def login_view_required(view: View) -> View:
 
 def site_view(capability: Capability) -> Callable[[View], View]:
     """For URLs with `<site_code>`: signed in, and holding `capability` on that site.
-    Sets `request.site` and `request.site_caps`."""
+    Sets `request.site` and `request.site_caps` (the view takes a projects.http.SiteRequest)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(
             request: HttpRequest, *args: Any, site_code: str, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            request.site = get_site_or_404(request.user, site_code, capability)  # type: ignore[attr-defined]
-            request.site_caps = site_capabilities(request.user, request.site)  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            site_request = cast("SiteRequest", request)
+            site_request.site = get_site_or_404(request.user, site_code, capability)
+            site_request.site_caps = site_capabilities(request.user, site_request.site)
+            return view(site_request, *args, **kwargs)
 
         return _mark(wrapper, f"site:{capability}")
 
@@ -154,17 +159,18 @@ def site_view(capability: Capability) -> Callable[[View], View]:
 
 
 def programme_view(view: View) -> View:
-    """Programme-level pages: signed in and leading a programme. Sets `request.programmes`."""
+    """Programme-level pages: signed in and leading a programme. Sets `request.programmes` (a projects.http.ProgrammeRequest)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         programmes = led_programmes(request.user)
         if not programmes.exists():
             raise PermissionDenied("Only programme leads can open this page.")
-        request.programmes = programmes  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        programme_request = cast("ProgrammeRequest", request)
+        programme_request.programmes = programmes
+        return view(programme_request, *args, **kwargs)
 
     return _mark(wrapper, "programme")
 

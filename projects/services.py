@@ -172,7 +172,7 @@ def shared_link_resolve(*, token: str) -> SharedLink | None:
 def _event_check(event: CommunityEvent, invited_sites: Any) -> None:
     if event.ends_at <= event.starts_at:
         raise ValidationError({"ends_at": "The event must end after it starts."})
-    if event.site_id is not None and event.site.programme_id != event.programme_id:
+    if event.site is not None and event.site.programme_id != event.programme_id:
         raise ValidationError({"site": "This site belongs to another programme."})
     if any(s.programme_id != event.programme_id for s in invited_sites):
         raise ValidationError({"invited_sites": "Invite only sites of this programme."})

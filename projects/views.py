@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ from .forms import (
     SetPasswordForm,
     SharedLinkForm,
 )
+from .http import AuthenticatedRequest, HttpRequest, ProgrammeRequest, SiteRequest
 from .models import (
     ApiToken,
     CommunityEvent,
@@ -57,22 +59,22 @@ from .permissions import (
 
 @login_view_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(selectors.landing_url(user=request.user))
 
 
 @login_view_required
 @require_GET
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: AuthenticatedRequest) -> HttpResponse:
     sites = selectors.site_list(user=request.user)
     return render(request, "projects/site_list.html", {"sites": sites})
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def site_detail(request: HttpRequest) -> HttpResponse:
+def site_detail(request: SiteRequest) -> HttpResponse:
     """The site dashboard: the stakeholder's home."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     return render(
         request,
         "projects/site_detail.html",
@@ -80,9 +82,9 @@ def site_detail(request: HttpRequest) -> HttpResponse:
             "site": site,
             "projects": selectors.site_projects(site=site),
             "partners": site.partners.all(),
-            "can_edit": Capability.EDIT in request.site_caps,  # type: ignore[attr-defined]
-            "can_upload": Capability.UPLOAD in request.site_caps,  # type: ignore[attr-defined]
-            "can_share": Capability.SHARE in request.site_caps,  # type: ignore[attr-defined]
+            "can_edit": Capability.EDIT in request.site_caps,
+            "can_upload": Capability.UPLOAD in request.site_caps,
+            "can_share": Capability.SHARE in request.site_caps,
             "panels": dashboard.site_dashboard(
                 site=site, today=timezone.localdate(), user=request.user
             ),
@@ -92,8 +94,8 @@ def site_detail(request: HttpRequest) -> HttpResponse:
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def project_create(request: HttpRequest) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def project_create(request: SiteRequest) -> HttpResponse:
+    site = request.site
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(site=site, **form.cleaned_data)
@@ -104,8 +106,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def project_edit(request: SiteRequest, project_id: int) -> HttpResponse:
+    site = request.site
     project = get_object_or_404(Project, pk=project_id, site=site)
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
@@ -119,8 +121,8 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def project_detail(request: SiteRequest, project_id: int) -> HttpResponse:
+    site = request.site
     project = get_object_or_404(Project, pk=project_id, site=site)
     return render(
         request,
@@ -128,7 +130,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         {
             "site": site,
             "project": project,
-            "can_edit": Capability.EDIT in request.site_caps,  # type: ignore[attr-defined]
+            "can_edit": Capability.EDIT in request.site_caps,
             "board": panels.project_body(project=project, today=timezone.localdate()),
         },
     )
@@ -136,12 +138,12 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @programme_view
 @require_GET
-def programme(request: HttpRequest) -> HttpResponse:
+def programme(request: ProgrammeRequest) -> HttpResponse:
     """The programme dashboard: every site side by side."""
     today = timezone.localdate()
     boards = [
         dashboard.programme_dashboard(programme=programme, today=today, user=request.user)
-        for programme in request.programmes  # type: ignore[attr-defined]
+        for programme in request.programmes
     ]
     return render(request, "projects/programme_detail.html", {"boards": boards})
 
@@ -151,9 +153,9 @@ AUDIT_PAGE_SIZE = 100
 
 @programme_view
 @require_GET
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: ProgrammeRequest) -> HttpResponse:
     """Who did what, when and from where, on the lead's programmes; filtered; as CSV too."""
-    programmes = request.programmes  # type: ignore[attr-defined]
+    programmes = request.programmes
     sites = Site.objects.filter(programme__in=programmes).order_by("name")
     form = AuditFilterForm(request.GET or None, sites=sites)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -190,7 +192,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _shared_link_form(request: HttpRequest, **owner: Any) -> tuple[SharedLinkForm, str | None]:
+def _shared_link_form(
+    request: AuthenticatedRequest, **owner: Any
+) -> tuple[SharedLinkForm, str | None]:
     """The form for a new shared link of a site or programme (`owner`), and on a valid POST
     the link made and its address, shown once; a fresh form then."""
     form = SharedLinkForm(request.POST or None)
@@ -204,9 +208,9 @@ def _shared_link_form(request: HttpRequest, **owner: Any) -> tuple[SharedLinkFor
 
 @site_view(Capability.SHARE)
 @require_http_methods(["GET", "POST"])
-def sharing(request: HttpRequest) -> HttpResponse:
+def sharing(request: SiteRequest) -> HttpResponse:
     """Read-only links to the site dashboard for people without an account."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     form, new_url = _shared_link_form(request, site=site)
     links = SharedLink.objects.filter(site=site).select_related("created_by")
     return render(
@@ -218,8 +222,8 @@ def sharing(request: HttpRequest) -> HttpResponse:
 
 @site_view(Capability.SHARE)
 @require_POST
-def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def sharing_revoke(request: SiteRequest, link_id: int) -> HttpResponse:
+    site = request.site
     link = get_object_or_404(SharedLink, pk=link_id, site=site)
     services.shared_link_revoke(link=link)
     messages.success(request, f"The link for '{link.label}' no longer works.")
@@ -228,9 +232,9 @@ def sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
 
 @programme_view
 @require_http_methods(["GET", "POST"])
-def programme_sharing(request: HttpRequest) -> HttpResponse:
+def programme_sharing(request: ProgrammeRequest) -> HttpResponse:
     """Read-only links to the programme dashboard, and to each site's, for the lead."""
-    programme = request.programmes.first()  # type: ignore[attr-defined]
+    programme = request.programmes[0]  # programme_view: never empty
     form, new_url = _shared_link_form(request, programme=programme)
     return render(
         request,
@@ -248,11 +252,11 @@ def programme_sharing(request: HttpRequest) -> HttpResponse:
 
 @programme_view
 @require_POST
-def programme_sharing_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+def programme_sharing_revoke(request: ProgrammeRequest, link_id: int) -> HttpResponse:
     link = get_object_or_404(
         SharedLink,
         pk=link_id,
-        programme__in=request.programmes,  # type: ignore[attr-defined]
+        programme__in=request.programmes,
     )
     services.shared_link_revoke(link=link)
     messages.success(request, f"The link for '{link.label}' no longer works.")
@@ -283,7 +287,7 @@ def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
     else:
         template = "projects/programme_shared.html"
         context["board"] = dashboard.programme_dashboard(
-            programme=link.programme, today=today, shared=True
+            programme=link.shared_programme, today=today, shared=True
         )
     response = render(request, template, context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -293,9 +297,9 @@ def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def meeting_pack(request: HttpRequest) -> HttpResponse:
+def meeting_pack(request: SiteRequest) -> HttpResponse:
     """A PDF for the next stakeholder meeting, built from the dashboard's panels."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     pdf = pack.meeting_pack_pdf(site=site, today=timezone.localdate(), user=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"meeting-pack-{site.code.lower()}-{timezone.localdate():%Y-%m-%d}.pdf"
@@ -305,7 +309,7 @@ def meeting_pack(request: HttpRequest) -> HttpResponse:
 
 @login_view_required
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedRequest) -> HttpResponse:
     events = dashboard.event_list(user=request.user)
     return render(
         request,
@@ -326,7 +330,7 @@ def _visible_event(request: HttpRequest, event_id: int) -> CommunityEvent:
 
 @login_view_required
 @require_GET
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
     context = dashboard.event_detail(event=event, user=request.user)
     context["edit_sites"] = [
@@ -343,7 +347,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_view_required
 @require_GET
-def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_invite(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
     organiser = event.created_by
     content = ics_bytes(
@@ -372,7 +376,7 @@ def _invitable_sites(*, sites: Any, programme_wide: bool) -> Any:
 
 @login_view_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedRequest) -> HttpResponse:
     """The programme lead schedules programme-wide or site events; a project manager schedules
     local events for their own site and may invite other sites of the programme."""
     led = led_programmes(request.user)
@@ -394,6 +398,8 @@ def event_create(request: HttpRequest) -> HttpResponse:
         fields.pop("owner")
         site = fields["site"]
         programme = site.programme if site else led.first()
+        if programme is None:  # the form offers no site-less event to anyone else
+            raise PermissionDenied("Only programme leads can schedule programme-wide events.")
         try:
             event = services.event_create(programme=programme, user=request.user, **fields)
         except ValidationError as error:
@@ -406,7 +412,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 @login_view_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_edit(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
     if not dashboard.event_may_edit(event=event, user=request.user):
         raise PermissionDenied("Only the programme lead and the site's project managers can.")
@@ -432,9 +438,9 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_attendance(request: SiteRequest, event_id: int) -> HttpResponse:
     """A site records who came to an event and what it presented."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     event = get_object_or_404(CommunityEvent, pk=event_id, programme_id=site.programme_id)
     if not services.event_site_may_join(event=event, site=site):
         raise Http404("No such event for this site.")
@@ -475,7 +481,7 @@ def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_view_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     choices = [(notifications.DIGEST_KEY, "The weekly digest")]
     choices += [(s.key, f"In the digest: {s.label}") for s in panels.digest_sections()]
     choices += [(a.key, a.label) for a in panels.ALERTS.values()]
@@ -496,7 +502,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @login_view_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -519,7 +525,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_view_required
 @require_POST
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
+def sessions_end_others(request: AuthenticatedRequest) -> HttpResponse:
     ended = services.sessions_end_others(user=request.user, keep=request.session.session_key)
     messages.success(
         request,
@@ -530,7 +536,7 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
 
 @login_view_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, "Token revoked: scripts using it will be refused.")
@@ -546,13 +552,13 @@ def _wait_words(seconds: int) -> str:
 
 def login_rate_limited(
     refused: Callable[[HttpRequest, str], HttpResponse],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Wrap a login view in projects.login_limits; `refused(request, wait_words)` answers a
     refused attempt (status 429) without checking the password."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method != "POST":
                 return view(request, *args, **kwargs)
             attempt = login_limits.attempt_for(request, request.POST.get("username", ""))

@@ -32,6 +32,7 @@ from urllib.parse import urldefrag, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import Browser, FloatRect, Page  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
@@ -99,8 +100,38 @@ def prepare_database(tmp: Path) -> str:
     return url
 
 
-def tour_role(browser, base, role, username, out, max_pages, slices):  # type: ignore[no-untyped-def]
-    password = DEMO_PASSWORD.search((ROOT / "projects" / "demo.py").read_text()).group(1)
+def _shoot(page: Page, label: str, folder: Path, name: str, *, slices: bool) -> list[str]:
+    """Screenshots of the open page at each width; what did not fit."""
+    findings: list[str] = []
+    for width in WIDTHS:
+        if width != WIDTHS[0]:
+            # Opened afresh at this width, as a phone would: the header's "More" menu and
+            # the charts lay themselves out when the page loads, not always on a resize.
+            page.set_viewport_size({"width": width, "height": 900})
+            page.reload()
+        # A chart may still redraw for the width a moment after the page has loaded.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(FITS_JS, timeout=1500)
+        overflow = page.evaluate(OVERFLOW_JS)
+        if overflow > 0:
+            findings.append(f"{label}: {overflow} px wider than a {width} px window")
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+        if slices:  # a tall page in pieces a picture viewer can show at full size
+            height = page.evaluate("() => document.documentElement.scrollHeight")
+            for n, top in enumerate(range(0, height, SLICE)):
+                clip = FloatRect(x=0, y=top, width=width, height=min(SLICE, height - top))
+                shot = folder / "slices" / f"{name}-{width}-{n}.png"
+                page.screenshot(path=str(shot), full_page=True, clip=clip)
+    return findings
+
+
+def tour_role(
+    browser: Browser, base: str, role: str, username: str, out: Path, max_pages: int, slices: bool
+) -> tuple[list[str], list[str]]:
+    found = DEMO_PASSWORD.search((ROOT / "projects" / "demo.py").read_text())
+    if found is None:
+        raise RuntimeError("projects/demo.py names no demo password")
+    password = found.group(1)
     watch = PageWatch(base)
     context = watch.watch_context(
         browser.new_context(base_url=base, locale="en-GB", timezone_id="Europe/London")
@@ -138,25 +169,7 @@ def tour_role(browser, base, role, username, out, max_pages, slices):  # type: i
         visited.append(path)
         name = page_name(path)
         links = page.evaluate(LINKS_JS)
-        for width in WIDTHS:
-            if width != WIDTHS[0]:
-                # Opened afresh at this width, as a phone would: the header's "More" menu and
-                # the charts lay themselves out when the page loads, not always on a resize.
-                page.set_viewport_size({"width": width, "height": 900})
-                page.reload()
-            # A chart may still redraw for the width a moment after the page has loaded.
-            with contextlib.suppress(PlaywrightTimeout):
-                page.wait_for_function(FITS_JS, timeout=1500)
-            overflow = page.evaluate(OVERFLOW_JS)
-            if overflow > 0:
-                findings.append(f"{role} {path}: {overflow} px wider than a {width} px window")
-            page.screenshot(path=str(out / role / f"{name}-{width}.png"), full_page=True)
-            if slices:  # a tall page in pieces a picture viewer can show at full size
-                height = page.evaluate("() => document.documentElement.scrollHeight")
-                for n, top in enumerate(range(0, height, SLICE)):
-                    clip = {"x": 0, "y": top, "width": width, "height": min(SLICE, height - top)}
-                    shot = out / role / "slices" / f"{name}-{width}-{n}.png"
-                    page.screenshot(path=str(shot), full_page=True, clip=clip)
+        findings += _shoot(page, f"{role} {path}", out / role, name, slices=slices)
         findings.extend(f"{role} {problem}" for problem in watch.problems[before:])
         for link in links:
             url = urldefrag(link).url
@@ -183,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True)
     (ROOT / "var").mkdir(exist_ok=True)
 
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         url = prepare_database(Path(tmp))

@@ -116,7 +116,8 @@ def roots(world: World, role: str) -> list[str]:
     """Where a role starts: its dashboards (and, for a programme lead, the programme's)."""
     site = world.a.site
     programme = [reverse("projects:programme")] if role == "lead" else []
-    return programme + [
+    return [
+        *programme,
         "/",
         site.get_absolute_url(),
         world.a.project.get_absolute_url(),

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-# A refused or lost connection, a timeout, a deadlock: worth trying again shortly.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+from .transient import DATABASE_UNAVAILABLE
+
 RETRY_AFTER_SECONDS = 30
 
 

@@ -8,10 +8,11 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from projects.http import HttpRequest
 from projects.permissions import public_view
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ def version_record(*, item: ToolkitItem, user: Any, summary: str) -> ItemVersion
     """Store the item's current state. Call inside the service that changed it."""
     content_type = ContentType.objects.get_for_model(item)
     # Lock the item's row so two concurrent edits cannot take the same version number.
-    type(item).objects.select_for_update(of=("self",)).filter(pk=item.pk).first()
+    type(item)._default_manager.select_for_update(of=("self",)).filter(pk=item.pk).first()
     last = ItemVersion.objects.filter(content_type=content_type, object_id=item.pk).aggregate(
         n=Max("number")
     )["n"]

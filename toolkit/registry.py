@@ -3,6 +3,7 @@ entries here; the index page is drawn from this list alone."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,10 @@ class ToolEntry:
     queryset: Callable[[Any], QuerySet]  # project -> that project's items of this tool
 
 
+def _recent_first(tool: Any, project: Any) -> QuerySet:
+    return tool.queryset(project).order_by("-updated_at")
+
+
 def _analysis_entries() -> list[ToolEntry]:
     from toolkit.analysis.tools import TOOLS
 
@@ -28,7 +33,7 @@ def _analysis_entries() -> list[ToolEntry]:
             name=tool.name,
             description=tool.description,
             list_url_name=f"toolkit:{tool.slug}-list",
-            queryset=lambda project, tool=tool: tool.queryset(project).order_by("-updated_at"),
+            queryset=functools.partial(_recent_first, tool),
         )
         for tool in TOOLS.values()
     ]

@@ -29,14 +29,14 @@ def step_work(*, project: Any, step: Step, can_edit: bool) -> StepWork:
                 )
             )
     for word in step.tool_list:
-        entry = entry_for_word(word)
-        if entry is None:
+        found = entry_for_word(word)
+        if found is None:
             work.other.append(word)
         elif can_edit:
-            create = entry.list_url_name.removesuffix("-list") + "-create"
+            create = found.list_url_name.removesuffix("-list") + "-create"
             url = reverse(create, kwargs={"site_code": project.site.code, "project_id": project.pk})
             work.start.append(
-                StartLink(f"Start {START_NAMES[entry.slug]} for this step", f"{url}?step={step.pk}")
+                StartLink(f"Start {START_NAMES[found.slug]} for this step", f"{url}?step={step.pk}")
             )
     return work
 

@@ -34,6 +34,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -194,7 +195,7 @@ def _check_dates(result: SPCResult, dates: Sequence[_dt.date]) -> None:
 def _step_days(dates: Sequence[_dt.date]) -> int:
     """The period of the chart in days: the smallest step between its dates."""
     days = [d.toordinal() for d in dates]
-    return min((b - a for a, b in zip(days, days[1:], strict=False) if b > a), default=7)
+    return min((b - a for a, b in itertools.pairwise(days) if b > a), default=7)
 
 
 def _marker_name(n: int) -> str:
@@ -327,7 +328,7 @@ def _date_gaps(dates: Sequence[_dt.date]) -> list[int]:
     """
     if len(dates) < 3:
         return []
-    diffs = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    diffs = [(b - a).days for a, b in itertools.pairwise(dates)]
     step = min((d for d in diffs if d > 0), default=0)
     if step <= 0:
         return []
@@ -462,9 +463,9 @@ def _figure(
         vx, vy, vt = [], [], []
         prev = 0
         for g in gaps:
-            vx += xs[prev:g] + [xs[g]]
-            vy += values[prev:g] + [None]
-            vt += texts[prev:g] + [""]
+            vx += [*xs[prev:g], xs[g]]
+            vy += [*values[prev:g], None]
+            vt += [*texts[prev:g], ""]
             prev = g
         vx += xs[prev:]
         vy += values[prev:]

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from measures.models import ChartAdjustment, ChartSettings, Measure
-from projects.forms import NhsukForm
+from projects.forms import NhsukForm, choice_field
 
 DEFAULT = ("", "As the measure (default)")
 
@@ -79,7 +79,9 @@ class AdjustmentForm(NhsukForm):
 
     def __init__(self, *args: Any, cycles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pdsa_cycle_id"].choices = [("", "None")] + [(c.id, c.title) for c in cycles]
+        choice_field(self, "pdsa_cycle_id").choices = [("", "None")] + [
+            (c.id, c.title) for c in cycles
+        ]
 
 
 class PointNoteForm(NhsukForm):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from measures.annotations import cycle_choices
 from measures.models import ChartAdjustment, ChartState, Frequency, Measure
 from measures.selectors import measures_with_differing_definitions
 from projects.exports import table_response
+from projects.http import HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Site
 from projects.permissions import Capability, programme_view, site_ids_for, site_view
 
@@ -38,13 +39,13 @@ def _measure(measure_code: str) -> Measure:
     return get_object_or_404(Measure, code=measure_code)
 
 
-def _can_edit_settings(request: HttpRequest) -> bool:
-    caps = request.site_caps  # type: ignore[attr-defined]
+def _can_edit_settings(request: SiteRequest) -> bool:
+    caps = request.site_caps
     return Capability.EDIT in caps or Capability.ADMIN in caps
 
 
-def _can_note(request: HttpRequest) -> bool:
-    caps = request.site_caps  # type: ignore[attr-defined]
+def _can_note(request: SiteRequest) -> bool:
+    caps = request.site_caps
     return bool({Capability.EDIT, Capability.UPLOAD, Capability.ADMIN} & caps)
 
 
@@ -101,7 +102,7 @@ def _table_rows(table: list[dict[str, Any]]) -> SafeString:
             f"{_NUMERIC}{_figure(row['lower'])}</td>{_NUMERIC}{_figure(row['upper'])}</td>"
             f'<td class="nhsuk-table__cell">{escape(words)}</td></tr>'
         )
-    return mark_safe("".join(rows))  # noqa: S308 - built above from escaped parts
+    return mark_safe("".join(rows))  # built above from escaped parts
 
 
 def _table(state: ChartState) -> list[dict[str, Any]]:
@@ -135,7 +136,7 @@ def _annotations(state: ChartState | None) -> list[dict[str, Any]]:
     ]
 
 
-def _rebase_offer(request: HttpRequest, state: ChartState | None) -> dict[str, Any] | None:
+def _rebase_offer(request: SiteRequest, state: ChartState | None) -> dict[str, Any] | None:
     """The chart's offer to recalculate its limits after a sustained shift that followed an
     adopted PDSA cycle, for those who may change its settings."""
     offer = state.summary.get("rebase_offer") if state is not None else None
@@ -152,8 +153,8 @@ def _frequency(request: HttpRequest) -> str:
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def chart_page(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     measure = _measure(measure_code)
     frequency = _frequency(request)
     state = selectors.chart_state(site=site, measure=measure, frequency=frequency)
@@ -169,23 +170,22 @@ def chart_page(request: HttpRequest, measure_code: str) -> HttpResponse:
         "annotations": _annotations(state),
         "can_note": _can_note(request),
         "can_edit": _can_edit_settings(request),
-        "can_enter": Capability.ENTER_DATA in request.site_caps  # type: ignore[attr-defined]
-        and not measure.is_ratio,
+        "can_enter": Capability.ENTER_DATA in request.site_caps and not measure.is_ratio,
         "rebase_offer": _rebase_offer(request, state),
         "note_form": PointNoteForm(),
         "chart_url": _chart_url(site, measure),
         "site_crumbs": _crumbs(site),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "measures/chart_page.html#chart-body", context)
     return render(request, "measures/chart_page.html", context)
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def chart_download(request: HttpRequest, measure_code: str) -> HttpResponse:
+def chart_download(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The chart's data with the computed centre, limits and signals (CSV; ?format=xlsx)."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = _measure(measure_code)
     frequency = _frequency(request)
     state = get_object_or_404(ChartState, site=site, measure=measure, frequency=frequency)
@@ -200,8 +200,8 @@ def chart_download(request: HttpRequest, measure_code: str) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_POST
-def note_create(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def note_create(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     if not _can_note(request):
         raise PermissionDenied("Your role on this site cannot add notes.")
     measure = _measure(measure_code)
@@ -267,15 +267,15 @@ def _settings_context(
     }
 
 
-def _settings_guard(request: HttpRequest) -> None:
+def _settings_guard(request: SiteRequest) -> None:
     if not _can_edit_settings(request):
         raise PermissionDenied("Only project managers and programme leads change chart settings.")
 
 
 @site_view(Capability.VIEW)
 @require_http_methods(["GET", "POST"])
-def chart_settings(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def chart_settings(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     _settings_guard(request)
     measure = _measure(measure_code)
     if request.method == "POST":
@@ -300,8 +300,8 @@ def chart_settings(request: HttpRequest, measure_code: str) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_POST
-def adjustment_create(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def adjustment_create(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     _settings_guard(request)
     measure = _measure(measure_code)
     form = AdjustmentForm(request.POST, cycles=cycle_choices(site=site, measure=measure))
@@ -323,8 +323,8 @@ def adjustment_create(request: HttpRequest, measure_code: str) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_POST
-def adjustment_remove(request: HttpRequest, measure_code: str, adjustment_id: int) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def adjustment_remove(request: SiteRequest, measure_code: str, adjustment_id: int) -> HttpResponse:
+    site = request.site
     _settings_guard(request)
     measure = _measure(measure_code)
     adjustment = get_object_or_404(ChartAdjustment, pk=adjustment_id, site=site, measure=measure)
@@ -335,8 +335,8 @@ def adjustment_remove(request: HttpRequest, measure_code: str, adjustment_id: in
 
 @site_view(Capability.VIEW)
 @require_POST
-def share_set(request: HttpRequest, measure_code: str) -> HttpResponse:
-    site = request.site  # type: ignore[attr-defined]
+def share_set(request: SiteRequest, measure_code: str) -> HttpResponse:
+    site = request.site
     _settings_guard(request)
     measure = _measure(measure_code)
     form = ShareForm(request.POST)
@@ -373,10 +373,10 @@ def _small_multiples(
 
 @site_view(Capability.VIEW)
 @require_GET
-def chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+def chart_compare(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The site's chart beside those of the programme's other sites: a site's chart is shown
     to another site only once shared (programme leads, who may view every site, see all)."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = _measure(measure_code)
     others = Site.objects.filter(programme_id=site.programme_id).exclude(pk=site.pk)
     visible = set(site_ids_for(request.user))
@@ -393,10 +393,10 @@ def chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
 
 @programme_view
 @require_GET
-def programme_chart_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+def programme_chart_compare(request: ProgrammeRequest, measure_code: str) -> HttpResponse:
     """Programme leads: the measure at every site of their programmes, each with its limits."""
     measure = _measure(measure_code)
     sites = list(
-        Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
+        Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")
     )
     return _small_multiples(request, measure, sites, site=None, hidden=0)

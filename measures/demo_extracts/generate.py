@@ -173,7 +173,7 @@ def last_complete_week(today: dt.date) -> dt.date:
 def write_all(folder: Path, last_week: dt.date) -> None:
     """The four extracts, the same figures, with the weeks ending at `last_week`: the demo
     loader's way to keep its data up to the last complete week whatever day it runs."""
-    global LAST_WEEK, FIRST_WEEK, WEEK_STARTS  # noqa: PLW0603 - the writers read them
+    global LAST_WEEK, FIRST_WEEK, WEEK_STARTS  # the writers read them
     saved = LAST_WEEK, FIRST_WEEK, WEEK_STARTS
     LAST_WEEK = last_week
     FIRST_WEEK = LAST_WEEK - dt.timedelta(weeks=WEEKS - 1)

@@ -94,7 +94,7 @@ def map_labels(
     factorized: tuple[np.ndarray, object] | None = None,
 ) -> LabelMap:
     codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
-    uniques_list = list(uniques) + [None]
+    uniques_list = [*list(uniques), None]
     codes = np.where(codes < 0, len(uniques_list) - 1, codes)
     mapped = np.empty(len(uniques_list), dtype=object)
     status = np.empty(len(uniques_list), dtype=object)
@@ -726,5 +726,5 @@ def read_pivot(
                 np.full(k, c.name, dtype=object),
             )
         )
-    title_kind = header_kind_of(" ".join(header.titles + [label_col.name]))
+    title_kind = header_kind_of(" ".join([*header.titles, label_col.name]))
     return _piece(parts, sc.name, title_kind, None)

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                         primary_key=True,
                         serialize=False,
                     ),
-                ),  # fmt: skip
+                ),
                 (
                     "frequency",
                     models.CharField(
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                         related_name="+",
                         to="measures.measure",
                     ),
-                ),  # fmt: skip
+                ),
                 (
                     "site",
                     models.ForeignKey(
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                         related_name="+",
                         to="projects.site",
                     ),
-                ),  # fmt: skip
+                ),
                 (
                     "upload",
                     models.ForeignKey(
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                         related_name="+",
                         to="measures.upload",
                     ),
-                ),  # fmt: skip
+                ),
             ],
             options={"ordering": ["site", "measure", "frequency", "period"]},
         ),

@@ -94,7 +94,7 @@ class Stakeholder(models.Model):
 
 
 # The classic power/interest grid (Mendelow): what each quadrant asks of the project team.
-QUADRANTS = {
+QUADRANTS: dict[tuple[str, str], str] = {
     (Level.HIGH, Level.HIGH): "Manage closely",
     (Level.HIGH, Level.LOW): "Keep satisfied",
     (Level.LOW, Level.HIGH): "Keep informed",

@@ -3,28 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability
 
 
-def site_project(request: HttpRequest, project_id: int) -> Project:
+def site_project(request: SiteRequest, project_id: int) -> Project:
     return get_object_or_404(
         Project.objects.select_related("site__programme"),
         pk=project_id,
-        site=request.site,  # type: ignore[attr-defined]
+        site=request.site,
     )
 
 
-def can_edit(request: HttpRequest) -> bool:
-    return Capability.EDIT in request.site_caps  # type: ignore[attr-defined]
+def can_edit(request: SiteRequest) -> bool:
+    return Capability.EDIT in request.site_caps
 
 
-def require_edit(request: HttpRequest) -> None:
+def require_edit(request: SiteRequest) -> None:
     if not can_edit(request):
         raise PermissionDenied("Your role on this site is read-only.")
 
@@ -35,8 +35,10 @@ def today() -> Any:
 
 def crumbs(project: Project, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     site = project.site
-    return [(site.name, site.get_absolute_url()), (project.title, project.get_absolute_url())] + [
-        *extra
+    return [
+        (site.name, site.get_absolute_url()),
+        (project.title, project.get_absolute_url()),
+        *extra,
     ]
 
 

@@ -12,6 +12,7 @@ from phases import selectors, services
 from phases.charts import assessment_chart
 from phases.forms import AssessmentForm
 from phases.models import Assessment
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -20,7 +21,7 @@ from ._common import add_service_errors, can_edit, crumbs, project_url, site_pro
 
 @site_view(Capability.VIEW)
 @require_GET
-def assessment_list(request: HttpRequest, project_id: int) -> HttpResponse:
+def assessment_list(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     assessments = selectors.project_assessments(project=project)
     principles = selectors.active_principles()
@@ -40,7 +41,7 @@ def assessment_list(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def assessment_detail(request: HttpRequest, project_id: int, assessment_id: int) -> HttpResponse:
+def assessment_detail(request: SiteRequest, project_id: int, assessment_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     assessment = selectors.assessment_for_project_or_404(
         project=project, assessment_id=assessment_id
@@ -118,13 +119,13 @@ def _assessment_form(
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, project_id: int) -> HttpResponse:
+def assessment_create(request: SiteRequest, project_id: int) -> HttpResponse:
     return _assessment_form(request, site_project(request, project_id), None)
 
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def assessment_edit(request: HttpRequest, project_id: int, assessment_id: int) -> HttpResponse:
+def assessment_edit(request: SiteRequest, project_id: int, assessment_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     assessment = selectors.assessment_for_project_or_404(
         project=project, assessment_id=assessment_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -16,6 +16,7 @@ from phases.models import Meeting, MeetingAction
 from phases.services.meetings import MEETING_FIELDS
 from projects.calendar import ics_response
 from projects.exports import table_response
+from projects.http import HttpRequest, SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -24,7 +25,7 @@ from ._common import add_service_errors, can_edit, crumbs, project_url, site_pro
 
 @site_view(Capability.VIEW)
 @require_GET
-def meeting_list(request: HttpRequest, project_id: int) -> HttpResponse:
+def meeting_list(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -101,20 +102,20 @@ def _meeting_form(request: HttpRequest, project: Project, meeting: Meeting | Non
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, project_id: int) -> HttpResponse:
+def meeting_create(request: SiteRequest, project_id: int) -> HttpResponse:
     return _meeting_form(request, site_project(request, project_id), None)
 
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, project_id: int, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: SiteRequest, project_id: int, meeting_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     meeting = get_object_or_404(Meeting, pk=meeting_id, project=project)
     return _meeting_form(request, project, meeting)
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: SiteRequest,
     project: Project,
     meeting_id: int,
     action_form: MeetingActionForm | None = None,
@@ -142,13 +143,13 @@ def _meeting_page(
 
 @site_view(Capability.VIEW)
 @require_GET
-def meeting_detail(request: HttpRequest, project_id: int, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: SiteRequest, project_id: int, meeting_id: int) -> HttpResponse:
     return _meeting_page(request, site_project(request, project_id), meeting_id)
 
 
 @site_view(Capability.EDIT)
 @require_POST
-def meeting_action_add(request: HttpRequest, project_id: int, meeting_id: int) -> HttpResponse:
+def meeting_action_add(request: SiteRequest, project_id: int, meeting_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     meeting = get_object_or_404(
         Meeting.objects.select_related("project__site"), pk=meeting_id, project=project
@@ -168,7 +169,7 @@ def meeting_action_add(request: HttpRequest, project_id: int, meeting_id: int) -
 @site_view(Capability.EDIT)
 @require_POST
 @vary_on_headers("HX-Request")
-def meeting_action_toggle(request: HttpRequest, project_id: int, action_id: int) -> HttpResponse:
+def meeting_action_toggle(request: SiteRequest, project_id: int, action_id: int) -> HttpResponse:
     """Mark an action done (or open again). htmx swaps the row; otherwise back to the meeting."""
     project = site_project(request, project_id)
     action = get_object_or_404(
@@ -190,7 +191,7 @@ def meeting_action_toggle(request: HttpRequest, project_id: int, action_id: int)
 
 @site_view(Capability.VIEW)
 @require_GET
-def meeting_invite(request: HttpRequest, project_id: int, meeting_id: int) -> HttpResponse:
+def meeting_invite(request: SiteRequest, project_id: int, meeting_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     meeting = selectors.meeting_detail(project=project, meeting_id=meeting_id)
     if meeting.next_date is None:

@@ -12,6 +12,7 @@ from phases import selectors, services
 from phases.forms import StakeholderForm, TeamMemberForm
 from phases.models import Stakeholder, TeamMember
 from projects.exports import table_response
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -19,7 +20,7 @@ from ._common import add_service_errors, can_edit, crumbs, project_url, site_pro
 
 
 def _team_page(
-    request: HttpRequest, project: Project, form: TeamMemberForm | None, status: int = 200
+    request: SiteRequest, project: Project, form: TeamMemberForm | None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -38,7 +39,7 @@ def _team_page(
 
 @site_view(Capability.VIEW)
 @require_GET
-def team_list(request: HttpRequest, project_id: int) -> HttpResponse:
+def team_list(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     form = None
     if can_edit(request):
@@ -48,7 +49,7 @@ def team_list(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @site_view(Capability.EDIT)
 @require_POST
-def team_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+def team_member_add(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     form = TeamMemberForm(request.POST, members=selectors.site_members(site=project.site))
     if form.is_valid():
@@ -64,7 +65,7 @@ def team_member_add(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def team_member_edit(request: HttpRequest, project_id: int, member_id: int) -> HttpResponse:
+def team_member_edit(request: SiteRequest, project_id: int, member_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     member = get_object_or_404(
         TeamMember.objects.select_related("user"), pk=member_id, project=project
@@ -96,7 +97,7 @@ def team_member_edit(request: HttpRequest, project_id: int, member_id: int) -> H
 
 @site_view(Capability.EDIT)
 @require_POST
-def team_member_remove(request: HttpRequest, project_id: int, member_id: int) -> HttpResponse:
+def team_member_remove(request: SiteRequest, project_id: int, member_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     member = get_object_or_404(TeamMember, pk=member_id, project=project)
     services.team_member_remove(member=member)
@@ -118,7 +119,7 @@ STAKEHOLDER_EXPORT_HEADER = [
 
 @site_view(Capability.VIEW)
 @require_GET
-def stakeholder_list(request: HttpRequest, project_id: int) -> HttpResponse:
+def stakeholder_list(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     stakeholders = selectors.project_stakeholders(project=project)
     fmt = request.GET.get("format")
@@ -187,13 +188,13 @@ def _stakeholder_form(
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def stakeholder_create(request: HttpRequest, project_id: int) -> HttpResponse:
+def stakeholder_create(request: SiteRequest, project_id: int) -> HttpResponse:
     return _stakeholder_form(request, site_project(request, project_id), None)
 
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def stakeholder_edit(request: HttpRequest, project_id: int, stakeholder_id: int) -> HttpResponse:
+def stakeholder_edit(request: SiteRequest, project_id: int, stakeholder_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     stakeholder = get_object_or_404(Stakeholder, pk=stakeholder_id, project=project)
     return _stakeholder_form(request, project, stakeholder)
@@ -201,7 +202,7 @@ def stakeholder_edit(request: HttpRequest, project_id: int, stakeholder_id: int)
 
 @site_view(Capability.EDIT)
 @require_POST
-def stakeholder_delete(request: HttpRequest, project_id: int, stakeholder_id: int) -> HttpResponse:
+def stakeholder_delete(request: SiteRequest, project_id: int, stakeholder_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     stakeholder = get_object_or_404(Stakeholder, pk=stakeholder_id, project=project)
     services.stakeholder_delete(stakeholder=stakeholder)

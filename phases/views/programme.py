@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from phases import selectors, services
 from phases.forms import CustomStepForm
 from phases.models import Step
+from projects.http import ProgrammeRequest
 from projects.permissions import programme_view
 
 from ._common import add_service_errors, today
@@ -18,8 +19,8 @@ from ._common import add_service_errors, today
 
 @programme_view
 @require_GET
-def programme_progress(request: HttpRequest) -> HttpResponse:
-    rows = selectors.programme_progress(programmes=request.programmes, today=today())  # type: ignore[attr-defined]
+def programme_progress(request: ProgrammeRequest) -> HttpResponse:
+    rows = selectors.programme_progress(programmes=request.programmes, today=today())
     return render(
         request,
         "phases/programme_progress.html",
@@ -32,8 +33,8 @@ def programme_progress(request: HttpRequest) -> HttpResponse:
 
 @programme_view
 @require_GET
-def custom_step_list(request: HttpRequest) -> HttpResponse:
-    programmes = request.programmes  # type: ignore[attr-defined]
+def custom_step_list(request: ProgrammeRequest) -> HttpResponse:
+    programmes = request.programmes
     return render(
         request,
         "phases/step_list.html",
@@ -44,8 +45,8 @@ def custom_step_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _step_form(request: HttpRequest, step: Step | None) -> HttpResponse:
-    programmes = request.programmes  # type: ignore[attr-defined]
+def _step_form(request: ProgrammeRequest, step: Step | None) -> HttpResponse:
+    programmes = request.programmes
     form = CustomStepForm(request.POST or None, instance=step, programmes=programmes)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -69,12 +70,12 @@ def _step_form(request: HttpRequest, step: Step | None) -> HttpResponse:
 
 @programme_view
 @require_http_methods(["GET", "POST"])
-def custom_step_create(request: HttpRequest) -> HttpResponse:
+def custom_step_create(request: ProgrammeRequest) -> HttpResponse:
     return _step_form(request, None)
 
 
 @programme_view
 @require_http_methods(["GET", "POST"])
-def custom_step_edit(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = get_object_or_404(Step, pk=step_id, programme__in=request.programmes)  # type: ignore[attr-defined]
+def custom_step_edit(request: ProgrammeRequest, step_id: int) -> HttpResponse:
+    step = get_object_or_404(Step, pk=step_id, programme__in=request.programmes)
     return _step_form(request, step)

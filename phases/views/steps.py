@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -15,6 +15,7 @@ from phases.forms import EvidenceForm, StepNotesForm, StepProgressForm, person_n
 from phases.models import Evidence, ProjectStep
 from phases.selectors import StepCard
 from phases.step_work import step_work
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
 
@@ -36,7 +37,7 @@ def stale_message(current: ProjectStep) -> str:
 
 
 def _step_page(
-    request: HttpRequest,
+    request: SiteRequest,
     project: Project,
     card: StepCard,
     *,
@@ -73,7 +74,7 @@ def _step_page(
 
 @site_view(Capability.VIEW)
 @require_GET
-def step_detail(request: HttpRequest, project_id: int, step_id: int) -> HttpResponse:
+def step_detail(request: SiteRequest, project_id: int, step_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     step = selectors.step_for_project_or_404(project=project, step_id=step_id)
     return _step_page(
@@ -84,12 +85,12 @@ def step_detail(request: HttpRequest, project_id: int, step_id: int) -> HttpResp
 @site_view(Capability.EDIT)
 @require_POST
 @vary_on_headers("HX-Request")
-def step_progress_update(request: HttpRequest, project_id: int, step_id: int) -> HttpResponse:
+def step_progress_update(request: SiteRequest, project_id: int, step_id: int) -> HttpResponse:
     """The card's form: status, owner, target date and (Phase 1) review date. htmx swaps the
     card in place; without JavaScript the browser is sent back to the project page."""
     project = site_project(request, project_id)
     step = selectors.step_for_project_or_404(project=project, step_id=step_id)
-    owners = selectors.site_members(site=request.site)  # type: ignore[attr-defined]
+    owners = selectors.site_members(site=request.site)
     form = StepProgressForm(
         request.POST, owners=owners, phase_number=step.phase.number, prefix=f"s{step.pk}"
     )
@@ -140,7 +141,7 @@ def _card_response(request, project, step, *, form, stale, owners) -> HttpRespon
 
 @site_view(Capability.EDIT)
 @require_POST
-def step_notes_update(request: HttpRequest, project_id: int, step_id: int) -> HttpResponse:
+def step_notes_update(request: SiteRequest, project_id: int, step_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     step = selectors.step_for_project_or_404(project=project, step_id=step_id)
     form = StepNotesForm(request.POST, prefix="notes")
@@ -161,8 +162,9 @@ def step_notes_update(request: HttpRequest, project_id: int, step_id: int) -> Ht
                 f"“{error.current.notes or '(empty)'}”. Your text is kept below; save again to "
                 "replace them.",
             )
-            form.data = form.data.copy()
-            form.data["notes-version"] = str(error.current.version)
+            data = request.POST.copy()
+            data["notes-version"] = str(error.current.version)
+            form.data = data
             return _step_page(request, project, card, notes_form=form, status=409)
         else:
             messages.success(request, "Notes saved.")
@@ -173,7 +175,7 @@ def step_notes_update(request: HttpRequest, project_id: int, step_id: int) -> Ht
 
 @site_view(Capability.EDIT)
 @require_POST
-def evidence_add(request: HttpRequest, project_id: int, step_id: int) -> HttpResponse:
+def evidence_add(request: SiteRequest, project_id: int, step_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     step = selectors.step_for_project_or_404(project=project, step_id=step_id)
     form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
@@ -199,7 +201,7 @@ def evidence_add(request: HttpRequest, project_id: int, step_id: int) -> HttpRes
     return _step_page(request, project, card, evidence_form=form, status=400)
 
 
-def _evidence(request: HttpRequest, project_id: int, evidence_id: int) -> Evidence:
+def _evidence(request: SiteRequest, project_id: int, evidence_id: int) -> Evidence:
     project = site_project(request, project_id)
     return get_object_or_404(
         Evidence.objects.select_related("project_step__step", "project_step__project__site"),
@@ -210,7 +212,7 @@ def _evidence(request: HttpRequest, project_id: int, evidence_id: int) -> Eviden
 
 @site_view(Capability.VIEW)
 @require_GET
-def evidence_download(request: HttpRequest, project_id: int, evidence_id: int) -> FileResponse:
+def evidence_download(request: SiteRequest, project_id: int, evidence_id: int) -> FileResponse:
     """Files are never served from MEDIA_URL: only here, after the site check, as a download."""
     evidence = _evidence(request, project_id, evidence_id)
     if not evidence.is_file:
@@ -228,7 +230,7 @@ def evidence_download(request: HttpRequest, project_id: int, evidence_id: int) -
 
 @site_view(Capability.EDIT)
 @require_POST
-def evidence_remove(request: HttpRequest, project_id: int, evidence_id: int) -> HttpResponse:
+def evidence_remove(request: SiteRequest, project_id: int, evidence_id: int) -> HttpResponse:
     evidence = _evidence(request, project_id, evidence_id)
     project, step = evidence.project_step.project, evidence.project_step.step
     services.evidence_remove(evidence=evidence, user=request.user)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from phases import services
 from phases.forms import CheckInForm
+from projects.http import SiteRequest
 from projects.permissions import Capability, site_view
 
 from ._common import site_project
@@ -16,7 +17,7 @@ from ._common import site_project
 
 @site_view(Capability.EDIT)
 @require_POST
-def checkin_update(request: HttpRequest, project_id: int) -> HttpResponse:
+def checkin_update(request: SiteRequest, project_id: int) -> HttpResponse:
     project = site_project(request, project_id)
     form = CheckInForm(request.POST)
     if not form.is_valid():

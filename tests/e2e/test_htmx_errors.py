@@ -17,7 +17,7 @@ ERROR_PAGE = (
 
 
 def _fail_htmx(page, how: str) -> None:
-    def handle(route) -> None:  # noqa: ANN001
+    def handle(route) -> None:
         if route.request.headers.get("hx-request") != "true":
             route.continue_()
         elif how == "500":

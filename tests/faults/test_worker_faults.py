@@ -176,7 +176,7 @@ def sign_in(stack: Stack, username: str) -> int:
     request = urllib.request.Request(
         f"{stack.url}/accounts/login/", data=form, headers={"Referer": f"{stack.url}/"}
     )
-    code, headers, _body = call(request, opener)
+    code, _headers, _body = call(request, opener)
     return code
 
 

@@ -31,7 +31,7 @@ def put_series(
             period=d,
             value=v,
             upload=upload,
-        )  # fmt: skip
+        )
         for d, v in zip(dates, values, strict=True)
         if v is not None
     )

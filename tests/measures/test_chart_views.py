@@ -359,7 +359,7 @@ def test_chart_settings_lists_an_adjustment_whose_author_was_deleted(world, clie
 def test_the_data_table_formats_each_week_and_escapes_the_notes(charted, wait, client_as):
     """The table rows are built in Python (issue 16): the same text a template would give."""
     site = charted.a.site
-    first, second = weeks(2)
+    _first, second = weeks(2)
     chart_services.point_note_add(
         site=site, measure=wait, user=charted.a.pm, period=second, text="<b>Staff</b> & cover"
     )

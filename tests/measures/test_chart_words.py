@@ -130,7 +130,7 @@ def test_headline_names_the_adopted_cycle_that_may_explain_the_signal():
 
 def test_close_to_a_limit_counts_weeks_not_of_three():
     # Four weeks close to the upper limit, each pair within three weeks: once "4 of 3 points".
-    values = BASELINE + [12.8, 11, 12.9, 9, 12.8, 11, 12.9, 9]
+    values = [*BASELINE, 12.8, 11, 12.9, 9, 12.8, 11, 12.9, 9]
     s = summary(values, improvement="increase", freeze=18)
     assert s.details == [
         "Close to the upper limit in 4 weeks, from 12 May to 23 Jun 2025: an improvement (2 of 3"
@@ -212,7 +212,7 @@ def test_too_few_points_claims_neither_variation_nor_assurance():
 
 
 def test_a_rebased_part_too_short_to_judge_says_so_in_the_details():
-    values = SHIFT_DOWN + [20, 21, 19]
+    values = [*SHIFT_DOWN, 20, 21, 19]
     s = summary(values, parts=[19])
     assert s.variation_icon == VARIATION_TOO_FEW
     assert s.details[-1].startswith("From 19 May 2025 there are too few figures to judge")

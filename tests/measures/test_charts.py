@@ -135,7 +135,7 @@ def test_centre_line_steps_per_part_without_joining_parts():
 
 
 def test_flagged_points_carry_their_rule_in_hover_text():
-    result, _, fig = figure(SHIFT_DOWN)
+    _result, _, fig = figure(SHIFT_DOWN)
     improvement = trace(fig, "Special cause: improvement")
     assert len(improvement["x"]) == 7
     for text in improvement["hovertext"]:
@@ -257,7 +257,7 @@ def test_time_axis_spans_the_data_whatever_is_marked_on_it():
     # The cycle is drawn to the edge and says it goes on.
     band = fig["layout"]["shapes"][0]
     assert band["x1"] == xaxis["range"][1]
-    (cycle, note) = markers(fig)
+    (cycle, _note) = markers(fig)
     assert cycle["text"] == "A\u2192"
     assert "continues after the last week shown" in cycle["hovertext"]
 

@@ -449,7 +449,7 @@ def test_mdc_two_of_three_flags_only_near_limit_points():
     assert p.near_upper == pytest.approx(0.25 + 2 * 2.66 / 3 * amr, abs=EXACT)  # 4.11
     # 2.5 < 4.11: nothing near the limit, so no two-of-three here.
     assert flagged(r, "two_of_three") == []
-    y2 = y[:14] + [5.0, 0.5, 5.0, -1]
+    y2 = [*y[:14], 5.0, 0.5, 5.0, -1]
     r2 = analyse(y2, chart="xmr", rules="mdc", screen_outliers=False)
     # mean = 9.5/18 = 0.5278; mrs 13 x 2, 6, 4.5, 4.5, 6 -> 47/17 = 2.765
     # near upper = 0.5278 + 1.7733 * 2.765 = 5.43 > 5.0: not near either
@@ -478,12 +478,12 @@ def test_mdc_trend_needs_seven_strict_moves():
     # ptd_seven_point_trend(1:7) -> flagged at 7, part_of_seven marks all 7;
     # ptd_seven_point_trend(c(1:3, 3:6)) -> none (an equal value breaks it).
     base = [4.0, 6.0] * 5  # noisy enough that no point leaves the limits
-    r = analyse(base + [1, 2, 3, 4, 5, 6, 7] + base, chart="xmr", rules="mdc")
+    r = analyse([*base, 1, 2, 3, 4, 5, 6, 7, *base], chart="xmr", rules="mdc")
     assert flagged(r, "trend") == list(range(10, 17))
-    r = analyse(base + [1, 2, 3, 3, 4, 5, 6] + base, chart="xmr", rules="mdc")
+    r = analyse([*base, 1, 2, 3, 3, 4, 5, 6, *base], chart="xmr", rules="mdc")
     assert flagged(r, "trend") == []
     r = analyse(
-        base + [7, 6, 5, 4, 3, 2, 1] + base, chart="xmr", rules="mdc", improvement="increase"
+        [*base, 7, 6, 5, 4, 3, 2, 1, *base], chart="xmr", rules="mdc", improvement="increase"
     )
     assert flagged(r, "trend") == list(range(10, 17))
     # A falling trend is concern when increase is better, whatever the side:

@@ -183,7 +183,7 @@ def test_weighted_ranking_multiplies_scores_by_weights_and_ranks_best_first():
         ],
     }
     ranking = svg.weighted_ranking(snapshot)
-    assert [(r["name"], r["total"], r["rank"]) for r in ranking][0] == ("B", 21, 1)
+    assert next((r["name"], r["total"], r["rank"]) for r in ranking) == ("B", 21, 1)
     assert next(r for r in ranking if r["name"] == "C")["missing"] == ["Cost"]
 
 

@@ -85,7 +85,7 @@ def test_a_project_manager_builds_a_fishbone_from_empty_in_the_browser(world, cl
     ]
     assert 'role="img"' in page
     assert "Triage weekly</tspan>" in page  # drawn in the picture
-    assert [v.summary for v in item_versions(item=fishbone)][0] == (
+    assert next(v.summary for v in item_versions(item=fishbone)) == (
         "Added the cause 'Triage weekly' under People"
     )
 

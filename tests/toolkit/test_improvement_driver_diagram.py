@@ -169,7 +169,7 @@ def test_adding_a_node_without_javascript_redirects_back_to_the_diagram(world, c
 
 def test_move_up_and_down_reorders_siblings_and_records_a_version(world, client_as):
     diagram = DriverDiagramFactory(project=world.a.project)
-    first, second, third = (
+    first, _second, third = (
         services.driver_node_add(diagram=diagram, user=None, kind="primary", text=t)
         for t in ("First", "Second", "Third")
     )

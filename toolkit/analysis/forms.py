@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from projects.forms import NhsukForm, NhsukModelForm
+from projects.forms import NhsukForm, NhsukModelForm, label_choices, model_choice_field
 from projects.models import Project
 from toolkit.models.analysis import (
     Fishbone,
@@ -56,9 +56,9 @@ class ItemForm(NhsukModelForm):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        step = self.fields["step"]
-        step.queryset = step_choices(project=project)  # type: ignore[attr-defined]
-        step.empty_label = "Not linked to a step"  # type: ignore[attr-defined]
+        step = model_choice_field(self, "step")
+        step.queryset = step_choices(project=project)
+        step.empty_label = "Not linked to a step"
         step.label = "Checklist step"
         step.error_messages["invalid_choice"] = "Choose a checklist step of this programme."
 
@@ -67,7 +67,9 @@ class FishboneForm(ItemForm):
     class Meta:
         model = Fishbone
         fields = ["title", "step", "problem", "who", "when", "where"]
-        widgets = {"problem": forms.Textarea(attrs={"rows": 3})}
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "problem": forms.Textarea(attrs={"rows": 3})
+        }
         labels = {"problem": "Problem statement"}
         error_messages = {
             "problem": {"required": "Enter the problem statement: the effect you want to explain."},
@@ -148,8 +150,8 @@ class PartForm(NhsukModelForm):
         super().__init__(*args, **kwargs)
 
     def limit(self, name: str, queryset: Any, message: str) -> None:
-        field = self.fields[name]
-        field.queryset = queryset  # type: ignore[attr-defined]
+        field = model_choice_field(self, name)
+        field.queryset = queryset
         field.error_messages["invalid_choice"] = message
         field.error_messages["invalid_pk_value"] = message
 
@@ -178,8 +180,8 @@ class FishboneCauseForm(PartForm):
             FishboneCause.objects.filter(category__fishbone=self.item, parent__isnull=True),
             "Choose a cause of this fishbone.",
         )
-        self.fields["parent"].empty_label = "None: a cause in its own right"  # type: ignore[attr-defined]
-        self.fields["category"].empty_label = None  # type: ignore[attr-defined]
+        model_choice_field(self, "parent").empty_label = "None: a cause in its own right"
+        model_choice_field(self, "category").empty_label = None
 
 
 class FishboneCauseEditForm(PartForm):
@@ -226,7 +228,7 @@ class ProcessStepForm(PartForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit("lane", self.item.lanes.all(), "Choose a swimlane of this process map.")
-        self.fields["lane"].empty_label = "No swimlane"  # type: ignore[attr-defined]
+        model_choice_field(self, "lane").empty_label = "No swimlane"
         self.fields["duration"].min_value = 0  # type: ignore[attr-defined]
 
 
@@ -279,8 +281,9 @@ class SwotStrategyForm(PartForm):
         self.fields["items"].error_messages["invalid_choice"] = (
             "Link only items of this SWOT analysis."
         )
-        self.fields["items"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda entry: f"{entry.get_quadrant_display()}: {entry.text}"
+        label_choices(
+            model_choice_field(self, "items"),
+            lambda entry: f"{entry.get_quadrant_display()}: {entry.text}",
         )
 
 

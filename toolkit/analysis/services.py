@@ -58,8 +58,8 @@ def _require(value: str, message: str, field: str | None = None) -> str:
 
 def _record(item: AnalysisItem, user: Any, summary: str) -> None:
     """Touch the item and store its new state (read afresh, so no prefetched part is stale)."""
-    type(item).objects.filter(pk=item.pk).update(updated_at=timezone.now())
-    fresh = type(item).objects.select_related("step", "project").get(pk=item.pk)
+    type(item)._default_manager.filter(pk=item.pk).update(updated_at=timezone.now())
+    fresh = type(item)._default_manager.select_related("step", "project").get(pk=item.pk)
     version_record(item=fresh, user=user, summary=summary)
 
 
@@ -154,7 +154,7 @@ def part_move(
     ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, sibling in enumerate(ordered, start=1):
         sibling.order = position
-    type(part).objects.bulk_update(ordered, ["order"])
+    type(part)._default_manager.bulk_update(ordered, ["order"])
     _record(item, user, summary)
 
 
@@ -524,7 +524,10 @@ def _criterion_fields(
     item: PriorityMatrix, name: str, weight: Any, exclude: int | None
 ) -> tuple[str, int]:
     name = _require(name, "Name the criterion.", "name")
-    if item.criteria.filter(name__iexact=name).exclude(pk=exclude).exists():
+    same_name = item.criteria.filter(name__iexact=name)
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if same_name.exists():
         raise ValidationError({"name": f"This matrix already has a criterion '{name}'."})
     checked = _score(weight, "weight", "Weight", top=10)
     if checked is None:

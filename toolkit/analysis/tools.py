@@ -80,7 +80,7 @@ class ToolSpec:
 
     def queryset(self, project: Any) -> QuerySet:
         return (
-            self.model.objects.filter(project=project)
+            self.model._default_manager.filter(project=project)
             .select_related("project__site", "step", "created_by")
             .prefetch_related(*self.prefetch)
         )

@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
 from toolkit.history import item_versions
@@ -28,15 +29,15 @@ from .forms import PriorityScoresForm
 from .tools import TOOLS, PartSpec, ToolSpec
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return Capability.EDIT in request.site_caps  # type: ignore[attr-defined]
+def _can_edit(request: SiteRequest) -> bool:
+    return Capability.EDIT in request.site_caps
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
+def _project(request: SiteRequest, project_id: int) -> Project:
     return get_object_or_404(
         Project.objects.select_related("site__programme"),
         pk=project_id,
-        site=request.site,  # type: ignore[attr-defined]
+        site=request.site,
     )
 
 
@@ -75,7 +76,7 @@ def figure(tool: ToolSpec, snapshot: dict[str, Any], ident: str) -> dict[str, An
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: SiteRequest,
     tool: ToolSpec,
     project: Project,
     item: AnalysisItem,
@@ -84,10 +85,12 @@ def _detail_context(
 ) -> dict[str, Any]:
     snapshot = item.snapshot()
     can_edit = _can_edit(request)
-    forms = {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if can_edit else {}
+    forms: dict[str, BaseForm] = (
+        {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if can_edit else {}
+    )
     forms.update(bound or {})
     context = {
-        "site": request.site,  # type: ignore[attr-defined]
+        "site": request.site,
         "project": project,
         "item": item,
         "tool": tool,
@@ -104,7 +107,7 @@ def _detail_context(
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: SiteRequest,
     tool: ToolSpec,
     project: Project,
     item: AnalysisItem,
@@ -112,14 +115,14 @@ def _render_detail(
     status_message: str = "",
 ) -> HttpResponse:
     template = _template(tool, "detail")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#body"
     context = _detail_context(request, tool, project, item, bound, status_message)
     return render(request, template, context)
 
 
 def _after_change(
-    request: HttpRequest,
+    request: SiteRequest,
     tool: ToolSpec,
     project: Project,
     item: AnalysisItem,
@@ -127,7 +130,7 @@ def _after_change(
     anchor: str = "",
 ) -> HttpResponse:
     """htmx: the item's body again (picture and parts); otherwise back to the item's page."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         fresh = _item(tool, project, {tool.kwarg: item.pk})
         return _render_detail(request, tool, project, fresh, status_message=message)
     messages.success(request, message)
@@ -139,26 +142,26 @@ def _after_change(
 
 @site_view(Capability.VIEW)
 @require_GET
-def toolkit_index(request: HttpRequest, project_id: int) -> HttpResponse:
+def toolkit_index(request: SiteRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id)
     tools = [{"entry": entry, "items": list(entry.queryset(project))} for entry in TOOLKIT]
     return render(
         request,
         "toolkit/toolkit_index.html",
-        {"site": request.site, "project": project, "tools": tools, "can_edit": _can_edit(request)},  # type: ignore[attr-defined]
+        {"site": request.site, "project": project, "tools": tools, "can_edit": _can_edit(request)},
     )
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def item_list(request: HttpRequest, project_id: int, *, tool: str) -> HttpResponse:
+def item_list(request: SiteRequest, project_id: int, *, tool: str) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     return render(
         request,
         "toolkit/analysis_item_list.html",
         {
-            "site": request.site,  # type: ignore[attr-defined]
+            "site": request.site,
             "project": project,
             "tool": spec,
             "items": spec.queryset(project).order_by("-updated_at"),
@@ -172,7 +175,7 @@ def item_list(request: HttpRequest, project_id: int, *, tool: str) -> HttpRespon
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_create(request: HttpRequest, project_id: int, *, tool: str) -> HttpResponse:
+def item_create(request: SiteRequest, project_id: int, *, tool: str) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     form_class = spec.create_form or spec.form
@@ -190,14 +193,14 @@ def item_create(request: HttpRequest, project_id: int, *, tool: str) -> HttpResp
     return render(
         request,
         "toolkit/analysis_item_form.html",
-        {"site": request.site, "project": project, "tool": spec, "form": form},  # type: ignore[attr-defined]
+        {"site": request.site, "project": project, "tool": spec, "form": form},
     )
 
 
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def item_detail(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
+def item_detail(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     return _render_detail(request, spec, project, _item(spec, project, ids))
@@ -205,7 +208,7 @@ def item_detail(request: HttpRequest, project_id: int, *, tool: str, **ids: int)
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
+def item_edit(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     item = _item(spec, project, ids)
@@ -223,13 +226,13 @@ def item_edit(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -
     return render(
         request,
         "toolkit/analysis_item_form.html",
-        {"site": request.site, "project": project, "tool": spec, "form": form, "item": item},  # type: ignore[attr-defined]
+        {"site": request.site, "project": project, "tool": spec, "form": form, "item": item},
     )
 
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_delete(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
+def item_delete(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     item = _item(spec, project, ids)
@@ -241,13 +244,13 @@ def item_delete(request: HttpRequest, project_id: int, *, tool: str, **ids: int)
     return render(
         request,
         "toolkit/analysis_item_confirm_delete.html",
-        {"site": request.site, "project": project, "tool": spec, "item": item},  # type: ignore[attr-defined]
+        {"site": request.site, "project": project, "tool": spec, "item": item},
     )
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def item_print(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
+def item_print(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     item = _item(spec, project, ids)
@@ -256,7 +259,7 @@ def item_print(request: HttpRequest, project_id: int, *, tool: str, **ids: int) 
         request,
         "toolkit/analysis_item_print.html",
         {
-            "site": request.site,  # type: ignore[attr-defined]
+            "site": request.site,
             "project": project,
             "tool": spec,
             "item": item,
@@ -269,7 +272,7 @@ def item_print(request: HttpRequest, project_id: int, *, tool: str, **ids: int) 
 
 @site_view(Capability.VIEW)
 @require_GET
-def item_history(request: HttpRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
+def item_history(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
     project = _project(request, project_id)
     item = _item(spec, project, ids)
@@ -279,7 +282,7 @@ def item_history(request: HttpRequest, project_id: int, *, tool: str, **ids: int
         request,
         "toolkit/analysis_item_history.html",
         {
-            "site": request.site,  # type: ignore[attr-defined]
+            "site": request.site,
             "project": project,
             "tool": spec,
             "item": item,
@@ -298,7 +301,7 @@ def item_history(request: HttpRequest, project_id: int, *, tool: str, **ids: int
 @site_view(Capability.EDIT)
 @require_POST
 def part_add(
-    request: HttpRequest, project_id: int, *, tool: str, part: str, **ids: int
+    request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
@@ -321,7 +324,7 @@ def part_add(
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def part_edit(
-    request: HttpRequest, project_id: int, *, tool: str, part: str, **ids: int
+    request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
@@ -347,7 +350,7 @@ def part_edit(
         request,
         "toolkit/analysis_part_form.html",
         {
-            "site": request.site,  # type: ignore[attr-defined]
+            "site": request.site,
             "project": project,
             "tool": spec,
             "item": item,
@@ -360,7 +363,7 @@ def part_edit(
 @site_view(Capability.EDIT)
 @require_POST
 def part_delete(
-    request: HttpRequest, project_id: int, *, tool: str, part: str, **ids: int
+    request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
@@ -390,7 +393,7 @@ def part_delete(
 @site_view(Capability.EDIT)
 @require_POST
 def part_move(
-    request: HttpRequest, project_id: int, *, tool: str, part: str, **ids: int
+    request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
@@ -420,14 +423,14 @@ def part_move(
 
 
 def _refused(
-    request: HttpRequest,
+    request: SiteRequest,
     tool: ToolSpec,
     project: Project,
     item: AnalysisItem,
     message: str,
     status: int = 200,
 ) -> HttpResponse:
-    if request.htmx and status == 200:  # type: ignore[attr-defined]
+    if request.htmx and status == 200:
         return _render_detail(request, tool, project, item, status_message=message)
     if status != 200:
         return HttpResponse(message, status=status, content_type="text/plain")
@@ -441,7 +444,7 @@ def _refused(
 @site_view(Capability.EDIT)
 @require_POST
 def cause_five_whys(
-    request: HttpRequest, project_id: int, fishbone_id: int, cause_id: int
+    request: SiteRequest, project_id: int, fishbone_id: int, cause_id: int
 ) -> HttpResponse:
     """Open a Five Whys chain with this fishbone cause as its problem."""
     spec = TOOLS["fishbone"]
@@ -450,7 +453,7 @@ def cause_five_whys(
     cause = get_object_or_404(FishboneCause, pk=cause_id, category__fishbone=fishbone)
     chain = services.five_whys_from_cause(item=fishbone, cause=cause, user=request.user)
     messages.success(request, f"Five Whys opened on '{cause.text}'. Ask the first why.")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = chain.get_absolute_url()
         return response
@@ -460,7 +463,7 @@ def cause_five_whys(
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def option_scores(
-    request: HttpRequest, project_id: int, priority_matrix_id: int, option_id: int
+    request: SiteRequest, project_id: int, priority_matrix_id: int, option_id: int
 ) -> HttpResponse:
     """Score one option on every criterion of its matrix."""
     spec = TOOLS["priority-matrix"]
@@ -482,7 +485,7 @@ def option_scores(
         request,
         "toolkit/priority_matrix_scores.html",
         {
-            "site": request.site,  # type: ignore[attr-defined]
+            "site": request.site,
             "project": project,
             "tool": spec,
             "item": matrix,

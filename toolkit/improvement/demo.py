@@ -305,7 +305,7 @@ def _load_project(project: Any, user: Any, content: dict[str, Any], today: dt.da
     _load_sustainability(project, user, steps, today)
 
 
-def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:  # noqa: ANN001
+def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:
     start = today - dt.timedelta(weeks=38)
     cycle = None
     for n, (title, as_planned, data_show, learning) in enumerate(cycles):
@@ -362,7 +362,7 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:  # 
         cycle = successor or cycle
 
 
-def _load_reflection(project, user, steps) -> None:  # noqa: ANN001
+def _load_reflection(project, user, steps) -> None:
     reflection = services.reflection_create(
         project=project, user=user, title="What we learned in the first year",
         what_worked="Small tests with weekly data: the team saw change within weeks.",
@@ -378,7 +378,7 @@ def _load_reflection(project, user, steps) -> None:  # noqa: ANN001
         )
 
 
-def _load_sustainability(project, user, steps, today) -> None:  # noqa: ANN001
+def _load_sustainability(project, user, steps, today) -> None:
     plan = services.sustainability_plan_create(
         project=project, user=user, title="Sustaining the new way of working",
         notes="Keep the improvement going once the project team steps back.",

@@ -10,7 +10,15 @@ from django.db.models import Q
 
 from measures.models import Measure
 from phases.models import Principle, Step
-from projects.forms import WIDGET_CLASSES, NhsukForm, NhsukModelForm
+from projects.forms import (
+    WIDGET_CLASSES,
+    NhsukForm,
+    NhsukModelForm,
+    choice_field,
+    choice_pairs,
+    label_choices,
+    model_choice_field,
+)
 from projects.models import Project
 from toolkit.models import (
     DriverDiagram,
@@ -50,11 +58,11 @@ class ProjectItemForm(NhsukModelForm):
         super().__init__(*args, **kwargs)
         self.project = project
         if "step" in self.fields:
-            self.fields["step"].queryset = Step.objects.filter(
+            model_choice_field(self, "step").queryset = Step.objects.filter(
                 Q(programme__isnull=True) | Q(programme_id=project.site.programme_id)
             )
             self.fields["step"].label = "Checklist step"
-            self.fields["step"].empty_label = "None"
+            model_choice_field(self, "step").empty_label = "None"
         fields_changed(self)
 
 
@@ -115,7 +123,7 @@ class DriverNodeForm(NhsukForm):
             )
             # Any node of the right kind on the same site is accepted here, so that the service
             # can refuse one from another diagram with its own message; other sites' are unknown.
-            self.fields["parent"].queryset = DriverNode.objects.filter(
+            model_choice_field(self, "parent").queryset = DriverNode.objects.filter(
                 kind=parent_kind, diagram__project__site_id=diagram.project.site_id
             )
             self.fields["parent"].label = parent_label
@@ -170,7 +178,7 @@ class PdsaCycleForm(ProjectItemForm):
                     "data_show",
                     "learning",
                 )
-            },  # fmt: skip
+            },
             **{
                 name: forms.DateInput()
                 for name in ("planned_start", "planned_end", "actual_start", "actual_end")
@@ -197,13 +205,17 @@ class PdsaCycleForm(ProjectItemForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["change_idea"].queryset = DriverNode.objects.filter(
+        model_choice_field(self, "change_idea").queryset = DriverNode.objects.filter(
             kind=DriverNode.Kind.CHANGE_IDEA, diagram__project=self.project
         ).select_related("diagram")
-        self.fields["change_idea"].label_from_instance = lambda n: f"{n.text} ({n.diagram.title})"
-        self.fields["change_idea"].empty_label = "None"
+        label_choices(
+            model_choice_field(self, "change_idea"), lambda n: f"{n.text} ({n.diagram.title})"
+        )
+        model_choice_field(self, "change_idea").empty_label = "None"
         for name in ("carried_out_as_planned", "matched_predictions"):
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+            choice_field(self, name).choices = [
+                c for c in choice_pairs(choice_field(self, name)) if c[0]
+            ]
         fields_changed(self)
 
     def sections(self) -> list[tuple[str, list[Any]]]:

@@ -12,7 +12,7 @@ from .selectors import AssessmentScore, TreeEntry, principle_counts
 
 def _safe(markup: str) -> SafeString:
     # Every text in the markup went through svg.esc.
-    return mark_safe(markup)  # noqa: S308
+    return mark_safe(markup)
 
 
 def _cycles_note(entry: TreeEntry) -> str:

@@ -96,7 +96,7 @@ def _update(instance: Model, fields: Mapping[str, Any], allowed: Iterable[str]) 
 # Driver diagrams ---------------------------------------------------------------------------
 
 DIAGRAM_FIELDS = ("title", "step", "aim_what", "aim_how_much", "aim_by_when", "outcome_measure")
-PARENT_KIND = {
+PARENT_KIND: dict[str, str | None] = {
     DriverNode.Kind.PRIMARY: None,
     DriverNode.Kind.SECONDARY: DriverNode.Kind.PRIMARY,
     DriverNode.Kind.CHANGE_IDEA: DriverNode.Kind.SECONDARY,

@@ -16,11 +16,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from projects.http import HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, programme_view, site_view
 from toolkit.history import item_versions
@@ -42,21 +43,21 @@ from . import forms, pictures, selectors, services
 # Helpers -----------------------------------------------------------------------------------
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    return get_object_or_404(Project, pk=project_id, site=request.site)  # type: ignore[attr-defined]
+def _project(request: SiteRequest, project_id: int) -> Project:
+    return get_object_or_404(Project, pk=project_id, site=request.site)
 
 
 def _item(model: type[Model], request: HttpRequest, project_id: int, pk: int) -> Any:
     return get_object_or_404(
-        model.objects.select_related("project__site"),
+        model._default_manager.select_related("project__site"),
         pk=pk,
         project_id=project_id,
-        project__site=request.site,  # type: ignore[attr-defined]
+        project__site=request.site,
     )
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return Capability.EDIT in request.site_caps  # type: ignore[attr-defined]
+def _can_edit(request: SiteRequest) -> bool:
+    return Capability.EDIT in request.site_caps
 
 
 def _apply_errors(form: BaseForm, error: ValidationError) -> None:
@@ -68,7 +69,7 @@ def _apply_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _base(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+def _base(request: SiteRequest, project: Project, **extra: Any) -> dict[str, Any]:
     return {"site": project.site, "project": project, "can_edit": _can_edit(request), **extra}
 
 
@@ -134,10 +135,12 @@ SUSTAINABILITY = Tool(
 
 @site_view(Capability.VIEW)
 @require_GET
-def item_list(request: HttpRequest, project_id: int, *, tool: Tool) -> HttpResponse:
+def item_list(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpResponse:
     project = _project(request, project_id)
     items = (
-        tool.model.objects.filter(project=project).select_related("step").order_by("-updated_at")
+        tool.model._default_manager.filter(project=project)
+        .select_related("step")
+        .order_by("-updated_at")
     )
     return render(
         request, "toolkit/improvement_list.html", _base(request, project, tool=tool, items=items)
@@ -146,7 +149,7 @@ def item_list(request: HttpRequest, project_id: int, *, tool: Tool) -> HttpRespo
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_create(request: HttpRequest, project_id: int, *, tool: Tool) -> HttpResponse:
+def item_create(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpResponse:
     project = _project(request, project_id)
     initial = _create_initial(request, project, tool)
     form = tool.form(request.POST or None, project=project, initial=initial)
@@ -181,7 +184,7 @@ def _create_initial(request: HttpRequest, project: Project, tool: Tool) -> dict[
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
+def item_edit(request: SiteRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
     item = _item(tool.model, request, project_id, ids[tool.pk])
     form = tool.form(request.POST or None, instance=item, project=item.project)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +203,7 @@ def item_edit(request: HttpRequest, project_id: int, *, tool: Tool, **ids: int) 
 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
-def item_delete(request: HttpRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
+def item_delete(request: SiteRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
     item = _item(tool.model, request, project_id, ids[tool.pk])
     if request.method == "POST":
         tool.delete(**{tool.item_arg: item}, user=request.user)
@@ -215,7 +218,7 @@ def item_delete(request: HttpRequest, project_id: int, *, tool: Tool, **ids: int
 
 @site_view(Capability.VIEW)
 @require_GET
-def item_history(request: HttpRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
+def item_history(request: SiteRequest, project_id: int, *, tool: Tool, **ids: int) -> HttpResponse:
     item = _item(tool.model, request, project_id, ids[tool.pk])
     return render(
         request,
@@ -228,7 +231,7 @@ def item_history(request: HttpRequest, project_id: int, *, tool: Tool, **ids: in
 
 
 def _diagram_context(
-    request: HttpRequest, diagram: DriverDiagram, node_forms: dict[str, BaseForm] | None = None
+    request: SiteRequest, diagram: DriverDiagram, node_forms: dict[str, BaseForm] | None = None
 ) -> dict[str, Any]:
     tree = selectors.driver_tree(diagram=diagram)
     node_forms = node_forms or {}
@@ -252,10 +255,10 @@ def _diagram_context(
 
 
 def _diagram_response(
-    request: HttpRequest, diagram: DriverDiagram, node_forms: dict[str, BaseForm] | None = None
+    request: SiteRequest, diagram: DriverDiagram, node_forms: dict[str, BaseForm] | None = None
 ) -> HttpResponse:
     template = "toolkit/driverdiagram_detail.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#diagram-body"
     return render(request, template, _diagram_context(request, diagram, node_forms))
 
@@ -263,14 +266,14 @@ def _diagram_response(
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def driver_diagram_detail(request: HttpRequest, project_id: int, diagram_id: int) -> HttpResponse:
+def driver_diagram_detail(request: SiteRequest, project_id: int, diagram_id: int) -> HttpResponse:
     diagram = _item(DriverDiagram, request, project_id, diagram_id)
     return _diagram_response(request, diagram)
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def driver_diagram_print(request: HttpRequest, project_id: int, diagram_id: int) -> HttpResponse:
+def driver_diagram_print(request: SiteRequest, project_id: int, diagram_id: int) -> HttpResponse:
     diagram = _item(DriverDiagram, request, project_id, diagram_id)
     tree = selectors.driver_tree(diagram=diagram)
     context = _base(request, diagram.project, tool=DRIVER, item=diagram, diagram=diagram, tree=tree)
@@ -280,7 +283,7 @@ def driver_diagram_print(request: HttpRequest, project_id: int, diagram_id: int)
 
 @site_view(Capability.EDIT)
 @require_POST
-def driver_node_add(request: HttpRequest, project_id: int, diagram_id: int) -> HttpResponse:
+def driver_node_add(request: SiteRequest, project_id: int, diagram_id: int) -> HttpResponse:
     diagram = _item(DriverDiagram, request, project_id, diagram_id)
     kind = request.POST.get("kind", "")
     if kind not in DriverNode.Kind.values:
@@ -294,7 +297,7 @@ def driver_node_add(request: HttpRequest, project_id: int, diagram_id: int) -> H
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 return redirect(diagram.get_absolute_url() + "#diagram-body")
             return _diagram_response(request, diagram)
     return _diagram_response(request, diagram, {kind: form})
@@ -310,7 +313,7 @@ def _node(request: HttpRequest, project_id: int, diagram_id: int, node_id: int) 
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def driver_node_edit(
-    request: HttpRequest, project_id: int, diagram_id: int, node_id: int
+    request: SiteRequest, project_id: int, diagram_id: int, node_id: int
 ) -> HttpResponse:
     node = _node(request, project_id, diagram_id, node_id)
     initial = {"text": node.text, "measures": list(node.measures.all())}
@@ -338,12 +341,12 @@ def driver_node_edit(
 @site_view(Capability.EDIT)
 @require_POST
 def driver_node_delete(
-    request: HttpRequest, project_id: int, diagram_id: int, node_id: int
+    request: SiteRequest, project_id: int, diagram_id: int, node_id: int
 ) -> HttpResponse:
     node = _node(request, project_id, diagram_id, node_id)
     diagram = node.diagram
     services.driver_node_delete(node=node, user=request.user)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, f"Removed '{node.text}'.")
         return redirect(diagram.get_absolute_url() + "#diagram-body")
     return _diagram_response(request, diagram)
@@ -362,7 +365,7 @@ def _moved(
         move(user=request.user, direction=request.POST.get("direction", ""), **part)
     except ValidationError:
         return HttpResponseBadRequest("Move up or down.")
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(fragment_url)
     return respond()
 
@@ -370,7 +373,7 @@ def _moved(
 @site_view(Capability.EDIT)
 @require_POST
 def driver_node_move(
-    request: HttpRequest, project_id: int, diagram_id: int, node_id: int
+    request: SiteRequest, project_id: int, diagram_id: int, node_id: int
 ) -> HttpResponse:
     node = _node(request, project_id, diagram_id, node_id)
     return _moved(
@@ -386,7 +389,7 @@ def driver_node_move(
 
 
 def _cycle_context(
-    request: HttpRequest,
+    request: SiteRequest,
     cycle: PdsaCycle,
     *,
     task_form: BaseForm | None = None,
@@ -424,21 +427,21 @@ def _cycle_context(
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def pdsa_detail(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+def pdsa_detail(request: SiteRequest, project_id: int, cycle_id: int) -> HttpResponse:
     cycle = _item(PdsaCycle, request, project_id, cycle_id)
     return render(request, "toolkit/pdsacycle_detail.html", _cycle_context(request, cycle))
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def pdsa_print(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+def pdsa_print(request: SiteRequest, project_id: int, cycle_id: int) -> HttpResponse:
     cycle = _item(PdsaCycle, request, project_id, cycle_id)
     return render(request, "toolkit/pdsacycle_print.html", _cycle_context(request, cycle))
 
 
 @site_view(Capability.EDIT)
 @require_POST
-def pdsa_move(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+def pdsa_move(request: SiteRequest, project_id: int, cycle_id: int) -> HttpResponse:
     cycle = _item(PdsaCycle, request, project_id, cycle_id)
     form = forms.PdsaMoveForm(request.POST)
     errors: list[str] = []
@@ -454,7 +457,7 @@ def pdsa_move(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRespo
             messages.success(request, f"The cycle is now at {cycle.get_stage_display()}.")
             return redirect(cycle.get_absolute_url() + "#stage")
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     return render(
         request, "toolkit/pdsacycle_detail.html", _cycle_context(request, cycle, move_errors=errors)
     )
@@ -462,7 +465,7 @@ def pdsa_move(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRespo
 
 @site_view(Capability.EDIT)
 @require_POST
-def pdsa_decide(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+def pdsa_decide(request: SiteRequest, project_id: int, cycle_id: int) -> HttpResponse:
     cycle = _item(PdsaCycle, request, project_id, cycle_id)
     form = forms.PdsaDecideForm(request.POST)
     if form.is_valid():
@@ -482,7 +485,9 @@ def pdsa_decide(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRes
             messages.success(request, f"Decision saved: {cycle.get_outcome_display()}.")
             return redirect(cycle.get_absolute_url() + "#stage")
     errors = (
-        [] if cycle.stage == PdsaCycle.Stage.ACT else [e for v in form.errors.values() for e in v]
+        []
+        if cycle.stage == PdsaCycle.Stage.ACT
+        else [str(e) for v in form.errors.values() for e in v]
     )
     return render(
         request,
@@ -492,17 +497,17 @@ def pdsa_decide(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRes
 
 
 def _tasks_response(
-    request: HttpRequest, cycle: PdsaCycle, form: BaseForm | None = None
+    request: SiteRequest, cycle: PdsaCycle, form: BaseForm | None = None
 ) -> HttpResponse:
     template = "toolkit/pdsacycle_detail.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#tasks"
     return render(request, template, _cycle_context(request, cycle, task_form=form))
 
 
 @site_view(Capability.EDIT)
 @require_POST
-def pdsa_task_add(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+def pdsa_task_add(request: SiteRequest, project_id: int, cycle_id: int) -> HttpResponse:
     cycle = _item(PdsaCycle, request, project_id, cycle_id)
     form = forms.PdsaTaskForm(request.POST)
     if form.is_valid():
@@ -511,7 +516,7 @@ def pdsa_task_add(request: HttpRequest, project_id: int, cycle_id: int) -> HttpR
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 return redirect(cycle.get_absolute_url() + "#tasks")
             return _tasks_response(request, cycle)
     return _tasks_response(request, cycle, form)
@@ -525,12 +530,12 @@ def _task(request: HttpRequest, project_id: int, cycle_id: int, task_id: int) ->
 @site_view(Capability.EDIT)
 @require_POST
 def pdsa_task_delete(
-    request: HttpRequest, project_id: int, cycle_id: int, task_id: int
+    request: SiteRequest, project_id: int, cycle_id: int, task_id: int
 ) -> HttpResponse:
     task = _task(request, project_id, cycle_id, task_id)
     cycle = task.cycle
     services.pdsa_task_delete(task=task, user=request.user)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(cycle.get_absolute_url() + "#tasks")
     return _tasks_response(request, cycle)
 
@@ -538,7 +543,7 @@ def pdsa_task_delete(
 @site_view(Capability.EDIT)
 @require_POST
 def pdsa_task_move(
-    request: HttpRequest, project_id: int, cycle_id: int, task_id: int
+    request: SiteRequest, project_id: int, cycle_id: int, task_id: int
 ) -> HttpResponse:
     task = _task(request, project_id, cycle_id, task_id)
     return _moved(
@@ -554,7 +559,7 @@ def pdsa_task_move(
 
 
 def _reflection_context(
-    request: HttpRequest, reflection: Reflection, form: BaseForm | None = None
+    request: SiteRequest, reflection: Reflection, form: BaseForm | None = None
 ) -> dict[str, Any]:
     factors = list(reflection.factors.select_related("principle"))
     return _base(
@@ -573,10 +578,10 @@ def _reflection_context(
 
 
 def _reflection_response(
-    request: HttpRequest, reflection: Reflection, form: BaseForm | None = None
+    request: SiteRequest, reflection: Reflection, form: BaseForm | None = None
 ) -> HttpResponse:
     template = "toolkit/reflection_detail.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#factors"
     return render(request, template, _reflection_context(request, reflection, form))
 
@@ -584,14 +589,14 @@ def _reflection_response(
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def reflection_detail(request: HttpRequest, project_id: int, reflection_id: int) -> HttpResponse:
+def reflection_detail(request: SiteRequest, project_id: int, reflection_id: int) -> HttpResponse:
     reflection = _item(Reflection, request, project_id, reflection_id)
     return _reflection_response(request, reflection)
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def reflection_print(request: HttpRequest, project_id: int, reflection_id: int) -> HttpResponse:
+def reflection_print(request: SiteRequest, project_id: int, reflection_id: int) -> HttpResponse:
     reflection = _item(Reflection, request, project_id, reflection_id)
     return render(
         request, "toolkit/reflection_print.html", _reflection_context(request, reflection)
@@ -601,7 +606,7 @@ def reflection_print(request: HttpRequest, project_id: int, reflection_id: int) 
 @site_view(Capability.EDIT)
 @require_POST
 def reflection_factor_add(
-    request: HttpRequest, project_id: int, reflection_id: int
+    request: SiteRequest, project_id: int, reflection_id: int
 ) -> HttpResponse:
     reflection = _item(Reflection, request, project_id, reflection_id)
     form = forms.ReflectionFactorForm(request.POST)
@@ -613,7 +618,7 @@ def reflection_factor_add(
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 return redirect(reflection.get_absolute_url() + "#factors")
             return _reflection_response(request, reflection)
     return _reflection_response(request, reflection, form)
@@ -631,12 +636,12 @@ def _factor(
 @site_view(Capability.EDIT)
 @require_POST
 def reflection_factor_delete(
-    request: HttpRequest, project_id: int, reflection_id: int, reflection_factor_id: int
+    request: SiteRequest, project_id: int, reflection_id: int, reflection_factor_id: int
 ) -> HttpResponse:
     factor = _factor(request, project_id, reflection_id, reflection_factor_id)
     reflection = factor.reflection
     services.reflection_factor_delete(factor=factor, user=request.user)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(reflection.get_absolute_url() + "#factors")
     return _reflection_response(request, reflection)
 
@@ -644,7 +649,7 @@ def reflection_factor_delete(
 @site_view(Capability.EDIT)
 @require_POST
 def reflection_factor_move(
-    request: HttpRequest, project_id: int, reflection_id: int, reflection_factor_id: int
+    request: SiteRequest, project_id: int, reflection_id: int, reflection_factor_id: int
 ) -> HttpResponse:
     factor = _factor(request, project_id, reflection_id, reflection_factor_id)
     return _moved(
@@ -659,7 +664,7 @@ def reflection_factor_move(
 # Sustainability plans ---------------------------------------------------------------------
 
 
-def _plan_context(request: HttpRequest, plan: SustainabilityPlan) -> dict[str, Any]:
+def _plan_context(request: SiteRequest, plan: SustainabilityPlan) -> dict[str, Any]:
     scores = selectors.assessment_scores(plan=plan)
     return _base(
         request,
@@ -678,23 +683,23 @@ def _plan_context(request: HttpRequest, plan: SustainabilityPlan) -> dict[str, A
 @site_view(Capability.VIEW)
 @require_GET
 @vary_on_headers("HX-Request")
-def sustainability_detail(request: HttpRequest, project_id: int, plan_id: int) -> HttpResponse:
+def sustainability_detail(request: SiteRequest, project_id: int, plan_id: int) -> HttpResponse:
     plan = _item(SustainabilityPlan, request, project_id, plan_id)
     template = "toolkit/sustainabilityplan_detail.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#assessments"
     return render(request, template, _plan_context(request, plan))
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def sustainability_print(request: HttpRequest, project_id: int, plan_id: int) -> HttpResponse:
+def sustainability_print(request: SiteRequest, project_id: int, plan_id: int) -> HttpResponse:
     plan = _item(SustainabilityPlan, request, project_id, plan_id)
     return render(request, "toolkit/sustainabilityplan_print.html", _plan_context(request, plan))
 
 
 def _assessment_form_page(
-    request: HttpRequest,
+    request: SiteRequest,
     plan: SustainabilityPlan,
     assessment: SustainabilityAssessment | None,
 ) -> HttpResponse:
@@ -730,7 +735,7 @@ def _assessment_form_page(
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def sustainability_assessment_add(
-    request: HttpRequest, project_id: int, plan_id: int
+    request: SiteRequest, project_id: int, plan_id: int
 ) -> HttpResponse:
     plan = _item(SustainabilityPlan, request, project_id, plan_id)
     return _assessment_form_page(request, plan, None)
@@ -750,7 +755,7 @@ def _assessment(
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def sustainability_assessment_edit(
-    request: HttpRequest, project_id: int, plan_id: int, assessment_id: int
+    request: SiteRequest, project_id: int, plan_id: int, assessment_id: int
 ) -> HttpResponse:
     assessment = _assessment(request, project_id, plan_id, assessment_id)
     return _assessment_form_page(request, assessment.plan, assessment)
@@ -759,12 +764,12 @@ def sustainability_assessment_edit(
 @site_view(Capability.EDIT)
 @require_POST
 def sustainability_assessment_delete(
-    request: HttpRequest, project_id: int, plan_id: int, assessment_id: int
+    request: SiteRequest, project_id: int, plan_id: int, assessment_id: int
 ) -> HttpResponse:
     assessment = _assessment(request, project_id, plan_id, assessment_id)
     plan = assessment.plan
     services.sustainability_assessment_delete(assessment=assessment, user=request.user)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, "Assessment removed.")
         return redirect(plan.get_absolute_url() + "#assessments")
     return render(
@@ -777,7 +782,7 @@ def sustainability_assessment_delete(
 
 @programme_view
 @require_GET
-def sustainability_model(request: HttpRequest) -> HttpResponse:
+def sustainability_model(request: ProgrammeRequest) -> HttpResponse:
     factors = selectors.sustainability_factors()
     return render(
         request,
@@ -788,7 +793,7 @@ def sustainability_model(request: HttpRequest) -> HttpResponse:
 
 @programme_view
 @require_http_methods(["GET", "POST"])
-def sustainability_factor_edit(request: HttpRequest, sm_factor_id: int) -> HttpResponse:
+def sustainability_factor_edit(request: ProgrammeRequest, sm_factor_id: int) -> HttpResponse:
     factor = get_object_or_404(
         SustainabilityFactor.objects.prefetch_related("levels"), pk=sm_factor_id
     )

@@ -84,7 +84,7 @@ def load(world: Any) -> None:
         LOADERS[code](project, user, idea, measures, today)
 
 
-def _cycle(project, user, idea, measures, title, codes, start, weeks, **extra) -> PdsaCycle:  # noqa: ANN001
+def _cycle(project, user, idea, measures, title, codes, start, weeks, **extra) -> PdsaCycle:
     return improvement.pdsa_create(
         project=project, user=user, change_idea=idea, number=1, title=title,
         owner=extra.pop("owner", "Project manager"),
@@ -101,7 +101,7 @@ def _move(cycle: PdsaCycle, user: Any, *stages: str) -> PdsaCycle:
     return cycle
 
 
-def _ngt(project, user, idea, measures, today) -> None:  # noqa: ANN001
+def _ngt(project, user, idea, measures, today) -> None:
     # In Do, past its planned end: due for study.
     cycle = _cycle(
         project, user, idea, measures, "Referral guide: pilot with two GP practices",
@@ -111,14 +111,14 @@ def _ngt(project, user, idea, measures, today) -> None:  # noqa: ANN001
     _move(cycle, user, Stage.DO)
 
 
-def _rvs(project, user, idea, measures, today) -> None:  # noqa: ANN001
+def _rvs(project, user, idea, measures, today) -> None:
     _cycle(
         project, user, idea, measures, "Joint plan review at six weeks",
         ["referrals_accepted"], today + dt.timedelta(days=7), 8, owner="Early help lead",
     )  # fmt: skip
 
 
-def _ebk(project, user, idea, measures, today) -> None:  # noqa: ANN001
+def _ebk(project, user, idea, measures, today) -> None:
     # Failed fast: abandoned after one short cycle, and shared so other sites learn from it.
     cycle = _cycle(
         project, user, idea, measures, "Lunchtime drop-in run by teachers",
@@ -138,7 +138,7 @@ def _ebk(project, user, idea, measures, today) -> None:  # noqa: ANN001
     )  # fmt: skip
 
 
-def _wfd(project, user, idea, measures, today) -> None:  # noqa: ANN001
+def _wfd(project, user, idea, measures, today) -> None:
     cycle = _cycle(
         project, user, idea, measures, "Text reminders the day before the drop-in",
         ["referrals_received"], today - dt.timedelta(weeks=5), 4, owner="Volunteer coordinator",

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from phases.models import Principle, Step
-from projects.forms import NhsukForm
+from projects.forms import NhsukForm, label_choices, model_choice_field
 from projects.models import Site, ThriveFocus
 from toolkit.improvement.forms import ProjectItemForm, fields_changed
 from toolkit.models import PdsaCycle, Story
@@ -38,7 +38,7 @@ class StoryForm(ProjectItemForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["principles"].queryset = Principle.objects.filter(active=True)
+        model_choice_field(self, "principles").queryset = Principle.objects.filter(active=True)
         fields_changed(self)
 
 
@@ -107,12 +107,12 @@ class LibraryFilterForm(NhsukForm):
         self, *args: Any, programme_ids: list[int], sites: QuerySet[Site], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = Step.objects.filter(
+        model_choice_field(self, "step").queryset = Step.objects.filter(
             Q(programme__isnull=True) | Q(programme_id__in=programme_ids)
         ).select_related("phase")
-        self.fields["step"].label_from_instance = lambda s: f"{s.code} {s.title}"
-        self.fields["site"].queryset = sites
-        self.fields["site"].label_from_instance = lambda s: f"{s.name} ({s.code})"
+        label_choices(model_choice_field(self, "step"), lambda s: f"{s.code} {s.title}")
+        model_choice_field(self, "site").queryset = sites
+        label_choices(model_choice_field(self, "site"), lambda s: f"{s.name} ({s.code})")
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (an invalid one is left out, and its error shown)."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from projects.exports import table_response
+from projects.http import AuthenticatedRequest, SiteRequest
 from projects.permissions import Capability, login_view_required, site_view
 from toolkit.improvement.views import Tool, _base, _item
 from toolkit.models import Story
@@ -28,7 +29,7 @@ STORY = Tool(
 )  # fmt: skip
 
 
-def _story_context(request: HttpRequest, story: Story) -> dict[str, Any]:
+def _story_context(request: SiteRequest, story: Story) -> dict[str, Any]:
     return _base(
         request,
         story.project,
@@ -41,14 +42,14 @@ def _story_context(request: HttpRequest, story: Story) -> dict[str, Any]:
 
 @site_view(Capability.VIEW)
 @require_GET
-def story_detail(request: HttpRequest, project_id: int, story_id: int) -> HttpResponse:
+def story_detail(request: SiteRequest, project_id: int, story_id: int) -> HttpResponse:
     story = _item(Story, request, project_id, story_id)
     return render(request, "toolkit/story_detail.html", _story_context(request, story))
 
 
 @site_view(Capability.VIEW)
 @require_GET
-def story_print(request: HttpRequest, project_id: int, story_id: int) -> HttpResponse:
+def story_print(request: SiteRequest, project_id: int, story_id: int) -> HttpResponse:
     story = _item(Story, request, project_id, story_id)
     return render(request, "toolkit/story_print.html", _story_context(request, story))
 
@@ -59,7 +60,7 @@ EXPORT_LIMIT = 10_000  # results in one download
 @login_view_required
 @require_GET
 @vary_on_headers("HX-Request")
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedRequest) -> HttpResponse:
     """Finished PDSA cycles, reflections and stories: searchable and filterable. The reader's
     own sites' items, and what the programme's other sites shared, never anything else."""
     scope = selectors.library_scope(user=request.user)
@@ -96,7 +97,7 @@ def library(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     template = "toolkit/library.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#results"
     return render(
         request,

@@ -9,7 +9,7 @@ belong to the same item, a complete Five Whys has 3 to 8 links) live in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -57,7 +57,7 @@ class Fishbone(AnalysisItem):
         )
         CUSTOM = "custom", "Custom: I will name my own categories"
 
-    PRESET_CATEGORIES = {
+    PRESET_CATEGORIES: ClassVar[dict[str, list[str]]] = {
         Preset.CLASSIC: ["People", "Methods", "Equipment", "Environment"],
         Preset.SIX_M: [
             "Manpower (People)",

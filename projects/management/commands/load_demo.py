@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from projects.demo import DEMO_PASSWORD, demo_load
 from projects.models import Programme
@@ -8,12 +10,12 @@ from projects.models import Programme
 class Command(BaseCommand):
     help = "Load the demo programme, sites, projects and users (development only)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if a programme already exists."
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "load_demo refuses to run with DJANGO_DEBUG=0: it creates users "
