@@ -4,13 +4,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
 RUN useradd --create-home --uid 1000 thrive
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY thrive_site thrive_site
 COPY projects projects
 COPY phases phases
 COPY toolkit toolkit
 COPY measures measures
-RUN pip install .
+# Exactly the pinned releases, hashes checked (make lock writes requirements.lock).
+RUN pip install --require-hashes --no-deps -r requirements.lock && pip install --no-deps .
 COPY . .
 # collectstatic needs settings that import; the real key comes from the environment at run time.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-used-at-run-time \

@@ -7,13 +7,39 @@ STAMP := $(VENV)/.installed-stamp
 # Development defaults; production sets these in its environment (see .env.example).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format bench worker beat migrations-check e2e backup restore tour
+.PHONY: run test lint format bench worker beat migrations-check e2e backup restore tour lock lock-check audit
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements-dev.lock pins (hashes checked), with uv, itself pinned by
+# requirements-uv.lock; `make lock` regenerates the three lock files after a change to
+# pyproject.toml. https://docs.astral.sh/uv/pip/compile/
+$(STAMP): requirements-dev.lock requirements-uv.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# Keeps the pins already in the files unless pyproject.toml rules them out;
+# `make lock UPGRADE=1` moves every package to its newest allowed release.
+LOCK_DIR ?=
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,)
+lock: $(STAMP)
+	$(LOCK) pyproject.toml --extra dev -o $(LOCK_DIR)requirements-dev.lock
+	$(LOCK) pyproject.toml -c $(LOCK_DIR)requirements-dev.lock -o $(LOCK_DIR)requirements.lock
+	echo uv | $(LOCK) - -c $(LOCK_DIR)requirements-dev.lock -o $(LOCK_DIR)requirements-uv.lock
+
+# Fails when pyproject.toml asks for something the lock files do not hold.
+lock-check: $(STAMP)
+	rm -rf var/lock-check && mkdir -p var/lock-check && cp requirements*.lock var/lock-check/
+	$(MAKE) --no-print-directory lock LOCK_DIR=var/lock-check/
+	for f in requirements.lock requirements-dev.lock requirements-uv.lock; do \
+	  diff -u -I '^ *#.* -c .*requirements-dev.lock$$' $$f var/lock-check/$$f || { echo "$$f is stale: run make lock"; exit 1; }; done
+
+# Known vulnerabilities in the pinned packages (pip-audit), less the reviewed exceptions in
+# .ci/pip-audit-ignore.
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_dependencies.py requirements-dev.lock
 
 # SQLite and in-process tasks, whatever the shell's environment says.
 run: $(STAMP)

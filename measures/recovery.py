@@ -7,6 +7,11 @@
   connection closed, its lock gone) is told from a slow one at once, without guessing from the
   time taken; `work_sweep` starts the upload again. Each start is counted (Upload.attempts),
   and a file that keeps stopping its worker is given up (services.upload_process).
+- Sites take turns (`site_turn`): while one upload of a site is read, its site's other uploads
+  wait, and a site served less recently than another goes first; an upload that must wait is
+  handed back to the queue with a countdown (`upload_defer`), leaving its worker slot to other
+  sites. So a site's backlog holds at most one worker slot, and never keeps another site waiting
+  for more than the upload being read.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from thrive_site.transient import BROKER_UNAVAILABLE
@@ -31,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 # Advisory lock keys of uploads: this number in the high 32 bits, the upload's id in the low.
 UPLOAD_LOCK_SPACE = 0x75706C64  # "upld"
+# ... and of sites, for their turns: this number in the high 32 bits, the site's id in the low.
+SITE_LOCK_SPACE = 0x73697465  # "site"
 # An upload that was never handed over is left this long for the request that made it.
 NOT_HANDED_OVER_GRACE = timedelta(seconds=10)
 
@@ -41,6 +48,10 @@ def requeue_after() -> timedelta:
 
 def abandoned_after() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "UPLOAD_ABANDONED_AFTER_SECONDS", 600)))
+
+
+def site_wait_seconds() -> int:
+    return int(getattr(settings, "UPLOAD_SITE_WAIT_SECONDS", 5))
 
 
 def send(task: Any, *args: Any) -> bool:
@@ -83,14 +94,11 @@ def _lock_key(upload_id: int) -> int:
 
 
 @contextmanager
-def upload_lock(upload_id: int) -> Iterator[bool]:
-    """Hold the upload's session lock while reading it; yields False when another live worker
-    holds it. Other databases (SQLite: one process, tasks in-process) always yield True."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
+def _advisory_lock(key: int) -> Iterator[bool]:
+    """A PostgreSQL session lock, held until the block ends or the connection dies; yields
+    False when another session holds it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key(upload_id)])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         held = bool(cursor.fetchone()[0])
     try:
         yield held
@@ -98,15 +106,102 @@ def upload_lock(upload_id: int) -> Iterator[bool]:
         if held:
             try:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(upload_id)])
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
             except DatabaseError:  # the connection is gone, and the lock with it
-                logger.warning("Upload %s: could not release its lock", upload_id)
+                logger.warning("Could not release advisory lock %x", key)
+
+
+@contextmanager
+def upload_lock(upload_id: int) -> Iterator[bool]:
+    """Hold the upload's session lock while reading it; yields False when another live worker
+    holds it. Other databases (SQLite: one process, tasks in-process) always yield True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with _advisory_lock(_lock_key(upload_id)) as held:
+        yield held
 
 
 def upload_is_being_read(upload_id: int) -> bool:
     """Whether a live worker holds the upload's lock (PostgreSQL only)."""
     with upload_lock(upload_id) as free:
         return not free
+
+
+# Sites take turns -----------------------------------------------------------------------------
+
+
+def site_owed_a_turn(upload: Upload) -> bool:
+    """Whether another site is owed the next turn before this upload's site: it has an upload
+    waiting in the queue, none being read, and was last served before this site was (never
+    served counts as longest ago), or as long ago and its oldest waiting upload is older. Only
+    uploads handed to the queue lately count as waiting: one whose message was lost is the
+    sweep's to hand over."""
+    waiting = Upload.objects.filter(
+        status=Upload.Status.QUEUED,
+        site__isnull=False,
+        enqueued_at__gte=timezone.now() - requeue_after(),
+    )
+    oldest = dict(
+        waiting.values("site_id")
+        .annotate(oldest=Min("created_at"))
+        .values_list("site_id", "oldest")
+    )
+    oldest[upload.site_id] = min(oldest.get(upload.site_id, upload.created_at), upload.created_at)
+    if len(oldest) == 1:
+        return False
+    last = dict(
+        Upload.objects.filter(site_id__in=oldest, started_at__isnull=False)
+        .values("site_id")
+        .annotate(last=Max("started_at"))
+        .values_list("site_id", "last")
+    )
+
+    def turn(site_id: int) -> tuple[Any, ...]:
+        served = last.get(site_id)
+        return (served is not None, served or oldest[site_id], oldest[site_id], site_id)
+
+    # A site already being read is served; waiting for it would leave a worker slot idle.
+    busy = set(
+        Upload.objects.filter(status=Upload.Status.PROCESSING, site_id__in=oldest).values_list(
+            "site_id", flat=True
+        )
+    )
+    mine = turn(upload.site_id)
+    return any(turn(site_id) < mine for site_id in oldest if site_id not in busy | {upload.site_id})
+
+
+@contextmanager
+def site_turn(upload: Upload) -> Iterator[bool]:
+    """Whether this upload may be read now, holding its site's lock while it is: False while
+    another upload of its site is being read, or while another site is owed a turn first.
+    Always True for a system upload (no site), an upload started again after its worker died
+    (the sweep's to finish), and where tasks run in-process or the database is not PostgreSQL."""
+    from thrive_site.celery import app
+
+    if (
+        connection.vendor != "postgresql"
+        or app.conf.task_always_eager
+        or upload.site_id is None
+        or upload.status != Upload.Status.QUEUED
+    ):
+        yield True
+        return
+    with _advisory_lock((SITE_LOCK_SPACE << 32) | (upload.site_id & 0xFFFFFFFF)) as free:
+        yield free and not site_owed_a_turn(upload)
+
+
+def upload_defer(*, upload_id: int) -> None:
+    """Hand the upload back to the queue, to be tried again in UPLOAD_SITE_WAIT_SECONDS; its
+    worker slot goes to the next message. A broker that fails now leaves it to the sweep."""
+    from .tasks import ingest_upload
+
+    try:
+        ingest_upload.apply_async((upload_id,), countdown=site_wait_seconds())
+    except BROKER_ERRORS:
+        logger.warning("Upload %s: could not be handed back; kept for the sweeper", upload_id)
+        return
+    Upload.objects.filter(pk=upload_id).update(enqueued_at=timezone.now())
 
 
 # The sweep ------------------------------------------------------------------------------------

@@ -276,12 +276,17 @@ def _ids(labels: pd.Series, ids: dict[str, int]) -> np.ndarray:
 
 def upload_process(*, upload_id: int) -> Upload:
     """Parse, validate and store one upload: all of it or nothing. Safe to run twice, and at
-    once on two workers: the second finds the first holding the upload's lock and leaves it."""
+    once on two workers: the second finds the first holding the upload's lock and leaves it.
+    Waits its site's turn (recovery.site_turn): handed back to the queue, not counted as a start."""
     with recovery.upload_lock(upload_id) as mine:
         if not mine:
             return Upload.objects.get(pk=upload_id)
         try:
-            return _upload_process(upload_id=upload_id)
+            with recovery.site_turn(Upload.objects.get(pk=upload_id)) as turn:
+                if not turn:  # another upload of its site is read, or another site goes first
+                    recovery.upload_defer(upload_id=upload_id)
+                    return Upload.objects.get(pk=upload_id)
+                return _upload_process(upload_id=upload_id)
         except DATABASE_UNAVAILABLE:
             _upload_release(upload_id=upload_id)
             raise

@@ -336,6 +336,10 @@ UPLOAD_REQUEUE_AFTER_SECONDS = int(os.environ.get("UPLOAD_REQUEUE_AFTER_SECONDS"
 UPLOAD_ABANDONED_AFTER_SECONDS = int(os.environ.get("UPLOAD_ABANDONED_AFTER_SECONDS", "600"))
 # Starts of one upload before a file that keeps stopping its worker is given up as too large.
 UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
+# Sites take turns at the workers (measures.recovery.site_turn): an upload whose site is being
+# read, or whose site has had a turn more lately than another waiting site, goes back to the
+# queue and is tried again this many seconds later.
+UPLOAD_SITE_WAIT_SECONDS = int(os.environ.get("UPLOAD_SITE_WAIT_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,
