@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # Development defaults; production sets these in its environment (see .env.example).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint format bench worker beat migrations-check e2e backup restore tour lock lock-check audit
+.PHONY: run test lint format bench load worker beat migrations-check e2e backup restore tour lock lock-check audit
 
 # Installs exactly what requirements-dev.lock pins (hashes checked), with uv, itself pinned by
 # requirements-uv.lock; `make lock` regenerates the three lock files after a change to
@@ -72,6 +72,11 @@ migrations-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH)
+
+# 50 readers and 5 uploaders against gunicorn, a Celery worker, PostgreSQL and Redis for
+# LOAD_SECONDS (300); checks failures, p95 page time, uploads read once and the stored figures.
+load: $(STAMP)
+	$(BIN)/python scripts/load.py
 
 # Every demo role's main pages in Chromium at 1280 and 390 px: screenshots in var/tour/, and a
 # list of console errors, failed requests and pages wider than the window (exit 1 if any).
