@@ -265,16 +265,16 @@ class EntryRow:
 
 def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
     """Each measure a person can type in, with the latest week the site holds for it."""
-    measures = list(measures.order_by("order", "name"))
+    ordered = list(measures.order_by("order", "name"))
     latest = dict(
         DataPoint.objects.filter(
-            site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in measures]
+            site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in ordered]
         )
         .values("measure_id")
         .annotate(last=Max("period"))
         .values_list("measure_id", "last")
     )
-    values = {
+    values: dict[tuple[int, Any], float] = {
         (measure_id, period): value
         for measure_id, period, value in DataPoint.objects.filter(
             site=site,
@@ -289,5 +289,5 @@ def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
             latest_week=latest.get(m.pk),
             latest_value=values.get((m.pk, latest.get(m.pk))),
         )
-        for m in measures
+        for m in ordered
     ]

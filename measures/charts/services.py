@@ -36,7 +36,7 @@ from projects.models import AuditEvent, Site
 from . import figures, words
 
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
-UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
+UNIT_LABELS: dict[str, str] = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
 
 
 def natural_bounds(measure: Measure) -> figures.Bounds:
@@ -175,7 +175,7 @@ def chart_settings_update(
     return current
 
 
-def _data_measure_ids(measure: Measure) -> list[int]:
+def _data_measure_ids(measure: Measure) -> list[int | None]:
     if measure.is_ratio:
         return [measure.pk, measure.numerator_id, measure.denominator_id]
     return [measure.pk]
@@ -393,11 +393,14 @@ def _build(
     chart_type = opts["chart_type"]
     remarks: list[str] = []
     num_map = den_map = None
-    if measure.is_ratio and (
-        values_by.get(measure.numerator_id) or values_by.get(measure.denominator_id)
+    num_id, den_id = measure.numerator_id, measure.denominator_id  # both set: a ratio
+    if (
+        num_id is not None
+        and den_id is not None
+        and (values_by.get(num_id) or values_by.get(den_id))
     ):
-        num_map = values_by.get(measure.numerator_id, {})
-        den_map = values_by.get(measure.denominator_id, {})
+        num_map = values_by.get(num_id, {})
+        den_map = values_by.get(den_id, {})
         dates = _grid([*num_map, *den_map], frequency)
         values = [num_map.get(d) for d in dates]
         denominators: list[float | None] | None = [den_map.get(d) for d in dates]
@@ -439,9 +442,9 @@ def _build(
     annotations: list[tuple[figures.Annotation, str]] = []
     for a in adjustments:
         if a.kind == ChartAdjustment.Kind.REBASE:
-            i = position(a.period)
-            if i:
-                parts.append(i)
+            start = position(a.period)
+            if start:
+                parts.append(start)
             text = a.reason + (f" ({a.pdsa_title})" if a.pdsa_title else "")
             annotations.append((figures.Annotation(a.period, text, "rebase"), ""))
         else:
