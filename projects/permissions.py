@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -173,8 +173,3 @@ def programme_view(view: View) -> View:
         return view(programme_request, *args, **kwargs)
 
     return _mark(wrapper, "programme")
-
-
-def member_filter(user: Any) -> Q:
-    """Q for users who hold any role on a site the given user can view (e.g. owner pickers)."""
-    return Q(memberships__site_id__in=site_ids_for(user))

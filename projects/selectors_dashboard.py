@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import panels
@@ -144,17 +144,3 @@ def event_detail(*, event: CommunityEvent, user: Any) -> dict[str, Any]:
         EventPresentation.objects.filter(event=event).select_related("site").order_by("site__name")
     )
     return {"event": event, "attendance": attendance, "presentations": presentations}
-
-
-def site_events(*, site: Site) -> QuerySet[CommunityEvent]:
-    return (
-        CommunityEvent.objects.filter(
-            Q(site__isnull=True) | Q(site=site) | Q(invited_sites=site),
-            programme_id=site.programme_id,
-        )
-        .distinct()
-        .prefetch_related(
-            Prefetch("attendance", queryset=EventAttendance.objects.filter(site=site)),
-            Prefetch("presentations", queryset=EventPresentation.objects.filter(site=site)),
-        )
-    )

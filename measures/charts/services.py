@@ -374,10 +374,6 @@ def effective_settings(*, measure: Measure, chart_settings: ChartSettings | None
     }
 
 
-def _fmt_date(d: dt.date) -> str:
-    return f"{d.day} {d:%b} {d.year}"
-
-
 def _build(
     *,
     site: Site,

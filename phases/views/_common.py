@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +22,6 @@ def site_project(request: SiteRequest, project_id: int) -> Project:
 
 def can_edit(request: SiteRequest) -> bool:
     return Capability.EDIT in request.site_caps
-
-
-def require_edit(request: SiteRequest) -> None:
-    if not can_edit(request):
-        raise PermissionDenied("Your role on this site is read-only.")
 
 
 def today() -> Any:
