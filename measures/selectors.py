@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 
@@ -13,6 +13,9 @@ from projects.models import Site
 from projects.permissions import Capability, site_ids_for
 
 from .models import DataPoint, Frequency, LocalDefinition, Measure, Upload
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 RECENT_WEEKS = 12
 
@@ -179,7 +182,7 @@ def _file_sites(upload: Upload) -> set[str] | None:
     return None
 
 
-def upload_report(*, upload: Upload, user: Any) -> UploadReport:
+def upload_report(*, upload: Upload, user: AnyUser) -> UploadReport:
     """The parts of `upload`'s report that `user` may read (see UploadReport)."""
     report = upload.report or {}
     readable = set(

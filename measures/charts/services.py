@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +34,9 @@ from projects.audit import audit_record
 from projects.models import AuditEvent, Site
 
 from . import figures, words
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
 UNIT_LABELS: dict[str, str] = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
@@ -120,7 +123,7 @@ def _text(value: Any) -> str:
 
 
 def _record(
-    *, site: Site, measure: Measure, user: Any, field: str, before: Any, after: Any, reason: str
+    *, site: Site, measure: Measure, user: User, field: str, before: Any, after: Any, reason: str
 ) -> None:
     ChartSettingsChange.objects.create(
         site=site,
@@ -135,7 +138,7 @@ def _record(
 
 @transaction.atomic
 def chart_settings_update(
-    *, site: Site, measure: Measure, user: Any, reason: str = "", **fields: Any
+    *, site: Site, measure: Measure, user: User, reason: str = "", **fields: Any
 ) -> ChartSettings:
     """Change any of chart_type, rules, freeze, target, improvement, screen_outliers ("" or
     None = the measure's default). Each changed field is kept in the history."""
@@ -196,7 +199,7 @@ def chart_adjustment_add(
     *,
     site: Site,
     measure: Measure,
-    user: Any,
+    user: User,
     kind: str,
     period: dt.date,
     reason: str,
@@ -257,7 +260,7 @@ def chart_adjustment_add(
 
 
 @transaction.atomic
-def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: Any, reason: str = "") -> None:
+def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: User, reason: str = "") -> None:
     site, measure = adjustment.site, adjustment.measure
     _record(
         site=site, measure=measure, user=user, field=adjustment.kind,
@@ -269,7 +272,7 @@ def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: Any, reason: s
 
 @transaction.atomic
 def point_note_add(
-    *, site: Site, measure: Measure, user: Any, period: dt.date, text: str
+    *, site: Site, measure: Measure, user: User, period: dt.date, text: str
 ) -> PointNote:
     """A note on a point: why it happened. The week must have a figure."""
     text = (text or "").strip()
@@ -293,7 +296,7 @@ def point_note_add(
 
 
 @transaction.atomic
-def measure_share_set(*, site: Site, measure: Measure, user: Any, shared: bool) -> bool:
+def measure_share_set(*, site: Site, measure: Measure, user: User, shared: bool) -> bool:
     """Let the other sites of the programme see (or stop seeing) the site's chart."""
     existing = MeasureShare.objects.filter(site=site, measure=measure)
     if shared == existing.exists():

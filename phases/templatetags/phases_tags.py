@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from phases.forms import CheckInForm, StepProgressForm, person_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 register = template.Library()
 
@@ -18,7 +21,7 @@ def step_form(card: Any, owners: list[Any]) -> StepProgressForm:
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: User | None) -> str:
     return person_name(user) if user else ""
 
 

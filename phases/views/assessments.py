@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -61,7 +61,7 @@ def assessment_detail(request: SiteRequest, project_id: int, assessment_id: int)
 
 
 def _assessment_form(
-    request: HttpRequest, project: Project, assessment: Assessment | None
+    request: SiteRequest, project: Project, assessment: Assessment | None
 ) -> HttpResponse:
     principles = selectors.active_principles()
     initial = {}
