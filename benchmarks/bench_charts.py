@@ -11,6 +11,7 @@ import statistics
 import sys
 import timeit
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,7 +45,7 @@ def main() -> None:
         values, chart="xmr", rules="mdc", improvement="increase", parts=[181], exclude=[60]
     )
     run = analyse(values, chart="run", rules="anhoej", improvement="increase")
-    common = {"dates": dates, "improvement": "increase"}
+    common: dict[str, Any] = {"dates": dates, "improvement": "increase"}
     cases = {
         "figure xmr/mdc": lambda: build_figure(
             result=mdc,

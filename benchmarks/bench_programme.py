@@ -9,6 +9,7 @@ Chart states are built by the real rebuild service, as the worker would after an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import time
@@ -113,7 +114,7 @@ def main() -> None:
         queries[n] = len(captured)
         print(f"in-process (test client, no HTTP), {n} sites: {in_process:.1f} ms")
         if n == SITES:
-            served.profile_if_asked(lambda client=client: client.get("/programme/"), runs=5)
+            served.profile_if_asked(functools.partial(client.get, "/programme/"), runs=5)
     same = queries[SITES] == queries[5]
     print(
         f"queries: {queries[5]} for 5 sites, {queries[SITES]} for {SITES} "

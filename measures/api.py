@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -40,11 +41,11 @@ def _error(status: int, detail: str, **extra: Any) -> JsonResponse:
     return response
 
 
-def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """JSON errors for an API view wrapped in one of the projects.permissions decorators."""
 
     @wraps(view)  # keeps the permission mark the inner decorator set
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             response = view(request, *args, **kwargs)
         except Http404:

@@ -79,6 +79,8 @@ def _extracts_up_to_last_week(today: dt.date, tmp: Path) -> Path:
     """The committed extracts when they end at the last complete week before `today`; else the
     same figures written afresh (generate.py) to end there, so the demo is never out of date."""
     spec = importlib.util.spec_from_file_location("demo_generate", EXTRACTS / "generate.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"Cannot load {EXTRACTS / 'generate.py'}")
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     last_week = generate.last_complete_week(today)

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
@@ -30,6 +30,9 @@ from projects.permissions import Capability, can
 from . import services
 from .ingest.values import OK, parse_number
 from .models import DataPoint, Frequency, Measure, Upload
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_VALUES = 520  # ten years of weeks in one request
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -196,7 +199,7 @@ def current_values(*, site: Site, measure: Measure, weeks: Sequence[dt.date]) ->
 
 def values_enter(
     *,
-    user: Any,
+    user: User,
     site: Site,
     measure: Measure,
     values: Sequence[Mapping[str, object]],
@@ -262,7 +265,7 @@ def values_enter(
 
 
 def _hand_upload(
-    *, user: Any, site: Site, measure: Measure, changed: Mapping[dt.date, float]
+    *, user: User, site: Site, measure: Measure, changed: Mapping[dt.date, float]
 ) -> Upload:
     content = json.dumps(
         [site.code, measure.code, [[w.isoformat(), v] for w, v in changed.items()]]

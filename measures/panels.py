@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max
 from django.templatetags.static import static
@@ -36,6 +36,9 @@ from .charts.selectors import chart_states, chart_table
 from .charts.words import ICON_FILES, ICON_LABELS
 from .models import ChartState, Frequency, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 SIGNAL_AGE_DAYS = 7 * 8  # a signal this recent still asks for a note on the dashboard
 STALE_AFTER_WEEKS = 2  # a site whose last week is older than this "has not sent data"
@@ -402,7 +405,7 @@ def measures_pack(data: SiteMeasures | None, site: Site) -> list[PackSection]:
     return sections
 
 
-def _digest_signals(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def _digest_signals(user: AnyUser, sites: Sequence[Site], today: dt.date) -> list[str]:
     context = PanelContext(sites=sites, today=today, user=user)
     since = today - dt.timedelta(days=7)
     lines = []
@@ -414,7 +417,7 @@ def _digest_signals(user: Any, sites: Sequence[Site], today: dt.date) -> list[st
     return lines
 
 
-def _digest_missing(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def _digest_missing(user: AnyUser, sites: Sequence[Site], today: dt.date) -> list[str]:
     senders = set(site_ids_for(user, Capability.UPLOAD)) | set(site_ids_for(user, Capability.EDIT))
     mine = [s for s in sites if s.pk in senders]
     if not mine:

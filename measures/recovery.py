@@ -198,7 +198,7 @@ def upload_defer(*, upload_id: int) -> None:
 
     try:
         ingest_upload.apply_async((upload_id,), countdown=site_wait_seconds())
-    except BROKER_ERRORS:
+    except BROKER_UNAVAILABLE:
         logger.warning("Upload %s: could not be handed back; kept for the sweeper", upload_id)
         return
     Upload.objects.filter(pk=upload_id).update(enqueued_at=timezone.now())

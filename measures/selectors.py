@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 
@@ -13,6 +13,9 @@ from projects.models import Site
 from projects.permissions import Capability, site_ids_for
 
 from .models import DataPoint, Frequency, LocalDefinition, Measure, Upload
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 RECENT_WEEKS = 12
 
@@ -179,7 +182,7 @@ def _file_sites(upload: Upload) -> set[str] | None:
     return None
 
 
-def upload_report(*, upload: Upload, user: Any) -> UploadReport:
+def upload_report(*, upload: Upload, user: AnyUser) -> UploadReport:
     """The parts of `upload`'s report that `user` may read (see UploadReport)."""
     report = upload.report or {}
     readable = set(
@@ -265,16 +268,16 @@ class EntryRow:
 
 def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
     """Each measure a person can type in, with the latest week the site holds for it."""
-    measures = list(measures.order_by("order", "name"))
+    ordered = list(measures.order_by("order", "name"))
     latest = dict(
         DataPoint.objects.filter(
-            site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in measures]
+            site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in ordered]
         )
         .values("measure_id")
         .annotate(last=Max("period"))
         .values_list("measure_id", "last")
     )
-    values = {
+    values: dict[tuple[int, Any], float] = {
         (measure_id, period): value
         for measure_id, period, value in DataPoint.objects.filter(
             site=site,
@@ -289,5 +292,5 @@ def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
             latest_week=latest.get(m.pk),
             latest_value=values.get((m.pk, latest.get(m.pk))),
         )
-        for m in measures
+        for m in ordered
     ]

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ from .models import (
     Measure,
     Upload,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ def upload_check_file(*, name: str, size: int) -> None:
 @transaction.atomic
 def upload_create(
     *,
-    user: Any,
+    user: User | None,
     site: Site | None,
     file: File,
     source: str,
@@ -670,7 +673,7 @@ def extract_preview(*, data: bytes, name: str, site: Site | None) -> ExtractPrev
 
 @transaction.atomic
 def column_mappings_save(
-    *, upload: Upload, user: Any, choices: Mapping[str, Measure | None]
+    *, upload: Upload, user: User, choices: Mapping[str, Measure | None]
 ) -> Upload:
     """Remember each label of `upload` as a measure (None: ignore the column) for its site,
     then process the upload again."""
@@ -706,7 +709,7 @@ def column_mappings_save(
     return upload
 
 
-def upload_may_decide(*, upload: Upload, user: Any) -> bool:
+def upload_may_decide(*, upload: Upload, user: User) -> bool:
     """Whether `user` may confirm or cancel `upload`'s preview: its sender, or whoever may
     upload for every site its file holds."""
     if user is None:
@@ -724,7 +727,7 @@ class DecisionRefused(Exception):
     """An upload is not waiting for its sender to confirm or cancel it."""
 
 
-def _decision_start(*, upload: Upload, user: Any) -> Upload:
+def _decision_start(*, upload: Upload, user: User) -> Upload:
     locked = Upload.objects.select_for_update(of=("self",)).select_related("site").get(pk=upload.pk)
     if locked.status != Upload.Status.NEEDS_CONFIRMATION:
         raise DecisionRefused(
@@ -739,7 +742,7 @@ def _decision_start(*, upload: Upload, user: Any) -> Upload:
 
 
 @transaction.atomic
-def upload_confirm(*, upload: Upload, user: Any) -> Upload:
+def upload_confirm(*, upload: Upload, user: User) -> Upload:
     """The sender read the preview and wants the stored figures replaced: read the file again
     and store it (what is stored by then is replaced, and kept in the history)."""
     locked = _decision_start(upload=upload, user=user)
@@ -765,7 +768,7 @@ def upload_confirm(*, upload: Upload, user: Any) -> Upload:
 
 
 @transaction.atomic
-def upload_cancel(*, upload: Upload, user: Any) -> Upload:
+def upload_cancel(*, upload: Upload, user: User) -> Upload:
     """The sender does not want the stored figures replaced: nothing from the file is stored."""
     locked = _decision_start(upload=upload, user=user)
     Upload.objects.filter(pk=locked.pk).update(
@@ -791,7 +794,7 @@ class UndoRefused(Exception):
     """An upload cannot be undone (e.g. a later upload replaced some of its values)."""
 
 
-def upload_undo(*, upload: Upload, user: Any) -> int:
+def upload_undo(*, upload: Upload, user: User) -> int:
     """Put back the values `upload` replaced and remove the ones it added. Returns how many
     values were affected. Refused while a later upload has replaced any of its values."""
     with transaction.atomic():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 
@@ -19,6 +19,9 @@ from .models import (
     Step,
     StepStatus,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def refresh(form: Any) -> None:
@@ -38,7 +41,7 @@ def refresh(form: Any) -> None:
             widget.attrs["class"] = "nhsuk-input"
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 

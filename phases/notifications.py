@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from projects.models import Project, Site
 
 from . import selectors_dashboard
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CHECKIN_QUESTIONS = [
     "Is the change still in place, and working as intended?",
@@ -19,7 +22,7 @@ CHECKIN_QUESTIONS = [
 ]
 
 
-def overdue_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def overdue_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[str]:
     """'Your overdue steps and actions': only the user's own, only on their sites."""
     steps, actions = selectors_dashboard.overdue_for_user(
         user=user, site_ids=[site.pk for site in sites], today=today
@@ -39,7 +42,7 @@ def overdue_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str
     return lines
 
 
-def meetings_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def meetings_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[str]:
     """'Meetings this week': the next meetings of the user's sites in the coming 7 days."""
     meetings = selectors_dashboard.meetings_between(
         site_ids=[site.pk for site in sites], start=today, end=today + dt.timedelta(days=7)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
@@ -23,6 +23,9 @@ from .models import Assessment, Meeting, MeetingAction, PrincipleScore, ProjectS
 from .models.assessment import THRIVE_LIKE
 from .models.checklist import CLOSED_STATUSES
 from .selectors import ProjectProgress, projects_progress
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _projects(site_ids: Sequence[int]) -> list[Project]:
@@ -40,7 +43,7 @@ def _own_steps(queryset: Any) -> Any:
     )
 
 
-def _name(user: Any, shared: bool) -> str:
+def _name(user: User | None, shared: bool) -> str:
     return "" if shared or user is None else person_name(user)
 
 
@@ -294,7 +297,7 @@ def site_assessments(*, site_ids: Sequence[int]) -> dict[int, list[AssessmentSum
 
 
 def overdue_for_user(
-    *, user: Any, site_ids: Sequence[int], today: dt.date
+    *, user: User, site_ids: Sequence[int], today: dt.date
 ) -> tuple[list[ProjectStep], list[MeetingAction]]:
     """Steps the user owns that are past target and still open, and their overdue actions,
     on the given sites only. 2 queries."""

@@ -13,7 +13,7 @@ import datetime as dt
 import ipaddress
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -24,6 +24,10 @@ from django.utils import timezone
 
 from .login_limits import client_address
 from .models import AuditEvent, Membership, ProgrammeLead, Site
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
@@ -49,7 +53,7 @@ def _address(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     action: str,
-    user: Any = None,
+    user: User | None = None,
     site: Site | None = None,
     what: str = "",
     username: str = "",
@@ -120,11 +124,11 @@ class AuditMiddleware:
 # Receivers --------------------------------------------------------------------------------------
 
 
-def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_record(action=Action.SIGN_IN, user=user, subject=user.get_username(), request=request)
 
 
-def _signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         audit_record(
             action=Action.SIGN_OUT, user=user, subject=user.get_username(), request=request

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from . import panels
 from .models import Site
 from .selectors_dashboard import site_upcoming_events
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 
 def events_panel(context: panels.PanelContext) -> dict[int, Any]:
@@ -33,7 +36,7 @@ def events_pack(data: Any, site: Site) -> list[panels.PackSection]:
     ]
 
 
-def events_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def events_digest(user: AnyUser, sites: Sequence[Site], today: dt.date) -> list[str]:
     found = site_upcoming_events(sites=list(sites), today=today, days=7)
     events = {e.pk: e for per_site in found.values() for e in per_site}
     return [

@@ -15,11 +15,16 @@ from django import http
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from typing import TypeAlias
+
+    from django.contrib.auth.models import AnonymousUser, User
     from django.db.models import QuerySet
 
     from .models import Programme, Site
     from .permissions import Capability
+
+    # Whoever made a request: permission checks and selectors take either.
+    AnyUser: TypeAlias = User | AnonymousUser
 
 
 class HttpRequest(http.HttpRequest):

@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -38,6 +38,9 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +186,7 @@ def succeeded(attempt: Attempt, response: HttpResponseBase) -> None:
         )
 
 
-def lift_for_user(user: Any, *, address: str) -> None:
+def lift_for_user(user: AnyUser, *, address: str) -> None:
     """A password reset proves the owner: lift the account's delay, and the lock on the
     account from the address the reset was made from."""
     account = f"user:{user.pk}"

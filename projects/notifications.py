@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,18 +15,21 @@ from . import panels
 from .models import NotificationPreference, SentNotification
 from .permissions import visible_sites
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 DIGEST_KEY = "digest"
 
 
-def preference_disabled(*, user: Any) -> set[str]:
+def preference_disabled(*, user: User) -> set[str]:
     pref = NotificationPreference.objects.filter(user=user).first()
     return set(pref.disabled) if pref else set()
 
 
 @transaction.atomic
-def preferences_update(*, user: Any, enabled: set[str]) -> NotificationPreference:
+def preferences_update(*, user: User, enabled: set[str]) -> NotificationPreference:
     known = {DIGEST_KEY} | {s.key for s in panels.digest_sections()} | set(panels.ALERTS)
     pref, _ = NotificationPreference.objects.get_or_create(user=user)
     pref.disabled = sorted(known - enabled)
@@ -34,7 +37,7 @@ def preferences_update(*, user: Any, enabled: set[str]) -> NotificationPreferenc
     return pref
 
 
-def _send_once(*, user: Any, key: str, reference: str, subject: str, body: str) -> bool:
+def _send_once(*, user: User, key: str, reference: str, subject: str, body: str) -> bool:
     """Send unless this (user, key, reference) was sent before. The record and the sending share
     one transaction: a failed send leaves no record (a retry sends it), and a second run of the
     task finds the record and sends nothing."""
@@ -51,7 +54,7 @@ def _send_once(*, user: Any, key: str, reference: str, subject: str, body: str) 
     return True
 
 
-def digest_body(*, user: Any, today: dt.date) -> str | None:
+def digest_body(*, user: User, today: dt.date) -> str | None:
     """The digest's text for one person, or None when there is nothing to tell them."""
     disabled = preference_disabled(user=user)
     if DIGEST_KEY in disabled:

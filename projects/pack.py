@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import (
@@ -41,6 +41,9 @@ from reportlab.platypus import (
 
 from . import panels
 from .models import Site
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 NHS_BLUE = colors.HexColor("#005EB8")
 DARK_GREY = colors.HexColor("#425563")
@@ -281,7 +284,7 @@ def _section_flowables(section: panels.PackSection, styles: dict[str, ParagraphS
     return flow
 
 
-def meeting_pack_sections(*, site: Site, today: dt.date, user: Any) -> list[panels.PackSection]:
+def meeting_pack_sections(*, site: Site, today: dt.date, user: AnyUser) -> list[panels.PackSection]:
     context = panels.PanelContext(
         sites=[site],
         today=today,
@@ -295,7 +298,7 @@ def meeting_pack_sections(*, site: Site, today: dt.date, user: Any) -> list[pane
     return sections
 
 
-def meeting_pack_pdf(*, site: Site, today: dt.date, user: Any) -> bytes:
+def meeting_pack_pdf(*, site: Site, today: dt.date, user: AnyUser) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Site
+
+if TYPE_CHECKING:
+    from projects.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class PackSection:
 class PanelContext:
     sites: Sequence[Site]
     today: dt.date
-    user: Any = None  # None on shared (anonymous) views
+    user: AnyUser | None = None  # None on shared (anonymous) views
     shared: bool = False  # shared views hide small counts
     small_count_threshold: int = 5
 

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from .models import Membership, Programme, Site
 
 if TYPE_CHECKING:
+    from projects.http import AnyUser
+
     from .http import ProgrammeRequest, SiteRequest
 
 
@@ -50,7 +52,7 @@ NONE: frozenset[Capability] = frozenset()
 ACCESS_ATTR = "thrive_access"
 
 
-def _cache(user: Any) -> dict[int, frozenset[Capability]]:
+def _cache(user: AnyUser) -> dict[int, frozenset[Capability]]:
     """Capabilities per site id, computed once per user object (that is, once per request)."""
     cached = getattr(user, "_thrive_site_caps", None)
     if cached is None:
@@ -64,39 +66,39 @@ def _cache(user: Any) -> dict[int, frozenset[Capability]]:
                 "id", flat=True
             ):
                 cached[site_id] = cached.get(site_id, NONE) | LEAD_CAPABILITIES
-        user._thrive_site_caps = cached
+        user._thrive_site_caps = cached  # type: ignore[union-attr]  # once per request
     return cached
 
 
-def site_capabilities(user: Any, site: Site | int) -> frozenset[Capability]:
+def site_capabilities(user: AnyUser, site: Site | int) -> frozenset[Capability]:
     site_id = site if isinstance(site, int) else site.pk
     return _cache(user).get(site_id, NONE)
 
 
-def can(user: Any, capability: Capability, site: Site | int) -> bool:
+def can(user: AnyUser, capability: Capability, site: Site | int) -> bool:
     return capability in site_capabilities(user, site)
 
 
-def site_ids_for(user: Any, capability: Capability = Capability.VIEW) -> list[int]:
+def site_ids_for(user: AnyUser, capability: Capability = Capability.VIEW) -> list[int]:
     return sorted(site_id for site_id, caps in _cache(user).items() if capability in caps)
 
 
-def visible_sites(user: Any, capability: Capability = Capability.VIEW) -> QuerySet[Site]:
+def visible_sites(user: AnyUser, capability: Capability = Capability.VIEW) -> QuerySet[Site]:
     """The sites on which the user holds `capability`; use it to filter every queryset."""
     return Site.objects.filter(pk__in=site_ids_for(user, capability))
 
 
-def led_programmes(user: Any) -> QuerySet[Programme]:
+def led_programmes(user: AnyUser) -> QuerySet[Programme]:
     if not (user.is_authenticated and user.is_active):
         return Programme.objects.none()
     return Programme.objects.filter(leads__user=user)
 
 
-def is_programme_lead(user: Any) -> bool:
+def is_programme_lead(user: AnyUser) -> bool:
     return led_programmes(user).exists()
 
 
-def get_site_or_404(user: Any, site_code: str, capability: Capability) -> Site:
+def get_site_or_404(user: AnyUser, site_code: str, capability: Capability) -> Site:
     """The site, if the user may at least view it (else 404: its existence is not disclosed);
     PermissionDenied (403) when they may view it but lack `capability`."""
     site = Site.objects.select_related("programme").filter(code=site_code).first()
@@ -107,7 +109,7 @@ def get_site_or_404(user: Any, site_code: str, capability: Capability) -> Site:
     return site
 
 
-def scoped(queryset: QuerySet, user: Any, site_field: str = "site") -> QuerySet:
+def scoped(queryset: QuerySet, user: AnyUser, site_field: str = "site") -> QuerySet:
     """Filter any queryset of site-owned rows to the sites the user may view."""
     return queryset.filter(**{f"{site_field}__in": site_ids_for(user)})
 
@@ -173,8 +175,3 @@ def programme_view(view: View) -> View:
         return view(programme_request, *args, **kwargs)
 
     return _mark(wrapper, "programme")
-
-
-def member_filter(user: Any) -> Q:
-    """Q for users who hold any role on a site the given user can view (e.g. owner pickers)."""
-    return Q(memberships__site_id__in=site_ids_for(user))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -12,8 +12,13 @@ from django.urls import reverse
 from .models import AuditEvent, Membership, Project, Site
 from .permissions import Capability, is_programme_lead, site_capabilities, visible_sites
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def site_list(*, user: Any) -> QuerySet[Site]:
+    from projects.http import AnyUser
+
+
+def site_list(*, user: AnyUser) -> QuerySet[Site]:
     return visible_sites(user).select_related("programme").order_by("name")
 
 
@@ -21,7 +26,7 @@ def site_projects(*, site: Site) -> QuerySet[Project]:
     return site.projects.order_by("-status", "title")
 
 
-def user_site_roles(*, user: Any) -> dict[str, list[str]]:
+def user_site_roles(*, user: User) -> dict[str, list[str]]:
     """Role labels per site code, for the header and account page."""
     roles: dict[str, list[str]] = {}
     for code, role in (
@@ -43,7 +48,7 @@ LANDING_URL_NAMES: dict[str, str] = {
 }
 
 
-def landing_url(*, user: Any) -> str:
+def landing_url(*, user: AnyUser) -> str:
     """Where a user lands after signing in: the programme page for leads, else their site."""
     if is_programme_lead(user):
         return reverse(LANDING_URL_NAMES["lead"])

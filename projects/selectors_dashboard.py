@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import panels
 from .models import CommunityEvent, EventAttendance, EventPresentation, Programme, Site
 from .permissions import Capability, can, led_programmes, site_ids_for
 
+if TYPE_CHECKING:
+    from projects.http import AnyUser
+
 
 def site_dashboard(
-    *, site: Site, today: dt.date, user: Any = None, shared: bool = False
+    *, site: Site, today: dt.date, user: AnyUser | None = None, shared: bool = False
 ) -> list[dict[str, Any]]:
     """Each registered panel with its data for this site."""
     context = panels.PanelContext(
@@ -30,7 +33,7 @@ def site_dashboard(
 
 
 def programme_dashboard(
-    *, programme: Programme, today: dt.date, user: Any = None, shared: bool = False
+    *, programme: Programme, today: dt.date, user: AnyUser | None = None, shared: bool = False
 ) -> dict[str, Any]:
     """Every site of the programme side by side: sections drawn from all sites at once (the
     measures grid), then one row per site and one cell per panel. Each panel is built once for
@@ -68,14 +71,14 @@ def programme_dashboard(
     }
 
 
-def programmes_for(*, user: Any) -> QuerySet[Programme]:
+def programmes_for(*, user: AnyUser) -> QuerySet[Programme]:
     """Programmes whose events the user may see: those they lead or have a site in."""
     return Programme.objects.filter(
         Q(pk__in=led_programmes(user).values("pk")) | Q(sites__pk__in=site_ids_for(user))
     ).distinct()
 
 
-def event_list(*, user: Any) -> QuerySet[CommunityEvent]:
+def event_list(*, user: AnyUser) -> QuerySet[CommunityEvent]:
     """Events the user may see: every event of a programme they lead; programme-wide events of
     a programme they have a site in; a site's local event if they have a role at that site or
     at a site it invites."""
@@ -92,7 +95,7 @@ def event_list(*, user: Any) -> QuerySet[CommunityEvent]:
     )
 
 
-def event_may_edit(*, event: CommunityEvent, user: Any) -> bool:
+def event_may_edit(*, event: CommunityEvent, user: AnyUser) -> bool:
     """The programme lead edits every event of the programme; a site's project managers edit
     their site's local events."""
     if led_programmes(user).filter(pk=event.programme_id).exists():
@@ -100,7 +103,7 @@ def event_may_edit(*, event: CommunityEvent, user: Any) -> bool:
     return event.site_id is not None and can(user, Capability.EDIT, event.site_id)
 
 
-def event_schedule_sites(*, user: Any) -> QuerySet[Site]:
+def event_schedule_sites(*, user: AnyUser) -> QuerySet[Site]:
     """The sites a user may schedule a local event for (those they can edit)."""
     return Site.objects.filter(pk__in=site_ids_for(user, Capability.EDIT)).order_by("name")
 
@@ -136,7 +139,7 @@ def site_upcoming_events(
     return result
 
 
-def event_detail(*, event: CommunityEvent, user: Any) -> dict[str, Any]:
+def event_detail(*, event: CommunityEvent, user: AnyUser) -> dict[str, Any]:
     attendance = list(
         EventAttendance.objects.filter(event=event).select_related("site").order_by("site__name")
     )
@@ -144,17 +147,3 @@ def event_detail(*, event: CommunityEvent, user: Any) -> dict[str, Any]:
         EventPresentation.objects.filter(event=event).select_related("site").order_by("site__name")
     )
     return {"event": event, "attendance": attendance, "presentations": presentations}
-
-
-def site_events(*, site: Site) -> QuerySet[CommunityEvent]:
-    return (
-        CommunityEvent.objects.filter(
-            Q(site__isnull=True) | Q(site=site) | Q(invited_sites=site),
-            programme_id=site.programme_id,
-        )
-        .distinct()
-        .prefetch_related(
-            Prefetch("attendance", queryset=EventAttendance.objects.filter(site=site)),
-            Prefetch("presentations", queryset=EventPresentation.objects.filter(site=site)),
-        )
-    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -24,8 +24,11 @@ from .models import (
     Site,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the returned key is shown once and never stored."""
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
@@ -35,7 +38,7 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.get(pk=token_id, user=user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -44,7 +47,7 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken:
     return token
 
 
-def sessions_end_others(*, user: Any, keep: str | None) -> int:
+def sessions_end_others(*, user: User, keep: str | None) -> int:
     """Sign the user out of every session but `keep` (a session key): a lost laptop, a shared
     computer. Returns how many were ended. Reads each live session, so it suits the database
     session store of a programme's few hundred users."""
@@ -104,7 +107,7 @@ SHARE_SALT = "projects.shared-dashboard"
 
 def shared_link_create(
     *,
-    user: Any,
+    user: User,
     label: str,
     days: int,
     site: Site | None = None,
@@ -182,7 +185,7 @@ def _event_check(event: CommunityEvent, invited_sites: Any) -> None:
 def event_create(
     *,
     programme: Programme,
-    user: Any,
+    user: User,
     site: Site | None = None,
     invited_sites: Any = (),
     **fields: Any,
@@ -227,7 +230,7 @@ def event_site_may_join(*, event: CommunityEvent, site: Site) -> bool:
 
 @transaction.atomic
 def event_attendance_record(
-    *, event: CommunityEvent, site: Site, user: Any, attendees: str
+    *, event: CommunityEvent, site: Site, user: User, attendees: str
 ) -> EventAttendance:
     if not event_site_may_join(event=event, site=site):
         raise ValidationError("This event is not open to this site.")
@@ -239,7 +242,7 @@ def event_attendance_record(
 
 @transaction.atomic
 def event_presentation_add(
-    *, event: CommunityEvent, site: Site, user: Any, title: str, link: str
+    *, event: CommunityEvent, site: Site, user: User, title: str, link: str
 ) -> EventPresentation:
     if not event_site_may_join(event=event, site=site):
         raise ValidationError("This event is not open to this site.")

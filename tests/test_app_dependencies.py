@@ -21,6 +21,20 @@ def imported_apps(path: Path) -> set[str]:
     return found & OTHER_APPS
 
 
+def test_imported_apps_sees_every_form_of_import(tmp_path):
+    """The check itself: plain, dotted, from- and function-level imports are all found."""
+    module = tmp_path / "example.py"
+    module.write_text(
+        "import phases\n"
+        "import toolkit.models as tm\n"
+        "from measures.charts import services\n"
+        "from projects import models\n"
+        "def later():\n"
+        "    from phases.models import Step\n"
+    )
+    assert imported_apps(module) == {"phases", "toolkit", "measures"}
+
+
 def test_projects_imports_no_other_app():
     offending = {
         str(path.relative_to(ROOT)): sorted(apps)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -10,9 +10,12 @@ from django.db.models import Max, QuerySet
 
 from .models import ItemVersion, ToolkitItem
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def version_record(*, item: ToolkitItem, user: Any, summary: str) -> ItemVersion:
+def version_record(*, item: ToolkitItem, user: User, summary: str) -> ItemVersion:
     """Store the item's current state. Call inside the service that changed it."""
     content_type = ContentType.objects.get_for_model(item)
     # Lock the item's row so two concurrent edits cannot take the same version number.

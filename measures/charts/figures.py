@@ -500,7 +500,7 @@ def _figure(
     )
 
     if limits_shown:
-        for key, name, hover, group, show, dash, visible in (
+        for attr, name, hover, group, show, dash, visible in (
             ("upper", "Process limits", "Upper process limit", "limits", True, "dash", True),
             ("lower", "Process limits", "Lower process limit", "limits", False, "dash", True),
             ("near_upper", "Near limits", "Upper near limit", "near", True, "dot", "legendonly"),
@@ -508,17 +508,17 @@ def _figure(
         ):
             if compact and group == "near":
                 continue
-            computed = [getattr(p, key) for p in points]
+            computed = [getattr(p, attr) for p in points]
             shown = _clip_all(computed, bounds)
-            notes = None
+            beyond = None
             if shown is not computed:
-                notes = [
+                beyond = [
                     ""
                     if c == s or c is None
                     else f" (calculated {_esc_template(words.fmt_num(c))}, beyond what is possible)"
                     for c, s in zip(computed, shown, strict=True)
                 ]
-                notes = _broken(xs, notes, starts)[1]
+                beyond = _broken(xs, beyond, starts)[1]
             if group == "limits":
                 drawn += [v for v in shown if v is not None]
             lx, ly = _broken(xs, shown, starts)
@@ -535,7 +535,7 @@ def _figure(
                     legendgroup=group,
                     showlegend=show,
                     visible=visible,
-                    computed=notes,
+                    computed=beyond,
                 )
             )
 

@@ -15,7 +15,6 @@ from measures.models import (
     Frequency,
     Measure,
     MeasureShare,
-    PointNote,
 )
 from projects.models import Site
 
@@ -70,14 +69,6 @@ def chart_state(
     return ChartState.objects.filter(site=site, measure=measure, frequency=frequency).first()
 
 
-def chart_frequencies(*, site: Site, measure: Measure) -> list[str]:
-    return list(
-        ChartState.objects.filter(site=site, measure=measure)
-        .order_by("frequency")
-        .values_list("frequency", flat=True)
-    )
-
-
 def chart_settings(*, site: Site, measure: Measure) -> ChartSettings:
     """The site's settings for the measure (an unsaved default when none are saved)."""
     found = ChartSettings.objects.filter(site=site, measure=measure).first()
@@ -94,10 +85,6 @@ def chart_history(*, site: Site, measure: Measure, limit: int = 50) -> list[Char
             :limit
         ]
     )
-
-
-def point_notes(*, site: Site | int, measure: Measure | int) -> QuerySet[PointNote]:
-    return PointNote.objects.filter(site=site, measure=measure).select_related("author")
 
 
 def is_shared(*, site: Site, measure: Measure) -> bool:

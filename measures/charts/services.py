@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,8 +35,11 @@ from projects.models import AuditEvent, Site
 
 from . import figures, words
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SETTINGS_FIELDS = ("chart_type", "rules", "freeze", "target", "improvement", "screen_outliers")
-UNIT_LABELS = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
+UNIT_LABELS: dict[str, str] = {Measure.Unit.PERCENT: "%", Measure.Unit.DAYS: "days"}
 
 
 def natural_bounds(measure: Measure) -> figures.Bounds:
@@ -118,7 +121,7 @@ def _text(value: Any) -> str:
 
 
 def _record(
-    *, site: Site, measure: Measure, user: Any, field: str, before: Any, after: Any, reason: str
+    *, site: Site, measure: Measure, user: User, field: str, before: Any, after: Any, reason: str
 ) -> None:
     ChartSettingsChange.objects.create(
         site=site,
@@ -133,7 +136,7 @@ def _record(
 
 @transaction.atomic
 def chart_settings_update(
-    *, site: Site, measure: Measure, user: Any, reason: str = "", **fields: Any
+    *, site: Site, measure: Measure, user: User, reason: str = "", **fields: Any
 ) -> ChartSettings:
     """Change any of chart_type, rules, freeze, target, improvement, screen_outliers ("" or
     None = the measure's default). Each changed field is kept in the history."""
@@ -173,7 +176,7 @@ def chart_settings_update(
     return current
 
 
-def _data_measure_ids(measure: Measure) -> list[int]:
+def _data_measure_ids(measure: Measure) -> list[int | None]:
     if measure.is_ratio:
         return [measure.pk, measure.numerator_id, measure.denominator_id]
     return [measure.pk]
@@ -194,7 +197,7 @@ def chart_adjustment_add(
     *,
     site: Site,
     measure: Measure,
-    user: Any,
+    user: User,
     kind: str,
     period: dt.date,
     reason: str,
@@ -255,7 +258,7 @@ def chart_adjustment_add(
 
 
 @transaction.atomic
-def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: Any, reason: str = "") -> None:
+def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: User, reason: str = "") -> None:
     site, measure = adjustment.site, adjustment.measure
     _record(
         site=site, measure=measure, user=user, field=adjustment.kind,
@@ -267,7 +270,7 @@ def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: Any, reason: s
 
 @transaction.atomic
 def point_note_add(
-    *, site: Site, measure: Measure, user: Any, period: dt.date, text: str
+    *, site: Site, measure: Measure, user: User, period: dt.date, text: str
 ) -> PointNote:
     """A note on a point: why it happened. The week must have a figure."""
     text = (text or "").strip()
@@ -291,7 +294,7 @@ def point_note_add(
 
 
 @transaction.atomic
-def measure_share_set(*, site: Site, measure: Measure, user: Any, shared: bool) -> bool:
+def measure_share_set(*, site: Site, measure: Measure, user: User, shared: bool) -> bool:
     """Let the other sites of the programme see (or stop seeing) the site's chart."""
     existing = MeasureShare.objects.filter(site=site, measure=measure)
     if shared == existing.exists():
@@ -372,10 +375,6 @@ def effective_settings(*, measure: Measure, chart_settings: ChartSettings | None
     }
 
 
-def _fmt_date(d: dt.date) -> str:
-    return f"{d.day} {d:%b} {d.year}"
-
-
 # The summary keys a dashboard shows, copied into ChartState.glance.
 GLANCE_KEYS = (
     "variation_icon",
@@ -416,11 +415,14 @@ def _build(
     chart_type = opts["chart_type"]
     remarks: list[str] = []
     num_map = den_map = None
-    if measure.is_ratio and (
-        values_by.get(measure.numerator_id) or values_by.get(measure.denominator_id)
+    num_id, den_id = measure.numerator_id, measure.denominator_id  # both set: a ratio
+    if (
+        num_id is not None
+        and den_id is not None
+        and (values_by.get(num_id) or values_by.get(den_id))
     ):
-        num_map = values_by.get(measure.numerator_id, {})
-        den_map = values_by.get(measure.denominator_id, {})
+        num_map = values_by.get(num_id, {})
+        den_map = values_by.get(den_id, {})
         dates = _grid([*num_map, *den_map], frequency)
         values = [num_map.get(d) for d in dates]
         denominators: list[float | None] | None = [den_map.get(d) for d in dates]
@@ -462,9 +464,9 @@ def _build(
     annotations: list[tuple[figures.Annotation, str]] = []
     for a in adjustments:
         if a.kind == ChartAdjustment.Kind.REBASE:
-            i = position(a.period)
-            if i:
-                parts.append(i)
+            start = position(a.period)
+            if start:
+                parts.append(start)
             text = a.reason + (f" ({a.pdsa_title})" if a.pdsa_title else "")
             annotations.append((figures.Annotation(a.period, text, "rebase"), ""))
         else:

@@ -19,6 +19,7 @@ the same names with reportlab.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ANNOTATION_COLOURS",
@@ -56,9 +57,9 @@ FONT_FAMILY = "Frutiger W01, Arial, sans-serif"
 
 # Lines: the value line and common cause points grey, the centre black, limits grey dashed, the
 # target red dashed (Making Data Count's red target line; purple is kept for "neither").
-TARGET = {"color": NHS_RED, "dash": "dash"}
+TARGET: dict[str, str] = {"color": NHS_RED, "dash": "dash"}
 # PDSA cycles: a pale yellow band, a colour no signal uses.
-PDSA_BAND = {"color": NHS_WARM_YELLOW, "opacity": 0.22}
+PDSA_BAND: dict[str, Any] = {"color": NHS_WARM_YELLOW, "opacity": 0.22}
 # Outline of the lettered marker of each kind of annotation.
 ANNOTATION_COLOURS = {
     "pdsa": NHS_BLACK,

@@ -712,11 +712,13 @@ def chart_summary(
             last_date=None,
         )
     lp = result.points[last]
-    latest = f"Latest {period}: {with_unit(lp.value, unit)} ({fmt_period(dates[last], period)})."
+    # last_index is the newest point with a value
+    shown = "no figure" if lp.value is None else with_unit(lp.value, unit)
+    latest = f"Latest {period}: {shown} ({fmt_period(dates[last], period)})."
     if provisional:
         i = max(provisional)
         latest = (
-            f"Latest complete {period}: {with_unit(lp.value, unit)}"
+            f"Latest complete {period}: {shown}"
             f" ({fmt_period(dates[last], period)}). {fmt_period(dates[i], period)} is"
             f" provisional ({with_unit(provisional[i], unit)} so far): it was not over when its"
             " figures were uploaded, so it is left out until the next upload."

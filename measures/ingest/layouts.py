@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,7 +171,7 @@ def _value_problems(
     raw: np.ndarray,
     sheet: str | None,
     rows: np.ndarray,
-    column: str | callable,
+    column: str | Callable[[int], str],
 ) -> np.ndarray:
     """Report non-numbers among active cells; return the mask of cells holding a number."""
     ctx.emit_rows(

@@ -41,17 +41,6 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$")
 
 
-def _blank_mask(values: np.ndarray) -> np.ndarray:
-    s = pd.Series(values, dtype=object, copy=False)
-    mask = s.isna().to_numpy()
-    str_mask = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
-    if str_mask.any():
-        idx = np.flatnonzero(str_mask)
-        stripped = pd.Series(values[idx], dtype=object).str.strip().str.lower()
-        mask[idx] = stripped.isin(MISSING_MARKERS).to_numpy()
-    return mask
-
-
 def parse_number(raw: object) -> tuple[float, int]:
     """One cell (text or number) as (value, status): "1,234", "(5)", "12%" and "22,5" read as
     an extract's cell would; bools and other types are BAD."""

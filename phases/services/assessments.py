@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +12,9 @@ from phases.models import Assessment, Principle, PrincipleScore
 from projects.models import Project
 
 from ._common import actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # principle id -> (score 1-4, evidence)
 Scores = dict[int, tuple[int, str]]
@@ -65,7 +68,7 @@ def _write_scores(assessment: Assessment, scores: Scores) -> None:
 def assessment_create(
     *,
     project: Project,
-    user: Any,
+    user: User,
     kind: str,
     assessed_on: dt.date,
     scores: Scores,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,9 @@ from phases.models import Meeting, MeetingAction, Stakeholder
 from projects.models import Project
 
 from ._common import actor, require_site_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MEETING_FIELDS = (
     "title",
@@ -61,14 +64,14 @@ def _save(meeting: Meeting, fields: dict[str, Any], attendees: Iterable[Stakehol
 
 @transaction.atomic
 def meeting_create(
-    *, project: Project, user: Any, attendees: Iterable[Stakeholder] = (), **fields: Any
+    *, project: Project, user: User, attendees: Iterable[Stakeholder] = (), **fields: Any
 ) -> Meeting:
     return _save(Meeting(project=project, organiser=actor(user)), fields, attendees)
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, user: Any, attendees: Iterable[Stakeholder] | None = None, **fields: Any
+    *, meeting: Meeting, user: User, attendees: Iterable[Stakeholder] | None = None, **fields: Any
 ) -> Meeting:
     meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     if any(name in fields and getattr(meeting, name) != fields[name] for name in INVITE_FIELDS):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +11,9 @@ from phases.models import Stakeholder, TeamMember
 from projects.models import Project
 
 from ._common import require_site_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 STAKEHOLDER_FIELDS = (
     "name",
@@ -42,7 +45,7 @@ def _check_team_member(member: TeamMember) -> None:
 
 
 @transaction.atomic
-def team_member_add(*, project: Project, user: Any, role: str, deputy: Any = None) -> TeamMember:
+def team_member_add(*, project: Project, user: User, role: str, deputy: Any = None) -> TeamMember:
     member = TeamMember(project=project, user=user, role=role.strip(), deputy=deputy)
     _check_team_member(member)
     member.save()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,9 @@ from projects import links
 from projects.models import Programme, Project
 
 from ._common import actor, require_site_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EDITABLE_FIELDS = ("status", "owner", "target_date", "review_on", "notes")
@@ -97,7 +100,7 @@ def _validate(state: ProjectStep, changes: dict[str, Any]) -> None:
 
 @transaction.atomic
 def project_step_update(
-    *, project: Project, step: Step, user: Any, expected_version: int, **changes: Any
+    *, project: Project, step: Step, user: User, expected_version: int, **changes: Any
 ) -> ProjectStep:
     """Change some of a step's fields, refusing a form drawn from an older version. Each changed
     field is recorded in the step's history; a save that changes nothing records nothing."""
@@ -138,7 +141,7 @@ def project_step_update(
     return state
 
 
-def _record_evidence(state: ProjectStep, user: Any, old: str, new: str) -> None:
+def _record_evidence(state: ProjectStep, user: User, old: str, new: str) -> None:
     StepChange.objects.create(
         project_step=state,
         field="evidence",
@@ -152,7 +155,9 @@ def _record_evidence(state: ProjectStep, user: Any, old: str, new: str) -> None:
 
 
 @transaction.atomic
-def evidence_add_link(*, project: Project, step: Step, user: Any, title: str, url: str) -> Evidence:
+def evidence_add_link(
+    *, project: Project, step: Step, user: User, title: str, url: str
+) -> Evidence:
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Give the evidence a title."})
@@ -167,7 +172,7 @@ def evidence_add_link(*, project: Project, step: Step, user: Any, title: str, ur
 
 @transaction.atomic
 def evidence_add_file(
-    *, project: Project, step: Step, user: Any, title: str, upload: UploadedFile
+    *, project: Project, step: Step, user: User, title: str, upload: UploadedFile
 ) -> Evidence:
     """Store an uploaded file under the site's own folder, after checking its name, size and
     content (see phases.filecheck)."""
@@ -201,7 +206,7 @@ def evidence_add_file(
 
 
 @transaction.atomic
-def evidence_remove(*, evidence: Evidence, user: Any) -> None:
+def evidence_remove(*, evidence: Evidence, user: User) -> None:
     state = ProjectStep.objects.select_for_update(of=("self",)).get(pk=evidence.project_step_id)
     kind = "File" if evidence.is_file else "Link"
     _record_evidence(state, user, f"{kind}: {evidence.title}", "")

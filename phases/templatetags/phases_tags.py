@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from phases.forms import CheckInForm, StepProgressForm, person_name
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 register = template.Library()
 
@@ -21,7 +24,7 @@ def step_form(card: Any, owners: list[Any]) -> StepProgressForm:
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: User | None) -> str:
     return person_name(user) if user else ""
 
 

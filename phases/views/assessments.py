@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,8 +15,9 @@ from phases.models import Assessment
 from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 
-from ._common import add_service_errors, can_edit, crumbs, project_url, site_project
+from ._common import crumbs, project_url
 
 
 @site_view(Capability.VIEW)
@@ -60,7 +61,7 @@ def assessment_detail(request: SiteRequest, project_id: int, assessment_id: int)
 
 
 def _assessment_form(
-    request: HttpRequest, project: Project, assessment: Assessment | None
+    request: SiteRequest, project: Project, assessment: Assessment | None
 ) -> HttpResponse:
     principles = selectors.active_principles()
     initial = {}

@@ -16,11 +16,12 @@ from phases.models import Meeting, MeetingAction
 from phases.services.meetings import MEETING_FIELDS
 from projects.calendar import ics_response
 from projects.exports import table_response
-from projects.http import HttpRequest, SiteRequest
+from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 
-from ._common import add_service_errors, can_edit, crumbs, project_url, site_project, today
+from ._common import crumbs, project_url, today
 
 
 @site_view(Capability.VIEW)
@@ -65,7 +66,7 @@ def meeting_list(request: SiteRequest, project_id: int) -> HttpResponse:
     )
 
 
-def _meeting_form(request: HttpRequest, project: Project, meeting: Meeting | None) -> HttpResponse:
+def _meeting_form(request: SiteRequest, project: Project, meeting: Meeting | None) -> HttpResponse:
     form = MeetingForm(
         request.POST or None, instance=meeting, stakeholders=project.stakeholders.order_by("name")
     )

@@ -15,8 +15,9 @@ from projects.exports import table_response
 from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 
-from ._common import add_service_errors, can_edit, crumbs, project_url, site_project
+from ._common import crumbs, project_url
 
 
 def _team_page(

@@ -13,8 +13,9 @@ from phases.forms import CustomStepForm
 from phases.models import Step
 from projects.http import ProgrammeRequest
 from projects.permissions import programme_view
+from projects.view_helpers import add_service_errors
 
-from ._common import add_service_errors, today
+from ._common import today
 
 
 @programme_view

@@ -18,8 +18,9 @@ from phases.step_work import step_work
 from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 
-from ._common import add_service_errors, can_edit, crumbs, project_url, site_project, today
+from ._common import crumbs, project_url, today
 
 
 def stale_message(current: ProjectStep) -> str:

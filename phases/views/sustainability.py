@@ -11,8 +11,7 @@ from phases import services
 from phases.forms import CheckInForm
 from projects.http import SiteRequest
 from projects.permissions import Capability, site_view
-
-from ._common import site_project
+from projects.view_helpers import site_project
 
 
 @site_view(Capability.EDIT)

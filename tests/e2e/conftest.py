@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -203,8 +203,12 @@ def _run_seeds() -> None:
         for operation in loader.graph.nodes[key].operations:
             # Data seeds are the functions named `seed`; other RunPython steps move tables
             # about (e.g. measures 0005 rebuilding DataPoint) and must not run again.
-            if isinstance(operation, RunPython) and operation.code.__name__ == "seed":
-                operation.code(apps, None)
+            if (
+                isinstance(operation, RunPython)
+                and getattr(operation.code, "__name__", "") == "seed"
+            ):
+                seed = cast("Callable[..., None]", operation.code)
+                seed(apps, None)
 
 
 def _plan(loader: Any, leaves: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -51,6 +51,7 @@ def _crowd_the_chart() -> None:
 
     third = PdsaCycle.objects.get(project__site=site, number=3)
     began = third.actual_start or third.planned_start
+    assert began is not None
     notes = ((began, "Duty rota starts"), (began + dt.timedelta(days=9), "Two off"))
     for day, text in notes:
         chart_services.point_note_add(site=site, measure=wait, user=pm, period=day, text=text)

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlparse
 
 import pytest
+from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.e2e
@@ -34,15 +35,15 @@ def crawl(page: Any, starts: list[str], origin: str) -> tuple[list[str], list[st
     """Visit the pages reachable by links from `starts`, breadth first; return the pages
     visited and every problem found."""
     problems: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            "Content Security Policy" in m.text
-            and problems.append(f"{page.url}: console: {m.text}")
-        ),
-    )
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            problems.append(f"{page.url}: console: {message.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    queue, seen, visited = deque(starts), set(starts), []
+    queue, seen = deque(starts), set(starts)
+    visited: list[str] = []
     while queue and len(visited) < MAX_PAGES:
         url = queue.popleft()
         try:

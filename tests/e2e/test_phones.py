@@ -6,12 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+
+
+def _first(queryset: QuerySet[Any]) -> Any:
+    found = queryset.first()
+    assert found is not None, queryset.model
+    return found
 
 
 def main_pages(demo: Any) -> dict[str, list[str]]:
@@ -34,8 +41,8 @@ def main_pages(demo: Any) -> dict[str, list[str]]:
         chart,
     ]
     pictures = [
-        ProcessMap.objects.filter(project=project).first().get_absolute_url(),
-        PdsaCycle.objects.filter(project=project).first().get_absolute_url(),
+        _first(ProcessMap.objects.filter(project=project)).get_absolute_url(),
+        _first(PdsaCycle.objects.filter(project=project)).get_absolute_url(),
     ]
     return {
         "demo-stakeholder-ngt": reader + pictures,
@@ -44,7 +51,7 @@ def main_pages(demo: Any) -> dict[str, list[str]]:
             *pictures,
             reverse("event-list"),
             reverse("event-create"),
-            reverse("event-detail", args=[CommunityEvent.objects.filter(site=site).first().pk]),
+            reverse("event-detail", args=[_first(CommunityEvent.objects.filter(site=site)).pk]),
         ],
         "demo-info-ngt": reader,
         "demo-lead": [

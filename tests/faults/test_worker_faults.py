@@ -169,7 +169,9 @@ def sign_in(stack: Stack, username: str) -> int:
 
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     _status, _headers, page = call(urllib.request.Request(f"{stack.url}/accounts/login/"), opener)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None, "no CSRF token on the login page"
+    token = found.group(1).decode()
     form = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
     ).encode()

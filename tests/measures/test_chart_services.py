@@ -8,7 +8,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from measures import annotations, spc
+from measures import annotations as chart_annotations
+from measures import spc
 from measures.charts import services as chart_services
 from measures.charts.figures import Annotation
 from measures.charts.selectors import chart_states, chart_table
@@ -206,8 +207,8 @@ def test_removing_an_adjustment_is_kept_in_history(world, wait):
 def test_a_rebase_can_cite_an_adopted_cycle_from_the_registry(world, wait, monkeypatch):
     put_series(world.a.site, "median_wait_days", JUMP)
     monkeypatch.setattr(
-        annotations, "_cycle_providers",
-        [lambda site, measure: [annotations.CycleChoice(id=7, title="PDSA 3: Call back")]],
+        chart_annotations, "_cycle_providers",
+        [lambda site, measure: [chart_annotations.CycleChoice(id=7, title="PDSA 3: Call back")]],
     )  # fmt: skip
     adj = chart_services.chart_adjustment_add(
         site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
@@ -268,7 +269,7 @@ def test_a_new_signal_asks_for_a_note_until_one_is_written(world, wait):
 def test_providers_annotate_the_chart(world, wait, monkeypatch):
     put_series(world.a.site, "median_wait_days", JUMP)
     monkeypatch.setattr(
-        annotations, "_annotation_providers",
+        chart_annotations, "_annotation_providers",
         [lambda site, measure: [(Annotation(weeks(28)[10], "PDSA 1: Calls", "pdsa"), "/x/")]],
     )  # fmt: skip
     state = build(world.a.site, wait)

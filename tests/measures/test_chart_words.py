@@ -65,6 +65,7 @@ def agrees_with_icon(s) -> bool:
     if icon == VARIATION_COMMON_CAUSE:
         return "common cause" in first and not re.search(r"improvement|concern", first)
     kind = re.match(r"special_cause_(improvement|concern|neither)_(high|low)", icon)
+    assert kind is not None, icon
     judged = {"improvement": "an improvement", "concern": "a concern",
               "neither": "neither improvement nor concern"}[kind.group(1)]  # fmt: skip
     way = r"higher|rising|high\b|upper" if kind.group(2) == "high" else r"lower|falling|low\b"

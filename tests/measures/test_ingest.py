@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,7 @@ def measure_aliases(**extra: str) -> dict[str, str]:
 
 
 def options(**kw) -> ParseOptions:
-    base = {
+    base: dict[str, Any] = {
         "site_aliases": SITE_ALIASES,
         "measure_aliases": measure_aliases(),
         "count_measures": COUNTS,

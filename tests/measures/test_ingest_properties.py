@@ -64,7 +64,7 @@ def tidy_text(records, style: str, delimiter: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def wide_text(records, style: str) -> str:
+def wide_text(records, style: str) -> tuple[str, str, dict[int, dict[str, int]]]:
     """One site: a week column and a column per measure."""
     site = records[0][0]
     table: dict[int, dict[str, int]] = {}
@@ -172,7 +172,7 @@ def sites(world):
 @pytest.mark.django_db
 @settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
-    max_examples=max(25, settings.default.max_examples // 4),
+    max_examples=max(25, settings().max_examples // 4),
 )
 @given(data=mutated())
 def test_mutated_upload_is_stored_whole_or_not_at_all(world, sites, send, data):

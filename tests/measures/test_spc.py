@@ -7,6 +7,7 @@ precision; hand-derived values are compared to 1e-9.
 """
 
 import math
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from measures.spc import (
 EXACT = 1e-9
 
 
-def printed(x: float, digits: int = 7) -> pytest.approx:
+def printed(x: float, digits: int = 7) -> Any:
     """Match a value R printed with `digits` significant digits."""
     return pytest.approx(x, rel=0.6 * 10 ** (1 - digits))
 

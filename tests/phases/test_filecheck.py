@@ -22,7 +22,7 @@ def office(folder: str, extra: dict[str, bytes] | None = None) -> bytes:
     """A minimal Office file. Entries carry a fixed date, so the bytes (and so the test ids
     built from them) are the same in every process: pytest-xdist's workers must agree."""
     buffer = io.BytesIO()
-    entries = {
+    entries: dict[str, bytes | str] = {
         "[Content_Types].xml": "<Types/>",
         f"{folder}document.xml": "<doc/>",
         **(extra or {}),

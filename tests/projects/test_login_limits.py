@@ -5,6 +5,7 @@ that a known browser and a password reset get past, sprays from one address, no 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,7 +21,7 @@ LOGIN = "/accounts/login/"
 
 
 def attempt(client: Client, username: str, password: str, address: str | None = None):
-    extra = {"HTTP_X_FORWARDED_FOR": f"10.9.9.9, {address}"} if address else {}
+    extra: dict[str, Any] = {"HTTP_X_FORWARDED_FOR": f"10.9.9.9, {address}"} if address else {}
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
@@ -105,7 +106,9 @@ def test_many_addresses_slow_an_account_down_but_not_its_known_browser(
 
     def wait_for(response) -> int:
         assert response.status_code == 429
-        return int(re.search(rb"Wait (\d+) second", response.content).group(1))
+        found = re.search(rb"Wait (\d+) second", response.content)
+        assert found is not None
+        return int(found.group(1))
 
     assert wait_for(attempt(Client(), name, PASSWORD, address="192.0.2.1")) == 1
     now = login_limits.time.time()

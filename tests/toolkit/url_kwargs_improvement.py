@@ -32,5 +32,5 @@ BUILDERS = {
         SustainabilityAssessmentFactory(plan=SustainabilityPlanFactory(project=sw.project)).pk
     ),
     # The Sustainability Model is programme data: its page refuses every site role.
-    "sm_factor_id": lambda sw: SustainabilityFactor.objects.order_by("pk").first().pk,
+    "sm_factor_id": lambda sw: SustainabilityFactor.objects.order_by("pk")[0].pk,
 }

@@ -10,13 +10,6 @@ from phases.models import Step
 from projects.models import Project
 from toolkit.history import item_versions
 from toolkit.models import ItemVersion
-from toolkit.models.analysis import (
-    Fishbone,
-    FiveWhys,
-    PriorityMatrix,
-    ProcessMap,
-    Swot,
-)
 
 
 def step_choices(*, project: Project) -> QuerySet[Step]:
@@ -24,28 +17,6 @@ def step_choices(*, project: Project) -> QuerySet[Step]:
     return Step.objects.filter(
         Q(programme__isnull=True) | Q(programme_id=project.site.programme_id)
     ).select_related("phase")
-
-
-def fishbone_list(*, project: Project) -> QuerySet[Fishbone]:
-    return Fishbone.objects.filter(project=project).select_related("step", "created_by")
-
-
-def five_whys_list(*, project: Project) -> QuerySet[FiveWhys]:
-    return FiveWhys.objects.filter(project=project).select_related(
-        "step", "created_by", "source_cause__category__fishbone"
-    )
-
-
-def process_map_list(*, project: Project) -> QuerySet[ProcessMap]:
-    return ProcessMap.objects.filter(project=project).select_related("step", "created_by")
-
-
-def swot_list(*, project: Project) -> QuerySet[Swot]:
-    return Swot.objects.filter(project=project).select_related("step", "created_by")
-
-
-def priority_matrix_list(*, project: Project) -> QuerySet[PriorityMatrix]:
-    return PriorityMatrix.objects.filter(project=project).select_related("step", "created_by")
 
 
 def item_version(*, item: Any, number: int | None) -> ItemVersion | None:

@@ -4,7 +4,7 @@ version of the item in the same transaction."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -36,6 +36,9 @@ from toolkit.models.analysis import (
 
 from .svg import shorten
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 Item = TypeVar("Item", bound=AnalysisItem)
 Part = TypeVar("Part", bound=models.Model)
 
@@ -56,7 +59,7 @@ def _require(value: str, message: str, field: str | None = None) -> str:
     return value
 
 
-def _record(item: AnalysisItem, user: Any, summary: str) -> None:
+def _record(item: AnalysisItem, user: User, summary: str) -> None:
     """Touch the item and store its new state (read afresh, so no prefetched part is stale)."""
     type(item)._default_manager.filter(pk=item.pk).update(updated_at=timezone.now())
     fresh = type(item)._default_manager.select_related("step", "project").get(pk=item.pk)
@@ -102,7 +105,7 @@ def _validate_item(item: AnalysisItem) -> None:
 
 
 @transaction.atomic
-def item_create(*, model: type[Item], project: Project, user: Any, **fields: Any) -> Item:
+def item_create(*, model: type[Item], project: Project, user: User, **fields: Any) -> Item:
     """Create a tool item for a project. A fishbone's preset names its first categories."""
     item = model(project=project, created_by=user, **fields)
     _validate_item(item)
@@ -115,7 +118,7 @@ def item_create(*, model: type[Item], project: Project, user: Any, **fields: Any
 
 
 @transaction.atomic
-def item_update(*, item: Item, user: Any, **fields: Any) -> Item:
+def item_update(*, item: Item, user: User, **fields: Any) -> Item:
     for name, value in fields.items():
         setattr(item, name, value)
     _validate_item(item)
@@ -125,7 +128,7 @@ def item_update(*, item: Item, user: Any, **fields: Any) -> Item:
 
 
 @transaction.atomic
-def item_delete(*, item: AnalysisItem, user: Any) -> None:
+def item_delete(*, item: AnalysisItem, user: User) -> None:
     """Delete the item, its parts and its version history."""
     item.delete()
 
@@ -140,7 +143,7 @@ def part_move(
     part: models.Model,
     siblings: QuerySet,
     direction: str,
-    user: Any,
+    user: User,
     summary: str,
 ) -> None:
     """Swap a part with its neighbour above ("up") or below ("down") among its siblings."""
@@ -159,7 +162,7 @@ def part_move(
 
 
 @transaction.atomic
-def part_delete(*, item: AnalysisItem, part: models.Model, user: Any, summary: str) -> None:
+def part_delete(*, item: AnalysisItem, part: models.Model, user: User, summary: str) -> None:
     if isinstance(part, WhyLink):
         assert isinstance(item, FiveWhys)
         _check_five_whys_complete(item, item.links.count() - 1)
@@ -177,7 +180,7 @@ def _category_of(fishbone: Fishbone, category: FishboneCategory) -> FishboneCate
 
 
 @transaction.atomic
-def fishbone_category_add(*, item: Fishbone, user: Any, name: str) -> FishboneCategory:
+def fishbone_category_add(*, item: Fishbone, user: User, name: str) -> FishboneCategory:
     name = _require(name, "Enter the category's name.", "name")
     if item.categories.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"This fishbone already has a category '{name}'."})
@@ -190,7 +193,7 @@ def fishbone_category_add(*, item: Fishbone, user: Any, name: str) -> FishboneCa
 
 @transaction.atomic
 def fishbone_category_update(
-    *, item: Fishbone, part: FishboneCategory, user: Any, name: str
+    *, item: Fishbone, part: FishboneCategory, user: User, name: str
 ) -> FishboneCategory:
     _category_of(item, part)
     name = _require(name, "Enter the category's name.", "name")
@@ -206,7 +209,7 @@ def fishbone_category_update(
 def fishbone_cause_add(
     *,
     item: Fishbone,
-    user: Any,
+    user: User,
     category: FishboneCategory,
     text: str,
     parent: FishboneCause | None = None,
@@ -236,7 +239,7 @@ def fishbone_cause_add(
 
 @transaction.atomic
 def fishbone_cause_update(
-    *, item: Fishbone, part: FishboneCause, user: Any, text: str
+    *, item: Fishbone, part: FishboneCause, user: User, text: str
 ) -> FishboneCause:
     _category_of(item, part.category)
     part.text = _require(text, "Describe the cause.", "text")
@@ -246,7 +249,7 @@ def fishbone_cause_update(
 
 
 @transaction.atomic
-def five_whys_from_cause(*, item: Fishbone, cause: FishboneCause, user: Any) -> FiveWhys:
+def five_whys_from_cause(*, item: Fishbone, cause: FishboneCause, user: User) -> FiveWhys:
     """Open a Five Whys chain on a fishbone cause: the cause becomes its problem."""
     _category_of(item, cause.category)
     chain = FiveWhys(
@@ -267,7 +270,7 @@ def five_whys_from_cause(*, item: Fishbone, cause: FishboneCause, user: Any) -> 
 
 
 @transaction.atomic
-def why_link_add(*, item: FiveWhys, user: Any, why: str, answer: str) -> WhyLink:
+def why_link_add(*, item: FiveWhys, user: User, why: str, answer: str) -> WhyLink:
     why = _require(why, "Enter the question: why does this happen?", "why")
     answer = _require(answer, "Enter the answer.", "answer")
     count = item.links.count()
@@ -284,7 +287,7 @@ def why_link_add(*, item: FiveWhys, user: Any, why: str, answer: str) -> WhyLink
 
 
 @transaction.atomic
-def why_link_update(*, item: FiveWhys, part: WhyLink, user: Any, why: str, answer: str) -> WhyLink:
+def why_link_update(*, item: FiveWhys, part: WhyLink, user: User, why: str, answer: str) -> WhyLink:
     part.why = _require(why, "Enter the question: why does this happen?", "why")
     part.answer = _require(answer, "Enter the answer.", "answer")
     part.save(update_fields=["why", "answer"])
@@ -302,7 +305,7 @@ def _lane_of(item: ProcessMap, lane: ProcessLane | None) -> ProcessLane | None:
 
 
 @transaction.atomic
-def process_lane_add(*, item: ProcessMap, user: Any, name: str, kind: str) -> ProcessLane:
+def process_lane_add(*, item: ProcessMap, user: User, name: str, kind: str) -> ProcessLane:
     name = _require(name, "Enter the team or service this swimlane shows.", "name")
     if item.lanes.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"This map already has a swimlane '{name}'."})
@@ -315,7 +318,7 @@ def process_lane_add(*, item: ProcessMap, user: Any, name: str, kind: str) -> Pr
 
 @transaction.atomic
 def process_lane_update(
-    *, item: ProcessMap, part: ProcessLane, user: Any, name: str, kind: str
+    *, item: ProcessMap, part: ProcessLane, user: User, name: str, kind: str
 ) -> ProcessLane:
     name = _require(name, "Enter the team or service this swimlane shows.", "name")
     if item.lanes.filter(name__iexact=name).exclude(pk=part.pk).exists():
@@ -338,7 +341,7 @@ def _step_fields(item: ProcessMap, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def process_step_add(*, item: ProcessMap, user: Any, **fields: Any) -> ProcessStep:
+def process_step_add(*, item: ProcessMap, user: User, **fields: Any) -> ProcessStep:
     fields = _step_fields(item, fields)
     step = ProcessStep.objects.create(
         process_map=item, order=_next_order(item.steps.all()), **fields
@@ -349,7 +352,7 @@ def process_step_add(*, item: ProcessMap, user: Any, **fields: Any) -> ProcessSt
 
 @transaction.atomic
 def process_step_update(
-    *, item: ProcessMap, part: ProcessStep, user: Any, **fields: Any
+    *, item: ProcessMap, part: ProcessStep, user: User, **fields: Any
 ) -> ProcessStep:
     fields = _step_fields(item, fields)
     for name, value in fields.items():
@@ -361,7 +364,7 @@ def process_step_update(
 
 @transaction.atomic
 def process_arrow_add(
-    *, item: ProcessMap, user: Any, source: ProcessStep, target: ProcessStep, label: str = ""
+    *, item: ProcessMap, user: User, source: ProcessStep, target: ProcessStep, label: str = ""
 ) -> ProcessArrow:
     if source.process_map_id != item.pk or target.process_map_id != item.pk:
         raise ValidationError("An arrow can only join two steps of the same process map.")
@@ -378,7 +381,7 @@ def process_arrow_add(
 
 @transaction.atomic
 def process_arrow_update(
-    *, item: ProcessMap, part: ProcessArrow, user: Any, label: str = ""
+    *, item: ProcessMap, part: ProcessArrow, user: User, label: str = ""
 ) -> ProcessArrow:
     part.label = (label or "").strip()
     part.save(update_fields=["label"])
@@ -398,7 +401,7 @@ def _swot_item_fields(quadrant: str, text: str, priority: int) -> tuple[str, str
 
 
 @transaction.atomic
-def swot_item_add(*, item: Swot, user: Any, quadrant: str, text: str, priority: int) -> SwotItem:
+def swot_item_add(*, item: Swot, user: User, quadrant: str, text: str, priority: int) -> SwotItem:
     quadrant, text, priority = _swot_item_fields(quadrant, text, int(priority))
     entry = SwotItem.objects.create(
         swot=item,
@@ -413,7 +416,7 @@ def swot_item_add(*, item: Swot, user: Any, quadrant: str, text: str, priority: 
 
 @transaction.atomic
 def swot_item_update(
-    *, item: Swot, part: SwotItem, user: Any, quadrant: str, text: str, priority: int
+    *, item: Swot, part: SwotItem, user: User, quadrant: str, text: str, priority: int
 ) -> SwotItem:
     quadrant, text, priority = _swot_item_fields(quadrant, text, int(priority))
     if quadrant != part.quadrant:
@@ -450,7 +453,7 @@ def _strategy_items(item: Swot, kind: str, items: Any) -> list[SwotItem]:
 
 @transaction.atomic
 def swot_strategy_add(
-    *, item: Swot, user: Any, kind: str, text: str, items: Any = ()
+    *, item: Swot, user: User, kind: str, text: str, items: Any = ()
 ) -> SwotStrategy:
     text = _require(text, "Describe the strategy.", "text")
     chosen = _strategy_items(item, kind, items)
@@ -464,7 +467,7 @@ def swot_strategy_add(
 
 @transaction.atomic
 def swot_strategy_update(
-    *, item: Swot, part: SwotStrategy, user: Any, kind: str, text: str, items: Any = ()
+    *, item: Swot, part: SwotStrategy, user: User, kind: str, text: str, items: Any = ()
 ) -> SwotStrategy:
     text = _require(text, "Describe the strategy.", "text")
     chosen = _strategy_items(item, kind, items)
@@ -500,7 +503,7 @@ def _option_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def priority_option_add(*, item: PriorityMatrix, user: Any, **fields: Any) -> PriorityOption:
+def priority_option_add(*, item: PriorityMatrix, user: User, **fields: Any) -> PriorityOption:
     values = _option_fields(fields)
     option = PriorityOption.objects.create(
         matrix=item, order=_next_order(item.options.all()), **values
@@ -511,7 +514,7 @@ def priority_option_add(*, item: PriorityMatrix, user: Any, **fields: Any) -> Pr
 
 @transaction.atomic
 def priority_option_update(
-    *, item: PriorityMatrix, part: PriorityOption, user: Any, **fields: Any
+    *, item: PriorityMatrix, part: PriorityOption, user: User, **fields: Any
 ) -> PriorityOption:
     for name, value in _option_fields(fields).items():
         setattr(part, name, value)
@@ -537,7 +540,7 @@ def _criterion_fields(
 
 @transaction.atomic
 def priority_criterion_add(
-    *, item: PriorityMatrix, user: Any, name: str, weight: Any
+    *, item: PriorityMatrix, user: User, name: str, weight: Any
 ) -> PriorityCriterion:
     name, weight = _criterion_fields(item, name, weight, None)
     criterion = PriorityCriterion.objects.create(
@@ -549,7 +552,7 @@ def priority_criterion_add(
 
 @transaction.atomic
 def priority_criterion_update(
-    *, item: PriorityMatrix, part: PriorityCriterion, user: Any, name: str, weight: Any
+    *, item: PriorityMatrix, part: PriorityCriterion, user: User, name: str, weight: Any
 ) -> PriorityCriterion:
     part.name, part.weight = _criterion_fields(item, name, weight, part.pk)
     part.save(update_fields=["name", "weight"])
@@ -562,7 +565,7 @@ def priority_scores_set(
     *,
     item: PriorityMatrix,
     option: PriorityOption,
-    user: Any,
+    user: User,
     scores: dict[PriorityCriterion, Any],
 ) -> None:
     """Set an option's score (1 to 5) on each criterion; an empty score clears it."""

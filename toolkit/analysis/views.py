@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from projects.http import SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 from toolkit.history import item_versions
 from toolkit.models.analysis import AnalysisItem, FishboneCause, PriorityOption
 from toolkit.registry import TOOLKIT
@@ -27,18 +28,6 @@ from toolkit.step_work import step_initial
 from . import selectors, services, svg
 from .forms import PriorityScoresForm
 from .tools import TOOLS, PartSpec, ToolSpec
-
-
-def _can_edit(request: SiteRequest) -> bool:
-    return Capability.EDIT in request.site_caps
-
-
-def _project(request: SiteRequest, project_id: int) -> Project:
-    return get_object_or_404(
-        Project.objects.select_related("site__programme"),
-        pk=project_id,
-        site=request.site,
-    )
 
 
 def _item(tool: ToolSpec, project: Project, ids: dict[str, int]) -> Any:
@@ -55,15 +44,6 @@ def _template(tool: ToolSpec, role: str) -> str:
 
 def _outline_template(tool: ToolSpec) -> str:
     return f"toolkit/_{tool.slug.replace('-', '_')}_outline.html"
-
-
-def _form_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def figure(tool: ToolSpec, snapshot: dict[str, Any], ident: str) -> dict[str, Any]:
@@ -84,9 +64,9 @@ def _detail_context(
     status_message: str = "",
 ) -> dict[str, Any]:
     snapshot = item.snapshot()
-    can_edit = _can_edit(request)
+    editable = can_edit(request)
     forms: dict[str, BaseForm] = (
-        {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if can_edit else {}
+        {p.slug: p.form(item=item, prefix=p.slug) for p in tool.parts} if editable else {}
     )
     forms.update(bound or {})
     context = {
@@ -97,7 +77,7 @@ def _detail_context(
         "forms": forms,
         "figure": figure(tool, snapshot, f"{tool.slug}-{item.pk}"),
         "snapshot": snapshot,
-        "can_edit": can_edit,
+        "can_edit": editable,
         "status_message": status_message,
         "outline_template": _outline_template(tool),
     }
@@ -143,12 +123,12 @@ def _after_change(
 @site_view(Capability.VIEW)
 @require_GET
 def toolkit_index(request: SiteRequest, project_id: int) -> HttpResponse:
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     tools = [{"entry": entry, "items": list(entry.queryset(project))} for entry in TOOLKIT]
     return render(
         request,
         "toolkit/toolkit_index.html",
-        {"site": request.site, "project": project, "tools": tools, "can_edit": _can_edit(request)},
+        {"site": request.site, "project": project, "tools": tools, "can_edit": can_edit(request)},
     )
 
 
@@ -156,7 +136,7 @@ def toolkit_index(request: SiteRequest, project_id: int) -> HttpResponse:
 @require_GET
 def item_list(request: SiteRequest, project_id: int, *, tool: str) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     return render(
         request,
         "toolkit/analysis_item_list.html",
@@ -165,7 +145,7 @@ def item_list(request: SiteRequest, project_id: int, *, tool: str) -> HttpRespon
             "project": project,
             "tool": spec,
             "items": spec.queryset(project).order_by("-updated_at"),
-            "can_edit": _can_edit(request),
+            "can_edit": can_edit(request),
         },
     )
 
@@ -177,7 +157,7 @@ def item_list(request: SiteRequest, project_id: int, *, tool: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def item_create(request: SiteRequest, project_id: int, *, tool: str) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     form_class = spec.create_form or spec.form
     form = form_class(request.POST or None, project=project, initial=step_initial(request, project))
     if request.method == "POST" and form.is_valid():
@@ -186,7 +166,7 @@ def item_create(request: SiteRequest, project_id: int, *, tool: str) -> HttpResp
                 model=spec.model, project=project, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{spec.name} '{item.title}' created.")
             return redirect(item)
@@ -202,7 +182,7 @@ def item_create(request: SiteRequest, project_id: int, *, tool: str) -> HttpResp
 @vary_on_headers("HX-Request")
 def item_detail(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     return _render_detail(request, spec, project, _item(spec, project, ids))
 
 
@@ -210,7 +190,7 @@ def item_detail(request: SiteRequest, project_id: int, *, tool: str, **ids: int)
 @require_http_methods(["GET", "POST"])
 def item_edit(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     form = spec.form(request.POST or None, instance=item, project=project)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +199,7 @@ def item_edit(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -
                 item=_item(spec, project, ids), user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect(item)
@@ -234,7 +214,7 @@ def item_edit(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -
 @require_http_methods(["GET", "POST"])
 def item_delete(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     if request.method == "POST":
         title = item.title
@@ -252,7 +232,7 @@ def item_delete(request: SiteRequest, project_id: int, *, tool: str, **ids: int)
 @require_GET
 def item_print(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     snapshot = item.snapshot()
     return render(
@@ -274,7 +254,7 @@ def item_print(request: SiteRequest, project_id: int, *, tool: str, **ids: int) 
 @require_GET
 def item_history(request: SiteRequest, project_id: int, *, tool: str, **ids: int) -> HttpResponse:
     spec = TOOLS[tool]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     number = request.GET.get("version", "")
     chosen = selectors.item_version(item=item, number=int(number) if number.isdigit() else None)
@@ -305,14 +285,14 @@ def part_add(
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     form = part_spec.form(request.POST, item=item, prefix=part_spec.slug)
     if form.is_valid():
         try:
             created = part_spec.create(item=item, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             message = (
                 f"Added the {part_spec.noun} '{svg.shorten(part_spec.describe(created), 80)}'."
@@ -328,7 +308,7 @@ def part_edit(
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     obj = _part(part_spec, item, ids)
     form = part_spec.get_edit_form()(request.POST or None, item=item, instance=obj)
@@ -342,7 +322,7 @@ def part_edit(
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the {part_spec.noun}.")
             return redirect(item.get_absolute_url() + f"#{part_spec.slug}")
@@ -367,7 +347,7 @@ def part_delete(
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     obj = _part(part_spec, item, ids)
     description = part_spec.describe(obj)
@@ -397,7 +377,7 @@ def part_move(
 ) -> HttpResponse:
     spec = TOOLS[tool]
     part_spec = spec.part(part)
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     item = _item(spec, project, ids)
     obj = _part(part_spec, item, ids)
     direction = request.POST.get("direction", "")
@@ -448,7 +428,7 @@ def cause_five_whys(
 ) -> HttpResponse:
     """Open a Five Whys chain with this fishbone cause as its problem."""
     spec = TOOLS["fishbone"]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     fishbone = _item(spec, project, {"fishbone_id": fishbone_id})
     cause = get_object_or_404(FishboneCause, pk=cause_id, category__fishbone=fishbone)
     chain = services.five_whys_from_cause(item=fishbone, cause=cause, user=request.user)
@@ -467,7 +447,7 @@ def option_scores(
 ) -> HttpResponse:
     """Score one option on every criterion of its matrix."""
     spec = TOOLS["priority-matrix"]
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     matrix = _item(spec, project, {"priority_matrix_id": priority_matrix_id})
     option = get_object_or_404(PriorityOption, pk=option_id, matrix=matrix)
     form = PriorityScoresForm(request.POST or None, option=option)
@@ -477,7 +457,7 @@ def option_scores(
                 item=matrix, option=option, user=request.user, scores=form.scores()
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the scores of '{option.name}'.")
             return redirect(matrix.get_absolute_url() + "#ranking")

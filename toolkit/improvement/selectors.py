@@ -25,10 +25,6 @@ from toolkit.models import (
 )
 
 
-def driver_diagrams(*, project: Project) -> QuerySet[DriverDiagram]:
-    return DriverDiagram.objects.filter(project=project).select_related("outcome_measure", "step")
-
-
 def pdsa_cycles(*, project: Project) -> QuerySet[PdsaCycle]:
     return (
         PdsaCycle.objects.filter(project=project)
@@ -39,10 +35,6 @@ def pdsa_cycles(*, project: Project) -> QuerySet[PdsaCycle]:
 
 def reflections(*, project: Project) -> QuerySet[Reflection]:
     return Reflection.objects.filter(project=project).select_related("step")
-
-
-def sustainability_plans(*, project: Project) -> QuerySet[SustainabilityPlan]:
-    return SustainabilityPlan.objects.filter(project=project).select_related("step")
 
 
 # Driver diagrams ---------------------------------------------------------------------------

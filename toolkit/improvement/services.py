@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +35,9 @@ from toolkit.models import (
     SustainabilityPlan,
     SustainabilityRating,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Stage = PdsaCycle.Stage
 STAGE_ORDER = [Stage.PLAN, Stage.DO, Stage.STUDY, Stage.ACT]
@@ -115,7 +118,7 @@ def _check_diagram(project: Project, data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def driver_diagram_create(*, project: Project, user: Any, **fields: Any) -> DriverDiagram:
+def driver_diagram_create(*, project: Project, user: User, **fields: Any) -> DriverDiagram:
     _check_diagram(project, fields)
     diagram = DriverDiagram(project=project, created_by=user)
     _update(diagram, fields, DIAGRAM_FIELDS)
@@ -124,7 +127,7 @@ def driver_diagram_create(*, project: Project, user: Any, **fields: Any) -> Driv
 
 
 @transaction.atomic
-def driver_diagram_update(*, diagram: DriverDiagram, user: Any, **fields: Any) -> DriverDiagram:
+def driver_diagram_update(*, diagram: DriverDiagram, user: User, **fields: Any) -> DriverDiagram:
     current = {name: getattr(diagram, name) for name in DIAGRAM_FIELDS}
     _check_diagram(diagram.project, {**current, **fields})
     _update(diagram, fields, DIAGRAM_FIELDS)
@@ -133,7 +136,7 @@ def driver_diagram_update(*, diagram: DriverDiagram, user: Any, **fields: Any) -
 
 
 @transaction.atomic
-def driver_diagram_delete(*, diagram: DriverDiagram, user: Any) -> None:
+def driver_diagram_delete(*, diagram: DriverDiagram, user: User) -> None:
     version_record(item=diagram, user=user, summary="Deleted the driver diagram")
     diagram.delete()
 
@@ -161,7 +164,7 @@ def _check_parent(diagram: DriverDiagram, kind: str, parent: DriverNode | None) 
 def driver_node_add(
     *,
     diagram: DriverDiagram,
-    user: Any,
+    user: User,
     kind: str,
     text: str,
     parent: DriverNode | None = None,
@@ -183,7 +186,7 @@ def driver_node_add(
 
 @transaction.atomic
 def driver_node_update(
-    *, node: DriverNode, user: Any, text: str, measures: Iterable[Any] = ()
+    *, node: DriverNode, user: User, text: str, measures: Iterable[Any] = ()
 ) -> DriverNode:
     node.text = _text(text, "text", "Enter the text of the driver or change idea.")
     found = _measures(measures)
@@ -198,7 +201,7 @@ def driver_node_update(
 
 
 @transaction.atomic
-def driver_node_delete(*, node: DriverNode, user: Any) -> None:
+def driver_node_delete(*, node: DriverNode, user: User) -> None:
     diagram = node.diagram
     summary = f"Removed {node.get_kind_display().lower()}: {node.text}"
     node.delete()
@@ -206,7 +209,7 @@ def driver_node_delete(*, node: DriverNode, user: Any) -> None:
 
 
 @transaction.atomic
-def driver_node_move(*, node: DriverNode, user: Any, direction: str) -> bool:
+def driver_node_move(*, node: DriverNode, user: User, direction: str) -> bool:
     siblings = DriverNode.objects.filter(diagram=node.diagram, kind=node.kind, parent=node.parent)
     moved = _move(node, siblings, direction)
     if moved:
@@ -262,7 +265,7 @@ def _check_cycle(project: Project, data: Mapping[str, Any]) -> None:
 
 @transaction.atomic
 def pdsa_create(
-    *, project: Project, user: Any, measures: Iterable[Any] = (), **fields: Any
+    *, project: Project, user: User, measures: Iterable[Any] = (), **fields: Any
 ) -> PdsaCycle:
     _check_cycle(project, fields)
     found = _measures(measures)
@@ -276,7 +279,7 @@ def pdsa_create(
 
 @transaction.atomic
 def pdsa_update(
-    *, cycle: PdsaCycle, user: Any, measures: Iterable[Any] | None = None, **fields: Any
+    *, cycle: PdsaCycle, user: User, measures: Iterable[Any] | None = None, **fields: Any
 ) -> PdsaCycle:
     current = {name: getattr(cycle, name) for name in CYCLE_FIELDS}
     _check_cycle(cycle.project, {**current, **fields})
@@ -291,7 +294,7 @@ def pdsa_update(
 
 
 @transaction.atomic
-def pdsa_delete(*, cycle: PdsaCycle, user: Any) -> None:
+def pdsa_delete(*, cycle: PdsaCycle, user: User) -> None:
     version_record(item=cycle, user=user, summary="Deleted the cycle")
     shown_on = cycle_measure_ids(cycle)
     cycle_charts_rebuild(cycle, shown_on)  # rebuilt once the delete commits
@@ -305,7 +308,7 @@ def pdsa_allowed_moves(*, cycle: PdsaCycle) -> list[str]:
 
 
 @transaction.atomic
-def pdsa_move(*, cycle: PdsaCycle, user: Any, to_stage: str, reason: str = "") -> PdsaCycle:
+def pdsa_move(*, cycle: PdsaCycle, user: User, to_stage: str, reason: str = "") -> PdsaCycle:
     """Plan -> Do -> Study -> Act, one stage at a time; back to an earlier stage with a reason.
     Act cannot be reached without Study, and Study needs its findings written first."""
     cycle = PdsaCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
@@ -352,7 +355,7 @@ def pdsa_move(*, cycle: PdsaCycle, user: Any, to_stage: str, reason: str = "") -
 def pdsa_decide(
     *,
     cycle: PdsaCycle,
-    user: Any,
+    user: User,
     outcome: str,
     next_steps: str = "",
     shared_with_community: bool | None = None,
@@ -380,7 +383,7 @@ def pdsa_decide(
     return cycle, successor
 
 
-def _next_cycle(cycle: PdsaCycle, user: Any) -> PdsaCycle:
+def _next_cycle(cycle: PdsaCycle, user: User) -> PdsaCycle:
     successor = PdsaCycle(
         project=cycle.project,
         step=cycle.step,
@@ -411,7 +414,7 @@ def _next_cycle(cycle: PdsaCycle, user: Any) -> PdsaCycle:
 
 @transaction.atomic
 def pdsa_task_add(
-    *, cycle: PdsaCycle, user: Any, who: str, what: str, when: str = "", where: str = ""
+    *, cycle: PdsaCycle, user: User, who: str, what: str, when: str = "", where: str = ""
 ) -> PdsaTask:
     task = PdsaTask.objects.create(
         cycle=cycle,
@@ -426,14 +429,14 @@ def pdsa_task_add(
 
 
 @transaction.atomic
-def pdsa_task_delete(*, task: PdsaTask, user: Any) -> None:
+def pdsa_task_delete(*, task: PdsaTask, user: User) -> None:
     cycle, summary = task.cycle, f"Removed task: {task.what}"
     task.delete()
     version_record(item=cycle, user=user, summary=summary)
 
 
 @transaction.atomic
-def pdsa_task_move(*, task: PdsaTask, user: Any, direction: str) -> bool:
+def pdsa_task_move(*, task: PdsaTask, user: User, direction: str) -> bool:
     moved = _move(task, task.cycle.tasks.all(), direction)
     if moved:
         version_record(item=task.cycle, user=user, summary=f"Moved task {direction}: {task.what}")
@@ -460,7 +463,7 @@ def _check_reflection(project: Project, data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def reflection_create(*, project: Project, user: Any, **fields: Any) -> Reflection:
+def reflection_create(*, project: Project, user: User, **fields: Any) -> Reflection:
     _check_reflection(project, fields)
     reflection = Reflection(project=project, created_by=user)
     _update(reflection, fields, REFLECTION_FIELDS)
@@ -469,7 +472,7 @@ def reflection_create(*, project: Project, user: Any, **fields: Any) -> Reflecti
 
 
 @transaction.atomic
-def reflection_update(*, reflection: Reflection, user: Any, **fields: Any) -> Reflection:
+def reflection_update(*, reflection: Reflection, user: User, **fields: Any) -> Reflection:
     current = {name: getattr(reflection, name) for name in REFLECTION_FIELDS}
     _check_reflection(reflection.project, {**current, **fields})
     _update(reflection, fields, REFLECTION_FIELDS)
@@ -478,14 +481,14 @@ def reflection_update(*, reflection: Reflection, user: Any, **fields: Any) -> Re
 
 
 @transaction.atomic
-def reflection_delete(*, reflection: Reflection, user: Any) -> None:
+def reflection_delete(*, reflection: Reflection, user: User) -> None:
     version_record(item=reflection, user=user, summary="Deleted the reflection")
     reflection.delete()
 
 
 @transaction.atomic
 def reflection_factor_add(
-    *, reflection: Reflection, user: Any, kind: str, principle: Principle, text: str
+    *, reflection: Reflection, user: User, kind: str, principle: Principle, text: str
 ) -> ReflectionFactor:
     if kind not in ReflectionFactor.Kind.values:
         raise ValidationError({"kind": "Choose barrier or facilitator."})
@@ -503,14 +506,14 @@ def reflection_factor_add(
 
 
 @transaction.atomic
-def reflection_factor_delete(*, factor: ReflectionFactor, user: Any) -> None:
+def reflection_factor_delete(*, factor: ReflectionFactor, user: User) -> None:
     reflection, summary = factor.reflection, f"Removed {factor.kind}: {factor.text}"
     factor.delete()
     version_record(item=reflection, user=user, summary=summary)
 
 
 @transaction.atomic
-def reflection_factor_move(*, factor: ReflectionFactor, user: Any, direction: str) -> bool:
+def reflection_factor_move(*, factor: ReflectionFactor, user: User, direction: str) -> bool:
     moved = _move(factor, factor.reflection.factors.filter(kind=factor.kind), direction)
     if moved:
         version_record(
@@ -527,7 +530,9 @@ PLAN_FIELDS = ("title", "step", "notes")
 
 
 @transaction.atomic
-def sustainability_plan_create(*, project: Project, user: Any, **fields: Any) -> SustainabilityPlan:
+def sustainability_plan_create(
+    *, project: Project, user: User, **fields: Any
+) -> SustainabilityPlan:
     _text(fields.get("title"), "title", "Enter a title.")
     _check_step(project, fields.get("step"))
     plan = SustainabilityPlan(project=project, created_by=user)
@@ -538,7 +543,7 @@ def sustainability_plan_create(*, project: Project, user: Any, **fields: Any) ->
 
 @transaction.atomic
 def sustainability_plan_update(
-    *, plan: SustainabilityPlan, user: Any, **fields: Any
+    *, plan: SustainabilityPlan, user: User, **fields: Any
 ) -> SustainabilityPlan:
     _text(fields.get("title", plan.title), "title", "Enter a title.")
     _check_step(plan.project, fields.get("step", plan.step))
@@ -548,7 +553,7 @@ def sustainability_plan_update(
 
 
 @transaction.atomic
-def sustainability_plan_delete(*, plan: SustainabilityPlan, user: Any) -> None:
+def sustainability_plan_delete(*, plan: SustainabilityPlan, user: User) -> None:
     version_record(item=plan, user=user, summary="Deleted the sustainability plan")
     plan.delete()
 
@@ -557,7 +562,7 @@ def sustainability_plan_delete(*, plan: SustainabilityPlan, user: Any) -> None:
 def sustainability_assessment_save(
     *,
     plan: SustainabilityPlan,
-    user: Any,
+    user: User,
     assessed_on: dt.date | None,
     ratings: Mapping[str, tuple[str, str]],
     notes: str = "",
@@ -611,7 +616,7 @@ def sustainability_assessment_save(
 
 
 @transaction.atomic
-def sustainability_assessment_delete(*, assessment: SustainabilityAssessment, user: Any) -> None:
+def sustainability_assessment_delete(*, assessment: SustainabilityAssessment, user: User) -> None:
     plan, summary = assessment.plan, f"Removed the assessment of {assessment.assessed_on:%d %B %Y}"
     assessment.delete()
     version_record(item=plan, user=user, summary=summary)

@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from projects.http import HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Project
 from projects.permissions import Capability, programme_view, site_view
+from projects.view_helpers import add_service_errors, can_edit, site_project
 from toolkit.history import item_versions
 from toolkit.models import (
     DriverDiagram,
@@ -43,10 +44,6 @@ from . import forms, pictures, selectors, services
 # Helpers -----------------------------------------------------------------------------------
 
 
-def _project(request: SiteRequest, project_id: int) -> Project:
-    return get_object_or_404(Project, pk=project_id, site=request.site)
-
-
 def _item(model: type[Model], request: HttpRequest, project_id: int, pk: int) -> Any:
     return get_object_or_404(
         model._default_manager.select_related("project__site"),
@@ -56,21 +53,8 @@ def _item(model: type[Model], request: HttpRequest, project_id: int, pk: int) ->
     )
 
 
-def _can_edit(request: SiteRequest) -> bool:
-    return Capability.EDIT in request.site_caps
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _base(request: SiteRequest, project: Project, **extra: Any) -> dict[str, Any]:
-    return {"site": project.site, "project": project, "can_edit": _can_edit(request), **extra}
+    return {"site": project.site, "project": project, "can_edit": can_edit(request), **extra}
 
 
 @dataclass(frozen=True)
@@ -136,7 +120,7 @@ SUSTAINABILITY = Tool(
 @site_view(Capability.VIEW)
 @require_GET
 def item_list(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpResponse:
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     items = (
         tool.model._default_manager.filter(project=project)
         .select_related("step")
@@ -150,14 +134,14 @@ def item_list(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpRespo
 @site_view(Capability.EDIT)
 @require_http_methods(["GET", "POST"])
 def item_create(request: SiteRequest, project_id: int, *, tool: Tool) -> HttpResponse:
-    project = _project(request, project_id)
+    project = site_project(request, project_id)
     initial = _create_initial(request, project, tool)
     form = tool.form(request.POST or None, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             item = tool.create(project=project, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{tool.name} '{item.title}' created.")
             return redirect(item)
@@ -192,7 +176,7 @@ def item_edit(request: SiteRequest, project_id: int, *, tool: Tool, **ids: int) 
             tool.update(**{tool.item_arg: item}, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             item.refresh_from_db()
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{tool.name} saved.")
             return redirect(item)
@@ -235,7 +219,7 @@ def _diagram_context(
 ) -> dict[str, Any]:
     tree = selectors.driver_tree(diagram=diagram)
     node_forms = node_forms or {}
-    if _can_edit(request):
+    if can_edit(request):
         for kind in DriverNode.Kind.values:
             node_forms.setdefault(kind, forms.DriverNodeForm(diagram=diagram, kind=kind))
     return _base(
@@ -295,7 +279,7 @@ def driver_node_add(request: SiteRequest, project_id: int, diagram_id: int) -> H
                 diagram=diagram, user=request.user, kind=kind, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 return redirect(diagram.get_absolute_url() + "#diagram-body")
@@ -327,7 +311,7 @@ def driver_node_edit(
                 measures=form.cleaned_data.get("measures", ()),
             )  # fmt: skip
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{node.get_kind_display()} saved.")
             return redirect(node.diagram.get_absolute_url() + "#diagram-body")
@@ -411,7 +395,7 @@ def _cycle_context(
         stage_index=services.STAGE_ORDER.index(PdsaCycle.Stage(cycle.stage)),
         allowed_moves=services.pdsa_allowed_moves(cycle=cycle),
         successors=list(cycle.successors.all()),
-        task_form=task_form or (forms.PdsaTaskForm() if _can_edit(request) else None),
+        task_form=task_form or (forms.PdsaTaskForm() if can_edit(request) else None),
         decide_form=decide_form
         or forms.PdsaDecideForm(
             initial={
@@ -474,7 +458,7 @@ def pdsa_decide(request: SiteRequest, project_id: int, cycle_id: int) -> HttpRes
                 cycle=cycle, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if successor is not None:
                 messages.success(
@@ -514,7 +498,7 @@ def pdsa_task_add(request: SiteRequest, project_id: int, cycle_id: int) -> HttpR
         try:
             services.pdsa_task_add(cycle=cycle, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 return redirect(cycle.get_absolute_url() + "#tasks")
@@ -573,7 +557,7 @@ def _reflection_context(
         factors=factors,
         counts=selectors.principle_counts(reflection=reflection),
         picture=pictures.reflection(reflection=reflection),
-        factor_form=form or (forms.ReflectionFactorForm() if _can_edit(request) else None),
+        factor_form=form or (forms.ReflectionFactorForm() if can_edit(request) else None),
     )
 
 
@@ -616,7 +600,7 @@ def reflection_factor_add(
                 reflection=reflection, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 return redirect(reflection.get_absolute_url() + "#factors")
@@ -718,7 +702,7 @@ def _assessment_form_page(
                 assessment=assessment,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Assessment saved.")
             return redirect(plan.get_absolute_url() + "#assessments")
@@ -808,7 +792,7 @@ def sustainability_factor_edit(request: ProgrammeRequest, sm_factor_id: int) -> 
             )
         except ValidationError as error:
             factor.refresh_from_db()
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"'{factor.name}' saved.")
             return redirect("toolkit:sustainability-model")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from projects.models import Site
 from projects.panels import (
@@ -18,6 +18,9 @@ from projects.panels import (
 )
 
 from . import selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _build(context: PanelContext) -> dict[int, Any]:
@@ -90,7 +93,7 @@ def pdsa_pack(data: Any, site: Site) -> list[PackSection]:
     return sections
 
 
-def pdsa_digest(user: Any, sites: Sequence[Site], today: dt.date) -> list[str]:
+def pdsa_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[str]:
     return [
         f"{cycle.project.site.code}: Cycle {cycle.number}: {cycle.title} "
         f"(planned to end {cycle.planned_end:%d %B %Y})"

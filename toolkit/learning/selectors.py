@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
@@ -20,6 +20,11 @@ from projects.models import Site
 from projects.permissions import Capability, can, site_ids_for
 from projects.selectors_dashboard import programmes_for
 from toolkit.models import PdsaCycle, Reflection, ReflectionFactor, Story
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from projects.http import AnyUser
 
 Stage = PdsaCycle.Stage
 Outcome = PdsaCycle.Outcome
@@ -155,7 +160,7 @@ def cycle_panels(
     return data
 
 
-def cycles_due_for(*, user: Any, sites: Sequence[Site], today: dt.date) -> list[PdsaCycle]:
+def cycles_due_for(*, user: User, sites: Sequence[Site], today: dt.date) -> list[PdsaCycle]:
     """Cycles due to be studied that this person should hear about: those of sites they
     manage (project managers) and those they own (named as owner, or created by them)."""
     managed = [site.pk for site in sites if can(user, Capability.EDIT, site)]
@@ -196,7 +201,7 @@ class LibraryScope:
         )
 
 
-def library_scope(*, user: Any) -> LibraryScope:
+def library_scope(*, user: AnyUser) -> LibraryScope:
     return LibraryScope(
         own_site_ids=site_ids_for(user),
         programme_ids=list(programmes_for(user=user).values_list("pk", flat=True)),

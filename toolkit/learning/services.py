@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +13,9 @@ from projects.models import Project
 from toolkit.history import version_record
 from toolkit.improvement.services import _check_step, _text, _update
 from toolkit.models import Story
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 STORY_FIELDS = ("title", "step", "summary", "what_happened", "celebrate", "shared_with_community")
 
@@ -35,7 +38,7 @@ def _principles(values: Iterable[Any]) -> list[Principle]:
 
 @transaction.atomic
 def story_create(
-    *, project: Project, user: Any, principles: Iterable[Any] = (), **fields: Any
+    *, project: Project, user: User, principles: Iterable[Any] = (), **fields: Any
 ) -> Story:
     _check_story(project, fields)
     found = _principles(principles)
@@ -48,7 +51,7 @@ def story_create(
 
 @transaction.atomic
 def story_update(
-    *, story: Story, user: Any, principles: Iterable[Any] | None = None, **fields: Any
+    *, story: Story, user: User, principles: Iterable[Any] | None = None, **fields: Any
 ) -> Story:
     current = {name: getattr(story, name) for name in STORY_FIELDS}
     _check_story(story.project, {**current, **fields})
@@ -61,6 +64,6 @@ def story_update(
 
 
 @transaction.atomic
-def story_delete(*, story: Story, user: Any) -> None:
+def story_delete(*, story: Story, user: User) -> None:
     version_record(item=story, user=user, summary="Deleted the story")
     story.delete()
