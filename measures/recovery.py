@@ -137,6 +137,9 @@ def site_owed_a_turn(upload: Upload) -> bool:
     served counts as longest ago), or as long ago and its oldest waiting upload is older. Only
     uploads handed to the queue lately count as waiting: one whose message was lost is the
     sweep's to hand over."""
+    site_id_of_upload = upload.site_id
+    if site_id_of_upload is None:  # a file of several sites: no one site's turn to take
+        return False
     waiting = Upload.objects.filter(
         status=Upload.Status.QUEUED,
         site__isnull=False,
@@ -147,7 +150,9 @@ def site_owed_a_turn(upload: Upload) -> bool:
         .annotate(oldest=Min("created_at"))
         .values_list("site_id", "oldest")
     )
-    oldest[upload.site_id] = min(oldest.get(upload.site_id, upload.created_at), upload.created_at)
+    oldest[site_id_of_upload] = min(
+        oldest.get(site_id_of_upload, upload.created_at), upload.created_at
+    )
     if len(oldest) == 1:
         return False
     last = dict(
@@ -167,8 +172,10 @@ def site_owed_a_turn(upload: Upload) -> bool:
             "site_id", flat=True
         )
     )
-    mine = turn(upload.site_id)
-    return any(turn(site_id) < mine for site_id in oldest if site_id not in busy | {upload.site_id})
+    mine = turn(site_id_of_upload)
+    return any(
+        turn(site_id) < mine for site_id in oldest if site_id not in busy | {site_id_of_upload}
+    )
 
 
 @contextmanager

@@ -95,9 +95,7 @@ def _seed() -> None:
         env.pop(name, None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([*manage, "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def _readers_paths() -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -134,7 +132,7 @@ def _readers_paths() -> list[tuple[str, str, list[tuple[str, str]]]]:
             *(("chart", p) for p in charts[code]),
         ]
         people.append((membership.user.username, served.signed_in_cookie(membership.user), pages))
-    readers = []
+    readers: list[tuple[str, str, list[tuple[str, str]]]] = []
     while len(readers) < READERS:
         readers.extend(people)
     return readers[:READERS]

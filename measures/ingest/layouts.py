@@ -35,7 +35,7 @@ def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = N
     factorising a million uniques and testing each in Python."""
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.isna().to_numpy()
-    few = factorized is not None and len(factorized[1]) * 4 < len(col)  # type: ignore[arg-type]
+    few = factorized is not None and len(factorized[1]) * 4 < len(col)
     if not few and not isinstance(col.dtype, pd.CategoricalDtype):
         values = col.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(values, skipna=False) == "string":
