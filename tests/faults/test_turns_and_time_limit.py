@@ -37,10 +37,10 @@ def upload_of(site, content: bytes, *, user=None) -> Upload:
     )  # fmt: skip
 
 
-def hand_over(stack: Stack, uploads: list[Upload]) -> None:
+def hand_over(stack: Stack, uploads: list[Upload], **options: int) -> None:
     """In this order, as upload_enqueue does: the message, then the time it was handed over."""
     for upload in uploads:
-        stack.enqueue(ingest_upload, upload.pk)
+        stack.enqueue(ingest_upload, upload.pk, **options)
         Upload.objects.filter(pk=upload.pk).update(enqueued_at=timezone.now())
 
 
@@ -112,13 +112,7 @@ def test_with_one_worker_slot_sites_take_turns(stack):
     assert DataPoint.objects.count() == rows
 
 
-def test_an_upload_over_the_time_limit_is_stopped_reported_and_the_worker_goes_on(
-    stack, client, monkeypatch
-):
-    # UPLOAD_TIME_LIMIT_SECONDS=1 for the sender (this process) and the worker alike: a task's
-    # limits travel in its message, so the sender's are the ones a worker applies.
-    monkeypatch.setattr(ingest_upload, "soft_time_limit", 1)
-    monkeypatch.setattr(ingest_upload, "time_limit", 31)
+def test_an_upload_over_the_time_limit_is_stopped_reported_and_the_worker_goes_on(stack, client):
     programme = ProgrammeFactory()
     site = SiteFactory(programme=programme, code="SLW")
     user = UserFactory(username="informatics-slw")
@@ -131,7 +125,9 @@ def test_an_upload_over_the_time_limit_is_stopped_reported_and_the_worker_goes_o
     # Sent by a script of the programme team's (no user): the file holds other sites' figures.
     too_long = upload_of(site, slow)
     next_one = upload_of(site, small)
-    hand_over(stack, [too_long, next_one])
+    # UPLOAD_TIME_LIMIT_SECONDS=1 for the sender and the worker alike: a task's limits travel in
+    # its message, so the sender's (here this process's, set at import) are the ones applied.
+    hand_over(stack, [too_long, next_one], soft_time_limit=1, time_limit=31)
     stack.start_worker(UPLOAD_TIME_LIMIT_SECONDS="1", UPLOAD_SITE_WAIT_SECONDS="1")
     worker = stack.processes["worker"]
 
