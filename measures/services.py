@@ -307,9 +307,12 @@ def _upload_timed_out(*, upload_id: int) -> Upload:
         "nothing was stored. Split it into smaller extracts (for example one year, or a few "
         "sites, each) and send those"
     )
-    _finish(
-        upload,
-        Upload.Status.FAILED,
+    # Only while still processing: a limit that falls just after the store committed (or while
+    # the upload waited for its site's turn) leaves the upload as it is, true to what is stored.
+    Upload.objects.filter(pk=upload_id, status=Upload.Status.PROCESSING).update(
+        status=Upload.Status.FAILED,
+        progress=100,
+        finished_at=timezone.now(),
         problems=[_problem(upload.original_name, reason, "too_slow")],
     )
     return Upload.objects.get(pk=upload_id)

@@ -169,12 +169,13 @@ class Stack:
                 with contextlib.suppress(ProcessLookupError):
                     self.stop(name)
 
-    def enqueue(self, task: Any, *args: Any) -> None:
-        """Send a task to this stack's worker, through this stack's Redis."""
+    def enqueue(self, task: Any, *args: Any, **options: Any) -> None:
+        """Send a task to this stack's worker, through this stack's Redis (options as for
+        apply_async)."""
         from thrive_site.celery import app
 
         with app.connection_for_write(self.broker_url) as connection:
-            task.apply_async(args=args, queue=QUEUE, connection=connection)
+            task.apply_async(args=args, queue=QUEUE, connection=connection, **options)
 
 
 @pytest.fixture

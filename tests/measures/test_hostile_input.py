@@ -201,6 +201,25 @@ def test_upload_past_the_time_limit_while_storing_keeps_nothing(world, send, mon
     assert DataPoint.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_a_time_limit_landing_after_the_store_committed_leaves_the_upload_done(
+    world, send, monkeypatch
+):
+    """Its figures are stored: failing it would say "nothing was stored" of stored figures."""
+    real_store = services._store
+
+    def store_then_stop(**kwargs):
+        real_store(**kwargs)
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_store", store_then_stop)
+    upload = send(
+        world.a.info, world.a.site, tidy([("AAA", "06/01/2025", "referrals_received", 1)])
+    )
+    assert upload.status == Upload.Status.DONE
+    assert DataPoint.objects.count() == 1
+
+
 def test_ingest_task_has_a_soft_time_limit_from_settings():
     from django.conf import settings
 
