@@ -6,6 +6,7 @@ the limit, nothing of it stored, and the same worker process goes on to the next
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -67,8 +68,12 @@ def read_once(uploads: list[Upload]) -> None:
 
 
 def never_two_at_once(uploads: list[Upload]) -> None:
-    spans = sorted((u.started_at, u.finished_at) for u in uploads)
-    for (_start, end), (next_start, _end) in zip(spans, spans[1:], strict=False):
+    spans = []
+    for u in uploads:
+        assert u.started_at is not None, "not started"
+        assert u.finished_at is not None, "not finished"
+        spans.append((u.started_at, u.finished_at))
+    for (_start, end), (next_start, _end) in itertools.pairwise(sorted(spans)):
         assert end <= next_start, "two uploads of one site were read at once"
 
 
