@@ -154,13 +154,11 @@ def pytest_make_parametrize_id(config: Any, val: object, argname: str) -> str | 
 # A transactional test (the browser journeys, backups) ends with a flush that empties every
 # table, the standard steps, principles and measures the data migrations seeded included.
 # pytest-django runs those tests last, but xdist's work stealing can give a worker ordinary
-# tests after one: the seeds are put back after a transactional test unless another follows.
+# tests after one: the seeds are put back after a transactional test when an ordinary one follows.
 TRANSACTIONAL_FIXTURES = frozenset({"transactional_db", "live_server"})
 
 
 def _flushes(item: Any) -> bool:
-    if item is None:
-        return False
     marker = item.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
         return True
@@ -170,7 +168,8 @@ def _flushes(item: Any) -> bool:
 @pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
     yield
-    if not _flushes(item) or _flushes(nextitem):
+    # No next test: the session is over, and its test database already gone.
+    if nextitem is None or not _flushes(item) or _flushes(nextitem):
         return
     from pytest_django.plugin import blocking_manager_key
 

@@ -32,10 +32,15 @@ NOT_PLAIN = re.compile(
 )
 
 
+QUOTED = re.compile(r"'[^']*'")  # what the file itself holds, quoted back to the reader
+
+
 def assert_plain(result: ParseResult) -> None:
     for problem in result.problems:
         text = str(problem)
-        assert not NOT_PLAIN.search(text), text
+        # A cell may hold "nan" or "None" itself (Hypothesis tries such words): only the words
+        # of the message around the quoted cells must be plain.
+        assert not NOT_PLAIN.search(QUOTED.sub("''", text)), text
         assert problem.reason.strip(), problem
 
 
@@ -151,6 +156,9 @@ def test_random_bytes_are_accepted_or_refused_in_words(data):
     assert result.ok or result.problems or result.unmapped
 
 
+@example(
+    data=b"site_code,week_commencing,measure,value\nnan:BK,2025-05-26,closures,3\n", name="m.csv"
+)  # a cell reading "nan" is quoted back, not mistaken for pandas' NaN
 @given(data=mutated(), name=st.sampled_from(["m.csv", "m.txt", "m.xlsx", "m.xls", "m"]))
 def test_mutated_csv_is_accepted_or_refused_in_words(data, name):
     result = parse_extract(data, name, options())
