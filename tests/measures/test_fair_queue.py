@@ -139,15 +139,19 @@ def test_a_site_being_read_sends_its_next_upload_back_to_wait(sites, with_a_brok
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
+    key = (recovery.SITE_LOCK_SPACE << 32) | a.pk
     with psycopg.connect(**params, autocommit=True) as other:
         # Another session holds the site's lock, as a worker reading another upload of it would.
-        other.execute("SELECT pg_advisory_lock(%s)", [(recovery.SITE_LOCK_SPACE << 32) | a.pk])
+        other.execute("SELECT pg_advisory_lock(%s)", [key])
         result = services.upload_process(upload_id=upload.pk)
+        # That worker finishes. (Unlocked here: a closed session's backend may take a moment
+        # to end and free its locks on a busy machine.)
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
     assert result.status == Upload.Status.QUEUED
     assert result.attempts == 0  # waiting is not a start
     assert result.enqueued_at is not None  # handed back, so the sweep leaves it
     with_a_broker.assert_called_once_with((upload.pk,), countdown=7)
-    # Its turn comes (the other session ended, its lock with it): read once.
+    # Its turn comes: read once.
     assert services.upload_process(upload_id=upload.pk).status == Upload.Status.DONE
 
 
