@@ -54,6 +54,11 @@ urlpatterns = [
         name="chart",
     ),
     path(
+        "sites/<str:site_code>/measures/<str:measure_code>/equity/",
+        chart_views.chart_equity,
+        name="chart-equity",
+    ),
+    path(
         "sites/<str:site_code>/measures/<str:measure_code>/chart-data/",
         chart_views.chart_download,
         name="chart-download",

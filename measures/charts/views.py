@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from measures.annotations import cycle_choices
+from measures.ingest.groups import GROUPINGS
 from measures.models import ChartAdjustment, ChartState, Frequency, Measure
 from measures.selectors import measures_with_differing_definitions
 from projects.exports import table_response
 from projects.models import Site
 from projects.permissions import Capability, programme_view, site_ids_for, site_view
 
-from . import selectors, services, style
+from . import equity, selectors, services, style
 from .forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
 
 # A stale state whose rebuild was requested longer ago than this is enqueued again (a lost task).
@@ -400,3 +401,35 @@ def programme_chart_compare(request: HttpRequest, measure_code: str) -> HttpResp
         Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
     )
     return _small_multiples(request, measure, sites, site=None, hidden=0)
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The measure per group (ethnic group, deprivation, ...) and the gap between two groups
+    on an SPC chart. Small numbers are hidden from readers who may not see them."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    threshold = site.programme.small_count_threshold
+    view = equity.equity_view(
+        site=site, measure=measure, by=by, group=request.GET.get("group"),
+        threshold=None if may_see else threshold,
+    )  # fmt: skip
+    return render(
+        request,
+        "measures/chart_equity.html",
+        {
+            "site": site,
+            "measure": measure,
+            "view": view,
+            "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
+            "threshold": threshold,
+            "hides_small": not may_see,
+            "legend": style.legend(),
+            "site_crumbs": _crumbs(site, measure),
+        },
+    )
