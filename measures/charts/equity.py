@@ -25,7 +25,7 @@ import numpy as np
 
 from measures import spc
 from measures.annotations import provided_annotations
-from measures.ingest.groups import GROUPINGS, NOT_KNOWN
+from measures.ingest.groups import GROUPINGS, NOT_KNOWN, group_name
 from measures.models import Frequency, GroupedDataPoint, Measure
 from projects.models import Site
 
@@ -39,6 +39,7 @@ UNKNOWN_GROUPS = {NOT_KNOWN, "Not stated"}
 @dataclass
 class GroupPanel:
     group: str
+    name: str
     figure: dict[str, Any]
     headline: list[str]
     latest: str | None
@@ -159,7 +160,7 @@ def equity_view(
                 rules=opts["rules"], improvement=opts["improvement"],
                 screen_outliers=opts["screen_outliers"],
             )  # fmt: skip
-            name = f"{measure.name} ({grouping.title}: {g})"
+            name = f"{measure.name}, {group_name(by, g).lower() if by == 'imd_quintile' else g}"
             summary = words.chart_summary(
                 result=result, dates=dates, improvement=opts["improvement"],
                 measure_name=name, unit_label=unit, annotations=annotations,
@@ -168,6 +169,7 @@ def equity_view(
             view.panels.append(
                 GroupPanel(
                     group=g,
+                    name=group_name(by, g),
                     figure=figures.small_multiple_figure(
                         result=result,
                         dates=dates,

@@ -159,7 +159,7 @@ GROUPINGS: dict[str, Grouping] = {
         ),
         Grouping(
             "imd_quintile",
-            "deprivation (IMD quintile, 1 = most deprived)",
+            "deprivation (IMD quintile)",
             frozenset(
                 {"imd decile", "imd", "deprivation decile", "index of multiple deprivation decile"}
             ),
@@ -206,6 +206,15 @@ GROUPINGS: dict[str, Grouping] = {
         ),
     )
 }
+
+
+def group_name(by: str, group: str) -> str:
+    """A group as a page names it: IMD quintiles say which end is which."""
+    if by == "imd_quintile" and group not in (NOT_KNOWN,):
+        return {"1": "Quintile 1 (most deprived)", "5": "Quintile 5 (least deprived)"}.get(
+            group, f"Quintile {group}"
+        )
+    return group
 
 
 def grouping_of_header(norm: str) -> Grouping | None:
