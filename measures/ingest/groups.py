@@ -232,9 +232,11 @@ class Classified:
     raw_codes: np.ndarray  # intp per row: index into bad_text
 
 
-def classify(grouping: Grouping, column: pd.Series) -> Classified:
+def classify(
+    grouping: Grouping, column: pd.Series, factorized: tuple[np.ndarray, object] | None = None
+) -> Classified:
     """Each row's group, looked up once per distinct cell."""
-    raw, uniques = pd.factorize(column, use_na_sentinel=True)
+    raw, uniques = factorized or pd.factorize(column, use_na_sentinel=True)
     uniques = list(uniques)
     labels = list(grouping.groups)
     index = {label: i for i, label in enumerate(labels)}

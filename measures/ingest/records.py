@@ -66,7 +66,7 @@ def read_records(
     key_cols = [c.index for c in header.columns if c.role]
     blank = np.ones(n, bool)
     for c in key_cols:
-        blank &= _fast_blank(frame[c])
+        blank &= _fast_blank(frame[c], ctx.factorized(frame, c))
     active = ~blank
 
     def dates_of(col_role: str, required: bool):
@@ -133,8 +133,17 @@ def read_records(
         row_ok &= ~early
     if "referral_id" in role:
         ids = frame[role["referral_id"].index]
-        id_blank = _fast_blank(ids)
-        dup = active & ~id_blank & ids.duplicated(keep="first").to_numpy()
+        factorized = ctx.factorized(frame, role["referral_id"].index)
+        id_blank = _fast_blank(ids, factorized)
+        if factorized is not None and len(factorized[0]):
+            # factorize numbers values in order of first appearance: a row repeats an earlier
+            # one exactly when its code is not above every code before it.
+            codes = factorized[0]
+            seen_max = np.maximum.accumulate(np.r_[-1, codes[:-1]])
+            repeated = codes <= seen_max
+        else:
+            repeated = ids.duplicated(keep="first").to_numpy()
+        dup = active & ~id_blank & repeated
         first_row = dict(
             zip(ids[active & ~id_blank][::-1], rows[active & ~id_blank][::-1], strict=True)
         )
@@ -286,7 +295,7 @@ def _read_groupings(
         if grouping is None or grouping.by in seen:
             continue
         seen.add(grouping.by)
-        classified = classify(grouping, frame[col.index])
+        classified = classify(grouping, frame[col.index], ctx.factorized(frame, col.index))
         bad = active & (classified.codes < 0)
         ctx.emit_rows(
             bad,
@@ -352,38 +361,49 @@ def _grouped_figures(
     if not firsts:
         return None
     day0 = min(firsts)  # a Monday: every week is
+    # What every grouping shares, per measure: each row's week number, the span of weeks of
+    # each site, and for medians the rows in order of wait.
+    prepared = []
+    for _, code, mask, week, wait, span_rows in events:
+        if not span_rows.any():
+            continue
+        wk = (week.astype("datetime64[D]").astype("int64") - day0) // 7
+        n_weeks = int(wk[span_rows].max()) + 1
+        spans = (
+            pd.Series(wk[span_rows])
+            .groupby(site_codes[span_rows])
+            .agg(["min", "max"])
+            .reindex(range(n_sites))
+        )
+        first = spans["min"].fillna(n_weeks).to_numpy(dtype=np.int64)
+        last = spans["max"].fillna(-1).to_numpy(dtype=np.int64)
+        weeks = np.arange(n_weeks)
+        in_span = (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
+        rows = np.flatnonzero(mask)
+        if wait is not None:
+            rows = rows[_stable_order(wait[rows])]
+        prepared.append((code, rows, wk[rows], wait, n_weeks, in_span))
     frames: list[pd.DataFrame] = []
     for grouping, gcodes in groupings:
         n_groups = len(grouping.groups)
         present = np.zeros((n_sites, n_groups), bool)
         present[site_codes, gcodes] = True
-        for _, code, mask, week, wait, span_rows in events:
-            if not span_rows.any():
-                continue
-            wk = (week.astype("datetime64[D]").astype("int64") - day0) // 7
-            n_weeks = int(wk[span_rows].max()) + 1
+        for code, rows, wk, wait, n_weeks, in_span in prepared:
+            key = (site_codes[rows] * n_weeks + wk) * n_groups + gcodes[rows]
             if wait is None:
-                key = (site_codes[mask] * n_weeks + wk[mask]) * n_groups + gcodes[mask]
                 cube = np.bincount(key, minlength=n_sites * n_weeks * n_groups).reshape(
                     n_sites, n_weeks, n_groups
                 )
-                first = np.full(n_sites, n_weeks, np.int64)
-                last = np.full(n_sites, -1, np.int64)
-                np.minimum.at(first, site_codes[span_rows], wk[span_rows])
-                np.maximum.at(last, site_codes[span_rows], wk[span_rows])
-                weeks = np.arange(n_weeks)
-                in_span = (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
                 keep = in_span[:, :, None] & present[:, None, :]
                 s_i, w_i, g_i = np.nonzero(keep)
                 value = cube[s_i, w_i, g_i].astype("float64")
                 n = value.astype("int64")
             else:
-                key = (site_codes[mask] * n_weeks + wk[mask]) * n_groups + gcodes[mask]
-                w = wait[mask]
-                order = np.lexsort((w, key))
-                key, w = key[order], w[order]
                 if not len(key):
                     continue
+                # rows are in order of wait: a stable sort by key keeps each key's waits sorted
+                order = _stable_order(key)
+                key, w = key[order], wait[rows][order]
                 starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
                 sizes = np.diff(np.r_[starts, len(key)])
                 value = (w[starts + (sizes - 1) // 2] + w[starts + sizes // 2]) / 2.0
@@ -408,3 +428,10 @@ def _grouped_figures(
     if not frames:
         return None
     return pd.concat(frames, ignore_index=True)
+
+
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """argsort, stable; small non-negative integers as uint16, which numpy radix-sorts."""
+    if len(values) and values.min() >= 0 and values.max() < 2**16:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    return np.argsort(values, kind="stable")
