@@ -200,7 +200,7 @@ GROUPED_SERIES = {
             "Not stated; imd_quintile 1 (most deprived) to 5, Not known; sex Male, Female, "
             "Indeterminate, Not known; age_band 0-4, 5-10, 11-15, 16-17, 18-25, Not known; "
             "thrive_grouping the five THRIVE groupings, Not known; referral_source GP, School, "
-            "Self, Family, Health, Social care, Voluntary sector, Police or justice, Other, "
+            "Self, Family, Health, A&E, Social care, Voluntary sector, Police or justice, Other, "
             "Not known.",
             "additionalProperties": {
                 "type": "object",

@@ -99,4 +99,9 @@ urlpatterns = [
         chart_views.programme_chart_compare,
         name="programme-chart-compare",
     ),
+    path(
+        "programme/measures/<str:measure_code>/equity/",
+        chart_views.programme_equity_compare,
+        name="programme-equity-compare",
+    ),
 ]

@@ -64,6 +64,7 @@ class EquityView:
     gap_details: list[str] = field(default_factory=list)
     gap_latest: str | None = None
     gap_variation: str | None = None  # the latest gap point's variation (for dashboards)
+    gap_small_figure: dict[str, Any] | None = None  # for the programme's comparison
 
 
 def _rows(site: Site, measure_ids: list[int], by: str) -> dict[int, dict[str, dict]]:
@@ -95,6 +96,7 @@ def equity_view(
     group: str | None = None,
     threshold: int | None = None,
     with_figures: bool = True,
+    with_gap_figure: bool = False,
 ) -> EquityView:
     """The equity view as `threshold` lets its reader see it (None: every figure)."""
     grouping = GROUPINGS[by]
@@ -210,6 +212,11 @@ def equity_view(
     view.gap_latest = summary.latest
     last = max((i for i, v in enumerate(gap) if v is not None), default=None)
     view.gap_variation = result.points[last].variation if last is not None else None
+    if with_gap_figure:
+        view.gap_small_figure = figures.small_multiple_figure(
+            result=result, dates=dates, site_name=site.name, unit_label=gap_unit,
+            improvement=improvement, annotations=annotations,
+        )  # fmt: skip
     if with_figures:
         view.gap_figure = figures.build_figure(
             result=result, dates=dates, title=gap_title, unit_label=gap_unit,

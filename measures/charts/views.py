@@ -429,7 +429,40 @@ def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
             "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
             "threshold": threshold,
             "hides_small": not may_see,
+            "is_lead": Capability.ADMIN in request.site_caps,  # type: ignore[attr-defined]
             "legend": style.legend(),
             "site_crumbs": _crumbs(site, measure),
+        },
+    )
+
+
+@programme_view
+@require_GET
+def programme_equity_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """Programme leads: one gap between groups (e.g. waits of the most against the least
+    deprived) at every site of their programmes that sends figures by group."""
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    sites = Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
+    panels = []
+    for site in sites:
+        view = equity.equity_view(
+            site=site, measure=measure, by=by, group=request.GET.get("group"), with_figures=False,
+            with_gap_figure=True,
+        )  # fmt: skip
+        if view.groups:
+            panels.append({"site": site, "view": view, "id": f"gap-{site.code.lower()}"})
+    return render(
+        request,
+        "measures/programme_equity.html",
+        {
+            "measure": measure,
+            "by": by,
+            "title": GROUPINGS[by].title,
+            "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
+            "panels": panels,
+            "legend": style.legend(),
         },
     )
