@@ -59,6 +59,11 @@ urlpatterns = [
         name="chart-equity",
     ),
     path(
+        "sites/<str:site_code>/measures/<str:measure_code>/equity/data/",
+        chart_views.chart_equity_download,
+        name="chart-equity-download",
+    ),
+    path(
         "sites/<str:site_code>/measures/<str:measure_code>/chart-data/",
         chart_views.chart_download,
         name="chart-download",

@@ -11,8 +11,8 @@ For IMD quintiles the comparison is quintile 1 (most deprived) against quintile 
 deprived); for other groupings a chosen group against the rest (every other group with a
 known value). The rest's wait is the median of each other group's median weighted by the
 children behind it, since no record is kept to take the median of the rest itself.
-Which direction is better follows the baseline: a gap that starts above no difference (0 days,
-ratio 1) improves by falling, and the other way round.
+Which direction is better follows the baseline: a gap that starts at or above no difference
+(0 days, ratio 1) improves by falling, one that starts below it by rising.
 """
 
 from __future__ import annotations
@@ -200,7 +200,9 @@ def equity_view(
         return view
     baseline = np.mean(known[: max(len(known) // 2, 1)])
     no_gap = 0.0 if waits else 1.0
-    improvement = "decrease" if baseline > no_gap else "increase"
+    # With no gap at first, the group in question (the most deprived, or the chosen group)
+    # is the one whose disadvantage the chart watches for: a rise is the concern.
+    improvement = "decrease" if baseline >= no_gap else "increase"
     result = spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement)
     gap_unit = "days" if waits else ""
     summary = words.chart_summary(

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from measures import selectors as measure_selectors
 from measures.annotations import cycle_choices
 from measures.ingest.groups import GROUPINGS
 from measures.models import ChartAdjustment, ChartState, Frequency, Measure
@@ -434,6 +435,37 @@ def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
             "site_crumbs": _crumbs(site, measure),
         },
     )
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_equity_download(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The figures per group (CSV; ?format=xlsx), hidden as "fewer than N" where the reader
+    may not see small numbers, as on the page and in the API."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    threshold = site.programme.small_count_threshold
+    groups = measure_selectors.grouped_series(
+        site=site, measure=measure, by=by, threshold=None if may_see else threshold
+    )
+    rows = [
+        (
+            point.period,
+            group,
+            point.value if point.fewer_than is None else f"fewer than {point.fewer_than}",
+        )
+        for group, points in groups.items()
+        for point in points
+    ]
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(
+        fmt=fmt, name=f"{site.code}-{measure.code}-by-{by}", header=["week", by, measure.code],
+        rows=rows,
+    )  # fmt: skip
 
 
 @programme_view

@@ -200,3 +200,51 @@ def test_a_later_extract_replaces_grouped_figures_and_undo_removes_them(world, s
     assert not GroupedDataPoint.objects.filter(upload=first, period=dt.date(2026, 1, 5)).exists()
     services.upload_undo(upload=again, user=None)
     assert not GroupedDataPoint.objects.filter(upload=again).exists()
+
+
+@pytest.mark.django_db
+def test_equity_page_and_export_hide_small_numbers_from_stakeholders_only(world, send, client_as):
+    _figures(world, send)
+    page = "/sites/AAA/measures/referrals_received/equity/?by=ethnic_group"
+    data = "/sites/AAA/measures/referrals_received/equity/data/?by=ethnic_group"
+    stakeholder = client_as(world.a.stakeholder)
+    body = stakeholder.get(page).content.decode()
+    assert "Referrals received by ethnic group" in body
+    assert "with fewer than 5, not plotted" in body
+    assert '"2026-01-05","White","fewer than 5"' in stakeholder.get(data).content.decode()
+    manager = client_as(world.a.pm)
+    assert "not plotted" not in manager.get(page).content.decode()
+    assert '"2026-01-05","White",2.0' in manager.get(data).content.decode()
+    assert client_as(world.b.pm).get(page).status_code in (403, 404)
+
+
+def _widening_gap() -> str:
+    """Quintile 1 waits as long as quintile 5 for 20 weeks, then 40 days longer."""
+    rows = []
+    start = dt.date(2025, 6, 2)
+    n = 0
+    for week in range(28):
+        for decile, extra in ((1, 40 if week >= 20 else 0), (10, 0)):
+            for k in range(6):
+                n += 1
+                referred = start + dt.timedelta(weeks=week)
+                wait = 20 + (k % 3) + extra
+                contact = referred + dt.timedelta(days=wait)
+                rows.append(
+                    f"AAA,{n},{referred:%d/%m/%Y},accepted,{contact:%d/%m/%Y},A,{decile},1,9,,GP"
+                )
+    return records(rows)
+
+
+@pytest.mark.django_db
+def test_site_dashboard_flags_a_gap_of_concern_and_programme_compares_it(world, send, client_as):
+    upload = send(world.a.info, world.a.site, _widening_gap(), source="demo")
+    assert upload.status == Upload.Status.DONE, upload.problems
+    dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
+    assert "A gap between groups is getting worse" in dashboard
+    assert "Median wait to first contact (days) by deprivation (IMD quintile)" in dashboard
+    compare = client_as(world.lead).get(
+        "/programme/measures/median_wait_days/equity/?by=imd_quintile"
+    )
+    assert compare.status_code == 200
+    assert "The gap in median wait to first contact (days) between" in compare.content.decode()
