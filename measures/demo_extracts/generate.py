@@ -146,7 +146,9 @@ def northgate_referrals(path: Path) -> None:
                     + ["rejected"] * int(data["referrals_rejected"][i]))  # fmt: skip
         outcomes += ["accepted"] * (n - len(outcomes))
         rng.shuffle(outcomes)
-        wait = data["median_wait_days"][i]
+        # Waits are reported by the week of first contact, about six weeks on: the referral
+        # takes the wait of the week it will be seen in, so the workbook's shift stays put.
+        wait = data["median_wait_days"][min(i + 6, WEEKS - 1)]
         for outcome in outcomes:
             ref_no += 1
             referred = week + dt.timedelta(days=int(rng.integers(0, 5)))
