@@ -30,6 +30,7 @@ from projects.permissions import (
 )
 
 from . import entry, selectors, services
+from .ingest.groups import GROUPINGS
 from .models import Measure, Upload
 from .openapi import openapi_document
 
@@ -225,6 +226,9 @@ def series(request: SiteRequest, measure_code: str) -> HttpResponse:
     if frequency not in ("weekly", "monthly"):
         return _error(400, "frequency must be 'weekly' or 'monthly'.")
     key = "week" if frequency == "weekly" else "month"
+    by = request.GET.get("by")
+    if by is not None:
+        return _grouped_series(request, site, measure, by, frequency)
     points = [
         {key: period.isoformat(), "value": value}
         for period, value in selectors.series(site=site, measure=measure, frequency=frequency)
@@ -237,6 +241,45 @@ def series(request: SiteRequest, measure_code: str) -> HttpResponse:
             "unit": measure.unit,
             "frequency": frequency,
             "points": points,
+        }
+    )
+
+
+def _grouped_series(
+    request: HttpRequest, site: Any, measure: Measure, by: str, frequency: str
+) -> HttpResponse:
+    if by not in GROUPINGS:
+        return _error(400, f"by must be one of: {', '.join(GROUPINGS)}.")
+    if frequency != "weekly":
+        return _error(400, "Figures per group are weekly: leave out frequency or send weekly.")
+    threshold = site.programme.small_count_threshold
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    groups = selectors.grouped_series(
+        site=site, measure=measure, by=by, threshold=None if may_see else threshold
+    )
+    return JsonResponse(
+        {
+            "site": site.code,
+            "measure": measure.code,
+            "name": measure.name,
+            "unit": measure.unit,
+            "frequency": frequency,
+            "by": by,
+            "groups": {
+                group: {
+                    "points": [
+                        {"week": p.period.isoformat(), "value": p.value}
+                        if p.fewer_than is None
+                        else {
+                            "week": p.period.isoformat(),
+                            "value": None,
+                            "suppressed": f"fewer than {p.fewer_than}",
+                        }
+                        for p in points
+                    ]
+                }
+                for group, points in groups.items()
+            },
         }
     )
 

@@ -21,6 +21,9 @@ FILES = {
     "EBK": "eastbrook_pivot.xlsx",
     "WFD": "westfield_weekly.csv",
 }
+# Record-level extracts, loaded after the files above: their weekly figures replace the
+# aggregate ones for the measures they derive, and they bring the figures per group.
+RECORD_FILES = {"NGT": "northgate_referrals.csv"}
 
 SYSTEMS = {"NGT": "RiO", "RVS": "Liquidlogic EHM", "EBK": "SystmOne", "WFD": "Lamplight"}
 
@@ -91,7 +94,7 @@ def _extracts_up_to_last_week(today: dt.date, tmp: Path) -> Path:
 
 
 def _load_extracts(world: Any, folder: Path) -> None:
-    for code, name in FILES.items():
+    for code, name in [*FILES.items(), *RECORD_FILES.items()]:
         site = world.sites.get(code)
         if site is None:
             continue

@@ -302,6 +302,48 @@ class DataPointHistory(models.Model):
         return f"{self.site_id}/{self.measure_id} {self.period}: was {self.value}"
 
 
+class GroupedDataPoint(models.Model):
+    """A weekly figure for one group of a site's referrals (ethnic group, IMD quintile, sex,
+    age band, THRIVE grouping, referral source), derived from a record-level extract.
+
+    Stored like DataPoint, with the grouping ("by") and the group as part of the natural key,
+    in a table of its own so that the ungrouped table, its writes and its readers stay as
+    they are. No row or identifier is kept: only these weekly figures. An upload replaces
+    its sites' grouped figures for the measures and weeks it covers (see store.groups_store).
+    """
+
+    pk = models.CompositePrimaryKey("site_id", "measure_id", "by", "group", "period", "frequency")
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    by = models.CharField(max_length=24, help_text="The grouping, e.g. imd_quintile.")
+    group = models.CharField(max_length=64, help_text="The group label, e.g. 1 or White.")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    period = models.DateField(help_text="Monday of the week.")
+    value = models.FloatField()
+    records = models.PositiveIntegerField(
+        help_text="How many referrals the figure describes (the count itself, or the children "
+        "behind a median): what small-number suppression tests."
+    )
+    upload = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["site", "measure", "by", "group", "frequency", "period"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.site_id}/{self.measure_id} {self.by}={self.group} {self.period}: {self.value}"
+        )
+
+
 # Charts ------------------------------------------------------------------------------------
 
 

@@ -172,6 +172,62 @@ SERIES = {
     "required": ["site", "measure", "points"],
 }
 
+GROUPINGS = [
+    "ethnic_group",
+    "imd_quintile",
+    "sex",
+    "age_band",
+    "thrive_grouping",
+    "referral_source",
+]
+
+GROUPED_SERIES = {
+    "type": "object",
+    "description": "Weekly figures per group, with the same weeks and definitions as the "
+    "ungrouped series, from record-level extracts that carry grouping columns. A figure below "
+    "the programme's small-count threshold (a count, or a median of that few children) is "
+    "sent as null with `suppressed` to readers who may not see small numbers (stakeholders).",
+    "properties": {
+        "site": {"type": "string"},
+        "measure": {"type": "string"},
+        "name": {"type": "string"},
+        "unit": {"type": "string"},
+        "frequency": {"type": "string", "enum": ["weekly"]},
+        "by": {"type": "string", "enum": GROUPINGS},
+        "groups": {
+            "type": "object",
+            "description": "By group label: ethnic_group White, Mixed, Asian, Black, Other, "
+            "Not stated; imd_quintile 1 (most deprived) to 5, Not known; sex Male, Female, "
+            "Indeterminate, Not known; age_band 0-4, 5-10, 11-15, 16-17, 18-25, Not known; "
+            "thrive_grouping the five THRIVE groupings, Not known; referral_source GP, School, "
+            "Self, Family, Health, A&E, Social care, Voluntary sector, Police or justice, Other, "
+            "Not known.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "points": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "week": {"type": "string", "format": "date"},
+                                "value": {"type": ["number", "null"]},
+                                "suppressed": {
+                                    "type": "string",
+                                    "description": 'e.g. "fewer than 5"',
+                                },
+                            },
+                            "required": ["week", "value"],
+                        },
+                    }
+                },
+                "required": ["points"],
+            },
+        },
+    },
+    "required": ["site", "measure", "by", "groups"],
+}
+
 ENTRY_PROBLEM = {
     "type": "object",
     "properties": {
@@ -431,17 +487,29 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                             "required": False,
                             "schema": {"type": "string", "enum": ["weekly", "monthly"]},
                         },
+                        {
+                            "name": "by",
+                            "in": "query",
+                            "required": False,
+                            "description": "Figures per group of this grouping (weekly only).",
+                            "schema": {"type": "string", "enum": GROUPINGS},
+                        },
                     ],
                     "responses": {
                         "200": {
-                            "description": "The values in date order.",
+                            "description": "The values in date order; with `by`, per group.",
                             "content": {
                                 "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Series"}
+                                    "schema": {
+                                        "anyOf": [
+                                            {"$ref": "#/components/schemas/Series"},
+                                            {"$ref": "#/components/schemas/GroupedSeries"},
+                                        ]
+                                    }
                                 }
                             },
                         },
-                        "400": _error("Unknown frequency."),
+                        "400": _error("Unknown frequency or grouping, or a monthly grouping."),
                         **auth_errors,
                     },
                 }
@@ -465,6 +533,11 @@ def openapi_document(*, server: str = "/api/v1") -> dict[str, Any]:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
             },
-            "schemas": {"Upload": UPLOAD, "Series": SERIES, "Error": PROBLEM},
+            "schemas": {
+                "Upload": UPLOAD,
+                "Series": SERIES,
+                "GroupedSeries": GROUPED_SERIES,
+                "Error": PROBLEM,
+            },
         },
     }

@@ -29,7 +29,7 @@ from projects.panels import (
     register_digest_section,
     register_panel,
 )
-from projects.permissions import Capability, site_ids_for
+from projects.permissions import Capability, can, site_ids_for
 
 from .charts import style
 from .charts.selectors import chart_states, chart_table
@@ -72,6 +72,9 @@ class SiteMeasures:
     shared: bool = False
     threshold: int = 5
     differing: set[int] = field(default_factory=set)  # measures defined differently across sites
+    # (measure, grouping title, equity page URL) whose gap between groups shows special
+    # cause of concern: filled on a site's own dashboard only
+    gap_concerns: list[tuple[Measure, str, str]] = field(default_factory=list)
 
     @property
     def stale(self) -> bool:
@@ -213,8 +216,32 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
         data.missing_weeks = [w for w, iso in recent_iso if iso not in weeks_sent]
         if data.last_week is not None:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
+        if len(sites) == 1:
+            data.gap_concerns = _gap_concerns(site, context)
         result[site_id] = data
     return result
+
+
+def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str]]:
+    """The site's gaps between groups whose latest point is special cause of concern, as the
+    reader may see them (small numbers left out of the gap for shared views and stakeholders)."""
+    from .charts.equity import site_gap_concerns
+    from .ingest.groups import GROUPINGS
+
+    may_see = (
+        not context.shared
+        and context.user is not None
+        and can(context.user, Capability.SEE_SMALL_COUNTS, site)
+    )
+    threshold = None if may_see else context.small_count_threshold
+    return [
+        (
+            measure,
+            GROUPINGS[by].title,
+            reverse("measures:chart-equity", args=[site.code, measure.code]) + f"?by={by}",
+        )
+        for measure, by in site_gap_concerns(site=site, threshold=threshold)
+    ]
 
 
 def _cell(value: Any) -> Any:

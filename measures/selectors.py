@@ -12,7 +12,8 @@ from django.db.models import Max, QuerySet
 from projects.models import Site
 from projects.permissions import Capability, site_ids_for
 
-from .models import DataPoint, Frequency, LocalDefinition, Measure, Upload
+from .ingest.groups import GROUPINGS
+from .models import DataPoint, Frequency, GroupedDataPoint, LocalDefinition, Measure, Upload
 
 if TYPE_CHECKING:
     from projects.http import AnyUser
@@ -118,6 +119,37 @@ def series(
         .order_by("period")
         .values_list("period", "value")
     )
+
+
+@dataclass(frozen=True)
+class GroupPoint:
+    period: dt.date
+    value: float | None  # None when suppressed
+    fewer_than: int | None = None  # set when the figure is hidden as "fewer than N"
+
+
+def grouped_series(
+    *, site: Site, measure: Measure, by: str, threshold: int | None = None
+) -> dict[str, list[GroupPoint]]:
+    """Weekly figures per group of `by`, in the grouping's order (groups with no figure are
+    left out). With `threshold`, a group-week describing fewer than `threshold` referrals
+    (and more than none) is hidden: a count below it, or a median of fewer children."""
+    grouping = GROUPINGS[by]
+    rows = (
+        GroupedDataPoint.objects.filter(
+            site=site, measure=measure, by=by, frequency=Frequency.WEEKLY
+        )
+        .order_by("group", "period")
+        .values_list("group", "period", "value", "records")
+    )
+    out: dict[str, list[GroupPoint]] = {}
+    for group, period, value, n in rows:
+        hidden = threshold is not None and 0 < n < threshold
+        out.setdefault(group, []).append(
+            GroupPoint(period, None, threshold) if hidden else GroupPoint(period, value)
+        )
+    order = {g: i for i, g in enumerate(grouping.groups)}
+    return dict(sorted(out.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def site_latest_values(*, site: Site) -> list[dict[str, Any]]:

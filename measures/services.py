@@ -32,6 +32,7 @@ from .models import (
     ColumnMapping,
     DataPoint,
     DataPointHistory,
+    GroupedDataPoint,
     LocalDefinition,
     Measure,
     Upload,
@@ -437,7 +438,14 @@ def _upload_process(*, upload_id: int) -> Upload:
         return Upload.objects.get(pk=upload_id)
     report["read"] = read_summary(obs, result.frequency)
     _set_progress(upload, 75)
-    _store(upload=upload, obs=obs, frequency=result.frequency, report=report, fields=fields)
+    _store(
+        upload=upload,
+        obs=obs,
+        frequency=result.frequency,
+        report=report,
+        fields=fields,
+        grouped=result.grouped,
+    )
     return Upload.objects.get(pk=upload_id)
 
 
@@ -455,10 +463,34 @@ def frame_from_observations(obs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def grouped_frame(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Figures per group (site and measure codes) as the store's frame (database ids)."""
+    site_ids = dict(Site.objects.values_list("code", "id"))
+    measure_ids = dict(Measure.objects.values_list("code", "id"))
+    return pd.DataFrame(
+        {
+            "site_id": _ids(grouped["site"], site_ids),
+            "measure_id": _ids(grouped["measure"], measure_ids),
+            "by": grouped["by"].to_numpy(dtype=object),
+            "group": grouped["group"].to_numpy(dtype=object),
+            "period": pd.to_datetime(grouped["period"]),
+            "value": grouped["value"].astype("float64"),
+            "records": grouped["records"].astype("int64"),
+        }
+    )
+
+
 def _store(
-    *, upload: Upload, obs: pd.DataFrame, frequency: str, report: dict, fields: dict
+    *,
+    upload: Upload,
+    obs: pd.DataFrame,
+    frequency: str,
+    report: dict,
+    fields: dict,
+    grouped: pd.DataFrame | None = None,
 ) -> None:
     frame = frame_from_observations(obs)
+    groups = grouped_frame(grouped) if grouped is not None and len(grouped) else None
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != Upload.Status.PROCESSING:
@@ -477,7 +509,14 @@ def _store(
                     **fields,
                 )
                 return
-        points_write(locked=locked, frame=frame, frequency=frequency, report=report, fields=fields)
+        points_write(
+            locked=locked,
+            frame=frame,
+            frequency=frequency,
+            report=report,
+            fields=fields,
+            groups=groups,
+        )
 
 
 def _frame_counts(frame: pd.DataFrame, *, new: int, changed: int) -> dict[str, int]:
@@ -567,12 +606,24 @@ def changes_preview(*, changed: pd.DataFrame, new: int, values: int) -> dict[str
 
 
 def points_write(
-    *, locked: Upload, frame: pd.DataFrame, frequency: str, report: dict, fields: dict
+    *,
+    locked: Upload,
+    frame: pd.DataFrame,
+    frequency: str,
+    report: dict,
+    fields: dict,
+    groups: pd.DataFrame | None = None,
 ) -> None:
-    """Write `frame` as `upload`'s figures and finish the upload as done, with its report;
-    charts are rebuilt once the transaction commits. `locked` is locked by the caller."""
+    """Write `frame` as `upload`'s figures (and `groups`, its figures per group) and finish
+    the upload as done, with its report; charts are rebuilt once the transaction commits.
+    `locked` is locked by the caller."""
     with transaction.atomic():
         counts = store.points_store(upload=locked, frame=frame, frequency=frequency)
+        if groups is not None:
+            report["grouped"] = {
+                "values": store.groups_store(upload=locked, frame=groups, frequency=frequency),
+                "by": sorted(groups["by"].unique().tolist()),
+            }
         earlier = (
             Upload.objects.filter(
                 sha256=locked.sha256, status=Upload.Status.DONE, undone_at__isnull=True
@@ -839,6 +890,9 @@ def upload_undo(*, upload: Upload, user: User) -> int:
             upload_id=Subquery(earlier.values("upload_id")[:1]),
         )
         n_removed, _ = mine.delete()
+        # Figures per group keep no history: undoing an upload removes the ones it wrote, and
+        # the next record-level extract for those weeks writes them again.
+        GroupedDataPoint.objects.filter(site__in=upload.sites.all(), upload=upload).delete()
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
         audit_record(
             action=AuditEvent.Action.UPLOAD_UNDO,

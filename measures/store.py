@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from .models import DataPoint, DataPointHistory, Upload
+from .models import DataPoint, DataPointHistory, GroupedDataPoint, Upload
 
 BATCH = 5_000
 _PG_EPOCH = np.datetime64("2000-01-01", "D")
@@ -306,3 +306,73 @@ def _store_orm(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tup
             update_fields=["value", "upload"],
         )
     return len(new), len(changed)
+
+
+# ---------------------------------------------------------------- figures per group
+
+
+def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
+    """Write `frame` (site_id, measure_id, by, group, period, value, records) as `upload`'s figures per
+    group, replacing what is stored for the same sites, measures and groupings over the weeks
+    it covers: a record-level extract states every group of every week it holds, so a group
+    missing from it now had no referrals. Call inside a transaction. Returns rows written."""
+    if frame.empty:
+        return 0
+    periods = pd.to_datetime(frame["period"])
+    first, last = periods.min().date(), periods.max().date()
+    for (site_id, measure_id, by), _ in frame.groupby(["site_id", "measure_id", "by"], sort=True):
+        GroupedDataPoint.objects.filter(
+            site_id=int(site_id),
+            measure_id=int(measure_id),
+            by=by,
+            frequency=frequency,
+            period__range=(first, last),
+        ).delete()
+    days = periods.dt.date.to_numpy()
+    columns = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
+    if connection.vendor == "postgresql":
+        table = GroupedDataPoint._meta.db_table
+        names = ", ".join(connection.ops.quote_name(c) for c in (*columns, "upload_id"))
+        with (
+            connection.cursor() as django_cursor,
+            django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in zip(
+                frame["site_id"].tolist(),
+                frame["measure_id"].tolist(),
+                frame["by"].tolist(),
+                frame["group"].tolist(),
+                days,
+                frame["value"].tolist(),
+                frame["records"].tolist(),
+                strict=True,
+            ):
+                copy.write_row((*row[:4], frequency, *row[4:], upload.pk))
+    else:
+        GroupedDataPoint.objects.bulk_create(
+            (
+                GroupedDataPoint(
+                    site_id=site_id,
+                    measure_id=measure_id,
+                    by=by,
+                    group=group,
+                    frequency=frequency,
+                    period=day,
+                    value=value,
+                    records=n,
+                    upload=upload,
+                )
+                for site_id, measure_id, by, group, day, value, n in zip(
+                    frame["site_id"].tolist(),
+                    frame["measure_id"].tolist(),
+                    frame["by"].tolist(),
+                    frame["group"].tolist(),
+                    days,
+                    frame["value"].tolist(),
+                    frame["records"].tolist(),
+                    strict=True,
+                )
+            ),
+            batch_size=BATCH,
+        )
+    return len(frame)

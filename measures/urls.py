@@ -54,6 +54,16 @@ urlpatterns = [
         name="chart",
     ),
     path(
+        "sites/<str:site_code>/measures/<str:measure_code>/equity/",
+        chart_views.chart_equity,
+        name="chart-equity",
+    ),
+    path(
+        "sites/<str:site_code>/measures/<str:measure_code>/equity/data/",
+        chart_views.chart_equity_download,
+        name="chart-equity-download",
+    ),
+    path(
         "sites/<str:site_code>/measures/<str:measure_code>/chart-data/",
         chart_views.chart_download,
         name="chart-download",
@@ -93,5 +103,10 @@ urlpatterns = [
         "programme/measures/<str:measure_code>/",
         chart_views.programme_chart_compare,
         name="programme-chart-compare",
+    ),
+    path(
+        "programme/measures/<str:measure_code>/equity/",
+        chart_views.programme_equity_compare,
+        name="programme-equity-compare",
     ),
 ]

@@ -33,19 +33,34 @@ class Capability(enum.StrEnum):
     ENTER_DATA = "enter_data"  # type in the site's weekly figures by hand
     ADMIN = "admin"  # administer the programme (measures, steps, factors)
     SHARE = "share"  # create and withdraw read-only links to the site's dashboard
+    # see figures below the programme's small-count threshold (others see "fewer than N")
+    SEE_SMALL_COUNTS = "see_small_counts"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Membership.Role.PROJECT_MANAGER: frozenset(
-        {Capability.VIEW, Capability.EDIT, Capability.ENTER_DATA, Capability.SHARE}
+        {
+            Capability.VIEW,
+            Capability.EDIT,
+            Capability.ENTER_DATA,
+            Capability.SHARE,
+            Capability.SEE_SMALL_COUNTS,
+        }
     ),
     Membership.Role.INFORMATICS: frozenset(
-        {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA}
+        {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA, Capability.SEE_SMALL_COUNTS}
     ),
     Membership.Role.STAKEHOLDER: frozenset({Capability.VIEW}),
 }
 LEAD_CAPABILITIES = frozenset(
-    {Capability.VIEW, Capability.UPLOAD, Capability.ENTER_DATA, Capability.ADMIN, Capability.SHARE}
+    {
+        Capability.VIEW,
+        Capability.UPLOAD,
+        Capability.ENTER_DATA,
+        Capability.ADMIN,
+        Capability.SHARE,
+        Capability.SEE_SMALL_COUNTS,
+    }
 )
 NONE: frozenset[Capability] = frozenset()
 

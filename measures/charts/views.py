@@ -19,7 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from measures import selectors as measure_selectors
 from measures.annotations import cycle_choices
+from measures.ingest.groups import GROUPINGS
 from measures.models import ChartAdjustment, ChartState, Frequency, Measure
 from measures.selectors import measures_with_differing_definitions
 from projects.exports import table_response
@@ -27,7 +29,7 @@ from projects.http import HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Site
 from projects.permissions import Capability, programme_view, site_ids_for, site_view
 
-from . import selectors, services, style
+from . import equity, selectors, services, style
 from .forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
 
 # A stale state whose rebuild was requested longer ago than this is enqueued again (a lost task).
@@ -400,3 +402,99 @@ def programme_chart_compare(request: ProgrammeRequest, measure_code: str) -> Htt
         Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")
     )
     return _small_multiples(request, measure, sites, site=None, hidden=0)
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The measure per group (ethnic group, deprivation, ...) and the gap between two groups
+    on an SPC chart. Small numbers are hidden from readers who may not see them."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    threshold = site.programme.small_count_threshold
+    view = equity.equity_view(
+        site=site, measure=measure, by=by, group=request.GET.get("group"),
+        threshold=None if may_see else threshold,
+    )  # fmt: skip
+    return render(
+        request,
+        "measures/chart_equity.html",
+        {
+            "site": site,
+            "measure": measure,
+            "view": view,
+            "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
+            "threshold": threshold,
+            "hides_small": not may_see,
+            "is_lead": Capability.ADMIN in request.site_caps,  # type: ignore[attr-defined]
+            "legend": style.legend(),
+            "site_crumbs": _crumbs(site, measure),
+        },
+    )
+
+
+@site_view(Capability.VIEW)
+@require_GET
+def chart_equity_download(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """The figures per group (CSV; ?format=xlsx), hidden as "fewer than N" where the reader
+    may not see small numbers, as on the page and in the API."""
+    site = request.site  # type: ignore[attr-defined]
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    threshold = site.programme.small_count_threshold
+    groups = measure_selectors.grouped_series(
+        site=site, measure=measure, by=by, threshold=None if may_see else threshold
+    )
+    rows = [
+        (
+            point.period,
+            group,
+            point.value if point.fewer_than is None else f"fewer than {point.fewer_than}",
+        )
+        for group, points in groups.items()
+        for point in points
+    ]
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(
+        fmt=fmt, name=f"{site.code}-{measure.code}-by-{by}", header=["week", by, measure.code],
+        rows=rows,
+    )  # fmt: skip
+
+
+@programme_view
+@require_GET
+def programme_equity_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+    """Programme leads: one gap between groups (e.g. waits of the most against the least
+    deprived) at every site of their programmes that sends figures by group."""
+    measure = _measure(measure_code)
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    sites = Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
+    panels = []
+    for site in sites:
+        view = equity.equity_view(
+            site=site, measure=measure, by=by, group=request.GET.get("group"), with_figures=False,
+            with_gap_figure=True,
+        )  # fmt: skip
+        if view.groups:
+            panels.append({"site": site, "view": view, "id": f"gap-{site.code.lower()}"})
+    return render(
+        request,
+        "measures/programme_equity.html",
+        {
+            "measure": measure,
+            "by": by,
+            "title": GROUPINGS[by].title,
+            "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
+            "panels": panels,
+            "legend": style.legend(),
+        },
+    )

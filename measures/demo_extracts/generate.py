@@ -8,9 +8,16 @@ committed, and `load_demo` loads them through the same upload path as a real ext
 - EBK: pivot .xlsx, a row per measure and a column per week.
 - WFD: tidy CSV with UK week labels such as "w/c 06-Jan-25".
 
+- NGT also sends a record-level referral extract (one row per referral, pseudonymised) with
+  the grouping columns of the equity view: ethnic category, IMD decile, sex, age, THRIVE
+  grouping and referral source. Its weekly referrals are the wide workbook's.
+
 Figures are plausible for CAMHS services of each size. Northgate starts a PDSA cycle on its
 single point of access 20 weeks before the end: median waits fall and more referrals are
-signposted from then on (a deliberate shift for the SPC charts to find).
+signposted from then on (a deliberate shift for the SPC charts to find). Children from the
+most deprived areas (IMD deciles 1-2) wait about three weeks longer than the rest until its
+third cycle (12 weeks before the end), after which the gap all but closes: a narrowing the
+equity view's gap chart finds.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ WEEKS = 52
 # The Monday of the last complete week when the files were generated.
 LAST_WEEK = dt.date(2026, 11, 16)
 PDSA_WEEKS_BEFORE_END = 20
+GAP_CLOSES_WEEKS_BEFORE_END = 12
 FIRST_WEEK = LAST_WEEK - dt.timedelta(weeks=WEEKS - 1)
 WEEK_STARTS = [FIRST_WEEK + dt.timedelta(weeks=i) for i in range(WEEKS)]
 
@@ -91,6 +99,76 @@ def northgate(path: Path) -> None:
     ws.append(["Total", *(sum(data[code]) if code != "median_wait_days" else None
                           for _, code in columns)])  # fmt: skip
     wb.save(path)
+
+
+def northgate_referrals(path: Path) -> None:
+    """Record-level referrals from the same EPR, one row per referral, with grouping columns."""
+    data = simulate(11, referrals=32, wait=46, signpost=0.22, caseload=310, contacts=190,
+                    dna=0.11, shift=True)  # fmt: skip
+    rng = np.random.default_rng(111)
+    ethnic = rng.choice  # codes weighted roughly as a northern English town's under-18s
+    codes = [
+        "A",
+        "B",
+        "C",
+        "D",
+        "E",
+        "F",
+        "G",
+        "H",
+        "J",
+        "K",
+        "L",
+        "M",
+        "N",
+        "P",
+        "R",
+        "S",
+        "Z",
+        "",
+    ]
+    weights = np.array([62, 1, 4, 1.5, 1, 1, 1.5, 3, 7, 2, 1, 2, 1.5, 0.5, 1, 1.5, 4, 3.5])
+    deciles = np.array([18, 14, 11, 10, 9, 8, 8, 8, 7, 7], float)
+    sources = ["GP", "School", "Self", "Family", "Health", "Social care", "Voluntary sector", ""]
+    groupings = ["Getting Advice and Signposting", "Getting Help", "Getting More Help",
+                 "Getting Risk Support", "Thriving"]  # fmt: skip
+    gap_from = LAST_WEEK - dt.timedelta(weeks=GAP_CLOSES_WEEKS_BEFORE_END)
+    seen_by = LAST_WEEK + dt.timedelta(days=6)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["referral_id", "site_code", "referral_date", "outcome", "first_contact_date",
+                     "ethnic_category", "imd_decile", "sex", "age", "thrive_grouping",
+                     "referral_source"])  # fmt: skip
+    ref_no = 0
+    for i, week in enumerate(WEEK_STARTS):
+        n = int(data["referrals_received"][i])
+        outcomes = (["signposted"] * int(data["referrals_signposted"][i])
+                    + ["rejected"] * int(data["referrals_rejected"][i]))  # fmt: skip
+        outcomes += ["accepted"] * (n - len(outcomes))
+        rng.shuffle(outcomes)
+        # Waits are reported by the week of first contact, about six weeks on: the referral
+        # takes the wait of the week it will be seen in, so the workbook's shift stays put.
+        wait = data["median_wait_days"][min(i + 6, WEEKS - 1)]
+        for outcome in outcomes:
+            ref_no += 1
+            referred = week + dt.timedelta(days=int(rng.integers(0, 5)))
+            decile = int(rng.choice(10, p=deciles / deciles.sum())) + 1
+            days = max(1, int(rng.normal(wait, wait * 0.25)))
+            if decile <= 2 and referred + dt.timedelta(days=days) < gap_from:
+                days += int(rng.normal(21, 4))  # the gap, until the third cycle
+            elif decile <= 2:
+                days += int(rng.normal(3, 2))
+            contact = referred + dt.timedelta(days=days)
+            seen = outcome != "rejected" and contact <= seen_by
+            writer.writerow([
+                f"NGT-{ref_no:06d}", "NGT", f"{referred:%d/%m/%Y}", outcome,
+                f"{contact:%d/%m/%Y}" if seen else "",
+                ethnic(codes, p=weights / weights.sum()), decile,
+                rng.choice(["1", "2"], p=[0.46, 0.54]), int(rng.integers(4, 19)),
+                rng.choice(groupings, p=[0.3, 0.35, 0.2, 0.05, 0.1]),
+                rng.choice(sources, p=[0.3, 0.3, 0.08, 0.1, 0.1, 0.07, 0.03, 0.02]),
+            ])  # fmt: skip
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def riverside(path: Path) -> None:
@@ -159,6 +237,7 @@ def westfield(path: Path) -> None:
 
 FILES = {
     "NGT": ("northgate_weekly_kpis.xlsx", northgate),
+    "NGT-records": ("northgate_referrals.csv", northgate_referrals),
     "RVS": ("riverside_weekly.csv", riverside),
     "EBK": ("eastbrook_pivot.xlsx", eastbrook),
     "WFD": ("westfield_weekly.csv", westfield),

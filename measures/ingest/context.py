@@ -74,6 +74,8 @@ class Piece:
     sheet: str | None
     header_kind: str | None  # "commencing" | "ending" | None from the column header
     frequency_hint: str | None  # "week" | "month" | "date" | None
+    # Record-level extracts: weekly figures per group (site, period, measure, by, group, value)
+    grouped: pd.DataFrame | None = None
 
 
 @dataclass

@@ -122,7 +122,12 @@ def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseRes
         ctx.notes.append(f"sheet '{sheet.name}' has no recognisable table and was skipped")
     layout = Counter(layouts).most_common(1)[0][0] if layouts else "unknown"
     observations, frequency = _finish(ctx, pieces)
-    return _result(ctx, layout, frequency, observations, sheet_names)
+    result = _result(ctx, layout, frequency, observations, sheet_names)
+    grouped = [p.grouped for p in pieces if p.grouped is not None and len(p.grouped)]
+    if grouped:
+        result.grouped = pd.concat(grouped, ignore_index=True)
+        result.grouped["period"] = pd.to_datetime(result.grouped["period"])
+    return result
 
 
 def _surplus_fields(ctx: Context, sheet: Sheet, frame, rows, header_width: int) -> None:

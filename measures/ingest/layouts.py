@@ -28,6 +28,9 @@ class SheetContext:
     site_source: str
 
 
+_BLANK_UNIQUES: dict[int, tuple[object, np.ndarray]] = {}
+
+
 def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = None) -> np.ndarray:
     """Blank test that stays vectorised on large columns: a column of few distinct labels
     (categorical, or already factorised with few uniques) classifies each label once; a column
@@ -41,7 +44,21 @@ def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = N
         if pd.api.types.infer_dtype(values, skipna=False) == "string":
             return (values == "") | _IS_SPACE(values).astype(bool)
     codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
-    u_blank = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
+    cached = _BLANK_UNIQUES.get(id(uniques))
+    if cached is not None and cached[0] is uniques:
+        return cached[1][codes]
+    if len(uniques) > 1000:
+        # Identifiers have as many distinct values as rows: test them in pandas' loop, not
+        # Python's (the same test as is_blank: None, NaN, or a string of whitespace).
+        u = pd.Series(np.asarray(uniques, dtype=object), dtype=object, copy=False)
+        u_blank = np.append(u.isna().to_numpy() | (u.str.strip() == "").to_numpy(), True)
+    else:
+        u_blank = np.array([is_blank(u) for u in uniques] + [True], dtype=bool)
+    if factorized is not None and len(uniques) > 1000:
+        # A shared factorisation (Context.factorized) is tested once, whoever asks again.
+        if len(_BLANK_UNIQUES) >= 16:
+            _BLANK_UNIQUES.clear()
+        _BLANK_UNIQUES[id(uniques)] = (uniques, u_blank)
     return u_blank[codes]
 
 

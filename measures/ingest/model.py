@@ -86,6 +86,9 @@ class ParseResult:
     # Every site the file names (site columns, sheet names, titles, the default site), whether
     # or not its rows were usable.
     sites: list[str] = field(default_factory=list)
+    # Record-level extracts with grouping columns: weekly figures per group, columns site,
+    # period, measure, by, group, value, records (see ingest.groups); empty otherwise.
+    grouped: pd.DataFrame = field(default_factory=lambda: empty_grouped())
 
     @property
     def ok(self) -> bool:
@@ -101,6 +104,23 @@ def empty_observations() -> pd.DataFrame:
             "value": pd.Series(dtype="float64"),
             "sheet": pd.Series(dtype=object),
             "row": pd.Series(dtype="int64"),
+        }
+    )
+
+
+GROUPED_COLUMNS = ["site", "period", "measure", "by", "group", "value", "records"]
+
+
+def empty_grouped() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "site": pd.Series(dtype=object),
+            "period": pd.Series(dtype="datetime64[ns]"),
+            "measure": pd.Series(dtype=object),
+            "by": pd.Series(dtype=object),
+            "group": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+            "records": pd.Series(dtype="int64"),
         }
     )
 

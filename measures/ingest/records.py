@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context, Piece
+from .groups import Classified, Grouping, classify, grouping_of_header
 from .header import Header
 from .layouts import SheetContext, _blank_rows, _date_problems, _fast_blank, _site_codes
 from .model import IGNORE
@@ -150,6 +151,10 @@ def read_records(
         )
         row_ok &= ~dup
 
+    groupings = _read_groupings(ctx, frame, rows, active, header, sc)
+    for _, classified in groupings:
+        row_ok &= classified.codes >= 0
+
     site_coded, site_ok = _site_codes(ctx, frame, rows, active & ref_ok, header, sc)
     # Sites as small integers (each distinct site once, however spelt) for the groupings below:
     # grouping a million site codes as text cost more than the rest of the counting.
@@ -243,6 +248,24 @@ def read_records(
         return None
     out = pd.concat(parts, ignore_index=True)
     k = len(out)
+    grouped = None
+    if groupings:
+        events = _events(
+            wanted=wanted,
+            cls=cls if "outcome" in role else None,
+            ref_week=base["week"].to_numpy(),
+            contact=contact,
+            contact_ok=contact_ok,
+            closed=closed,
+            closed_ok=closed_ok,
+            ref=ref,
+            use=use,
+        )
+        grouped = _grouped_figures(
+            site=np.asarray(site_labels, dtype=object)[site[use]],
+            events=events,
+            groupings=[(g, c.codes[use]) for g, c in groupings],
+        )
     return Piece(
         site=np.asarray(site_labels, dtype=object)[out["site"].to_numpy()],
         date=out["week"].to_numpy().astype("datetime64[D]"),
@@ -254,4 +277,162 @@ def read_records(
         sheet=sc.name,
         header_kind=None,
         frequency_hint="week",
+        grouped=grouped,
     )
+
+
+def _read_groupings(
+    ctx: Context, frame: pd.DataFrame, rows: np.ndarray, active: np.ndarray, header: Header,
+    sc: SheetContext,
+) -> list[tuple[Grouping, Classified]]:  # fmt: skip
+    """The grouping columns the header names, each row's group, and a problem for every row
+    whose code is not on its grouping's list."""
+    found: list[tuple[Grouping, Classified]] = []
+    seen: set[str] = set()
+    for col in header.columns:
+        if col.role is not None or col.total:
+            continue
+        grouping = grouping_of_header(col.norm)
+        if grouping is None or grouping.by in seen:
+            continue
+        seen.add(grouping.by)
+        classified = classify(grouping, frame[col.index], ctx.factorized(frame, col.index))
+        bad = active & (classified.codes < 0)
+        ctx.emit_rows(
+            bad,
+            "bad_group_code",
+            sc.name,
+            rows,
+            col.name,
+            lambda i, g=grouping, c=classified: (
+                f"'{c.bad_text[c.raw_codes[i]]}' is not an allowed {g.title} value "
+                f"(allowed: {g.allowed})"
+            ),
+        )
+        found.append((grouping, classified))
+    return found
+
+
+def _events(
+    *, wanted: dict[str, str], cls, ref_week, contact, contact_ok, closed, closed_ok, ref, use,
+) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:  # fmt: skip
+    """What each measure counts, over the used rows: (derived name, measure code, which rows,
+    their week, their wait or None, the rows whose weeks span the zero-filled range)."""
+    everyone = np.ones(len(ref_week), bool)
+    out = []
+    if "referrals_received" in wanted:
+        out.append(
+            ("referrals_received", wanted["referrals_received"], everyone, ref_week, None, everyone)
+        )
+    if cls is not None:
+        for name in ("accepted", "signposted", "rejected"):
+            derived = f"referrals_{name}"
+            if derived in wanted:
+                out.append((derived, wanted[derived], cls == name, ref_week, None, everyone))
+    if contact is not None and ("first_contacts" in wanted or "median_wait_days" in wanted):
+        seen = contact_ok[use]
+        week = iso_monday(contact[use])
+        if "first_contacts" in wanted:
+            out.append(("first_contacts", wanted["first_contacts"], seen, week, None, seen))
+        if "median_wait_days" in wanted:
+            wait = (contact[use] - ref[use]).astype("int64")
+            out.append(("median_wait_days", wanted["median_wait_days"], seen, week, wait, seen))
+    if closed is not None and "closures" in wanted:
+        done = closed_ok[use]
+        out.append(("closures", wanted["closures"], done, iso_monday(closed[use]), None, done))
+    return out  # fmt: skip
+
+
+def _grouped_figures(
+    *, site: np.ndarray, events: list, groupings: list[tuple[Grouping, np.ndarray]]
+) -> pd.DataFrame | None:
+    """Weekly figures per site and group, with the same definitions and the same weeks as the
+    ungrouped ones: counts zero-filled over the site's weeks for every group the site's
+    referrals include, medians only where a group has a wait that week. Integer keys and
+    bincount keep this a handful of passes over the rows whatever the number of groups."""
+    if not len(site):
+        return None
+    site_codes, site_labels = pd.factorize(pd.Series(site, dtype=object, copy=False))
+    n_sites = len(site_labels)
+    firsts = [
+        int(week.astype("datetime64[D]").astype("int64")[span].min())
+        for _, _, _, week, _, span in events
+        if span.any()
+    ]
+    if not firsts:
+        return None
+    day0 = min(firsts)  # a Monday: every week is
+    # What every grouping shares, per measure: each row's week number, the span of weeks of
+    # each site, and for medians the rows in order of wait.
+    prepared = []
+    for _, code, mask, week, wait, span_rows in events:
+        if not span_rows.any():
+            continue
+        wk = (week.astype("datetime64[D]").astype("int64") - day0) // 7
+        n_weeks = int(wk[span_rows].max()) + 1
+        spans = (
+            pd.Series(wk[span_rows])
+            .groupby(site_codes[span_rows])
+            .agg(["min", "max"])
+            .reindex(range(n_sites))
+        )
+        first = spans["min"].fillna(n_weeks).to_numpy(dtype=np.int64)
+        last = spans["max"].fillna(-1).to_numpy(dtype=np.int64)
+        weeks = np.arange(n_weeks)
+        in_span = (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
+        rows = np.flatnonzero(mask)
+        if wait is not None:
+            rows = rows[_stable_order(wait[rows])]
+        prepared.append((code, rows, wk[rows], wait, n_weeks, in_span))
+    frames: list[pd.DataFrame] = []
+    for grouping, gcodes in groupings:
+        n_groups = len(grouping.groups)
+        present = np.zeros((n_sites, n_groups), bool)
+        present[site_codes, gcodes] = True
+        for code, rows, wk, wait, n_weeks, in_span in prepared:
+            key = (site_codes[rows] * n_weeks + wk) * n_groups + gcodes[rows]
+            if wait is None:
+                cube = np.bincount(key, minlength=n_sites * n_weeks * n_groups).reshape(
+                    n_sites, n_weeks, n_groups
+                )
+                keep = in_span[:, :, None] & present[:, None, :]
+                s_i, w_i, g_i = np.nonzero(keep)
+                value = cube[s_i, w_i, g_i].astype("float64")
+                n = value.astype("int64")
+            else:
+                if not len(key):
+                    continue
+                # rows are in order of wait: a stable sort by key keeps each key's waits sorted
+                order = _stable_order(key)
+                key, w = key[order], wait[rows][order]
+                starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+                sizes = np.diff(np.r_[starts, len(key)])
+                value = (w[starts + (sizes - 1) // 2] + w[starts + sizes // 2]) / 2.0
+                n = sizes
+                k = key[starts]
+                g_i = k % n_groups
+                w_i = (k // n_groups) % n_weeks
+                s_i = k // (n_groups * n_weeks)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "site": site_labels.to_numpy(dtype=object)[s_i],
+                        "period": (day0 + 7 * w_i.astype("int64")).astype("datetime64[D]"),
+                        "measure": code,
+                        "by": grouping.by,
+                        "group": np.asarray(grouping.groups, dtype=object)[g_i],
+                        "value": value,
+                        "records": n.astype("int64"),
+                    }
+                )
+            )
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)
+
+
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """argsort, stable; small non-negative integers as uint16, which numpy radix-sorts."""
+    if len(values) and values.min() >= 0 and values.max() < 2**16:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    return np.argsort(values, kind="stable")
