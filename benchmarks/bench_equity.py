@@ -56,7 +56,7 @@ def records_csv(path: Path, n: int = N_RECORDS) -> None:
             rng.choice(3, n, p=[0.7, 0.2, 0.1])
         ],
         "first_contact_date": np.where(seen, uk(contact), ""),
-        "ethnic_category": np.array(list("ABCDEFGHJKLMNPRSZ") + ["99", ""])[rng.integers(0, 19, n)],
+        "ethnic_category": np.array([*"ABCDEFGHJKLMNPRSZ", "99", ""])[rng.integers(0, 19, n)],
         "imd_decile": np.array([str(i) for i in range(1, 11)] + [""])[rng.integers(0, 11, n)],
         "sex": np.array(["1", "2", "9", "X", ""])[
             rng.choice(5, n, p=[0.47, 0.47, 0.02, 0.02, 0.02])
@@ -70,7 +70,7 @@ def records_csv(path: Path, n: int = N_RECORDS) -> None:
                 "Getting More Help",
                 "Getting Risk Support",
                 "",
-            ]  # fmt: skip
+            ]
         )[rng.integers(0, 6, n)],
         "referral_source": np.array(["GP", "School", "Self", "Family", "Social care", ""])[
             rng.integers(0, 6, n)

@@ -101,8 +101,10 @@ def equity_view(
     """The equity view as `threshold` lets its reader see it (None: every figure)."""
     grouping = GROUPINGS[by]
     received = Measure.objects.filter(code="referrals_received").first()
-    rate = measure.code in RATE_OF_RECEIVED and received is not None
-    ids = [measure.pk] + ([received.pk] if rate else [])
+    # Accepted, signposted and rejected: the gap is a ratio of shares of referrals received.
+    denom_id = received.pk if received is not None and measure.code in RATE_OF_RECEIVED else None
+    rate = denom_id is not None
+    ids = [measure.pk] + ([denom_id] if denom_id is not None else [])
     data = _rows(site, ids, by)
     mine = data.get(measure.pk, {})
     order = {g: i for i, g in enumerate(grouping.groups)}
@@ -180,7 +182,7 @@ def equity_view(
                         improvement=opts["improvement"],
                         annotations=annotations,
                         bounds=bounds,
-                    ),  # fmt: skip
+                    ),
                     headline=summary.headline,
                     latest=summary.latest,
                     hidden_weeks=hidden,
@@ -189,7 +191,7 @@ def equity_view(
                 )
             )
     gap = _gap(
-        dates=dates, mine=mine, denom=data.get(received.pk, {}) if rate else None,
+        dates=dates, mine=mine, denom=data.get(denom_id, {}) if denom_id is not None else None,
         group=group, others=others, waits=waits, threshold=threshold,
     )  # fmt: skip
     known = [v for v in gap if v is not None]

@@ -406,15 +406,15 @@ def programme_chart_compare(request: ProgrammeRequest, measure_code: str) -> Htt
 
 @site_view(Capability.VIEW)
 @require_GET
-def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
+def chart_equity(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The measure per group (ethnic group, deprivation, ...) and the gap between two groups
     on an SPC chart. Small numbers are hidden from readers who may not see them."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = _measure(measure_code)
     by = request.GET.get("by") or "imd_quintile"
     if by not in GROUPINGS:
         by = "imd_quintile"
-    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
     threshold = site.programme.small_count_threshold
     view = equity.equity_view(
         site=site, measure=measure, by=by, group=request.GET.get("group"),
@@ -430,7 +430,7 @@ def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
             "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
             "threshold": threshold,
             "hides_small": not may_see,
-            "is_lead": Capability.ADMIN in request.site_caps,  # type: ignore[attr-defined]
+            "is_lead": Capability.ADMIN in request.site_caps,
             "legend": style.legend(),
             "site_crumbs": _crumbs(site, measure),
         },
@@ -439,15 +439,15 @@ def chart_equity(request: HttpRequest, measure_code: str) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def chart_equity_download(request: HttpRequest, measure_code: str) -> HttpResponse:
+def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The figures per group (CSV; ?format=xlsx), hidden as "fewer than N" where the reader
     may not see small numbers, as on the page and in the API."""
-    site = request.site  # type: ignore[attr-defined]
+    site = request.site
     measure = _measure(measure_code)
     by = request.GET.get("by") or "imd_quintile"
     if by not in GROUPINGS:
         by = "imd_quintile"
-    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
     threshold = site.programme.small_count_threshold
     groups = measure_selectors.grouped_series(
         site=site, measure=measure, by=by, threshold=None if may_see else threshold

@@ -10,7 +10,7 @@ add up to less than the whole.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -164,6 +164,10 @@ class Grouping:
     blank: str  # the group of a blank cell
     groups: tuple[str, ...]  # every label, in the order pages show them
     allowed: str  # the allowed values, in words, for a problem
+    # The group of a value not on the list, where there is no standard list to hold a file to
+    # (referral sources are free text in many systems): counted there and named in a note.
+    # None: such a value is refused.
+    unknown: str | None = None
 
 
 GROUPINGS: dict[str, Grouping] = {
@@ -205,7 +209,7 @@ GROUPINGS: dict[str, Grouping] = {
             frozenset({"age", "age at referral", "age years", "age in years"}),
             _age,
             NOT_KNOWN,
-            tuple(label for _, _, label in AGE_BANDS) + (NOT_KNOWN,),
+            (*(label for _, _, label in AGE_BANDS), NOT_KNOWN),
             "a whole number of years from 0 to 25, or blank",
         ),
         Grouping(
@@ -225,6 +229,7 @@ GROUPINGS: dict[str, Grouping] = {
             NOT_KNOWN,
             (*REFERRAL_SOURCES, NOT_KNOWN),
             ", ".join(REFERRAL_SOURCES) + ", or blank",
+            unknown="Other",
         ),
     )
 }
@@ -252,6 +257,7 @@ class Classified:
     labels: np.ndarray  # object: group labels
     bad_text: np.ndarray  # object: the cell as written, per distinct value (for messages)
     raw_codes: np.ndarray  # intp per row: index into bad_text
+    others: list[str] = field(default_factory=list)  # values counted in grouping.unknown
 
 
 def classify(
@@ -263,10 +269,14 @@ def classify(
     labels = list(grouping.groups)
     index = {label: i for i, label in enumerate(labels)}
     per_unique = np.empty(len(uniques) + 1, dtype=np.intp)
+    others = []
     for i, u in enumerate(uniques):
         label = grouping.blank if is_blank(u) else grouping.classify(u)
+        if label is None and grouping.unknown is not None:
+            label = grouping.unknown
+            others.append(cell_text(u))
         per_unique[i] = -1 if label is None else index[label]
     per_unique[-1] = index[grouping.blank]
     raw = np.where(raw < 0, len(uniques), raw)
     texts = np.array([cell_text(u) for u in uniques] + [""], dtype=object)
-    return Classified(per_unique[raw], np.array(labels, dtype=object), texts, raw)
+    return Classified(per_unique[raw], np.array(labels, dtype=object), texts, raw, sorted(others))

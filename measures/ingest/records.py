@@ -309,6 +309,11 @@ def _read_groupings(
                 f"(allowed: {g.allowed})"
             ),
         )
+        if classified.others:
+            shown = ", ".join(classified.others[:10]) + (
+                " ..." if len(classified.others) > 10 else ""
+            )
+            ctx.notes.append(f"{grouping.title}s counted as {grouping.unknown}: {shown}")
         found.append((grouping, classified))
     return found
 
@@ -319,7 +324,7 @@ def _events(
     """What each measure counts, over the used rows: (derived name, measure code, which rows,
     their week, their wait or None, the rows whose weeks span the zero-filled range)."""
     everyone = np.ones(len(ref_week), bool)
-    out = []
+    out: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = []
     if "referrals_received" in wanted:
         out.append(
             ("referrals_received", wanted["referrals_received"], everyone, ref_week, None, everyone)

@@ -109,7 +109,6 @@ def test_extract_without_grouping_columns_has_no_grouped_figures():
         ("age", "26", "a whole number of years from 0 to 25"),
         ("sex", "Y", "1 or M (male)"),
         ("thrive_grouping", "Severe", "Getting More Help"),
-        ("referral_source", "Martians", "Voluntary sector"),
     ],
 )
 def test_bad_group_code_is_refused_with_row_column_and_allowed_values(column, bad, allowed):
@@ -122,6 +121,20 @@ def test_bad_group_code_is_refused_with_row_column_and_allowed_values(column, ba
     assert (problem.file, problem.row, problem.column) == ("r.csv", 4, column)
     assert f"'{bad}'" in problem.reason
     assert allowed in problem.reason
+
+
+def test_a_referral_source_not_on_the_list_counts_as_other_and_is_named():
+    """Referral sources have no standard list: an extract that read before the equity view
+    still reads, its other sources counted under Other and named in a note."""
+    cols = HEADER.split(",")
+    cells = ROWS[2].split(",")
+    cells[cols.index("referral_source")] = "Paediatrician"
+    rows = [*ROWS[:2], ",".join(cells), *ROWS[3:]]
+    result = parse_extract(records(rows).encode(), "r.csv", options())
+    assert result.ok, result.problems
+    assert any("referral sources counted as Other: Paediatrician" in n for n in result.notes)
+    sources = result.grouped[result.grouped["by"] == "referral_source"]
+    assert "Other" in set(sources["group"])
 
 
 @pytest.mark.django_db
