@@ -248,14 +248,31 @@ def demo_snapshot(
 
 
 @pytest.fixture
-def demo(transactional_db: Any, demo_snapshot: tuple[Any, DatabaseSnapshot]) -> Any:
+def demo(transactional_db: Any, demo_snapshot: tuple[Any, DatabaseSnapshot]) -> Iterator[Any]:
     """The demo programme, as loaded once per session: the database is set back to the snapshot
     before the test (which may write to it), and the test gets its own copy of the objects."""
     from django.db import connection
 
     world, snapshot = demo_snapshot
+    _end_other_sessions(connection)
     snapshot.restore(connection)
-    return copy.deepcopy(world)
+    yield copy.deepcopy(world)
+    _end_other_sessions(connection)  # before the flush that ends a transactional test
+
+
+def _end_other_sessions(connection: Any) -> None:
+    """End the server processes' sessions on the test database before its tables are emptied.
+    A task still running after a test (a chart rebuild, an upload sent back to wait its turn)
+    holds locks the flush's TRUNCATE waits on, and a deadlock fails the test (seen in CI).
+    Harmless to them: they open a connection per request and per task (CONN_MAX_AGE 0) and
+    check it before use (CONN_HEALTH_CHECKS)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
