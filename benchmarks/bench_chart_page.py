@@ -29,13 +29,7 @@ WEEKS = 260
 def _scratch_database(tmp: str) -> str:
     if BENCH_DATABASE_URL == "sqlite":
         return f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    served.scratch_database(BENCH_DATABASE_URL)
     return BENCH_DATABASE_URL
 
 
@@ -161,15 +155,6 @@ def main() -> None:
             served.verdict("  chart page, 5 years, p95", p95, 100),
         ]
     if BENCH_DATABASE_URL != "sqlite":
-        _drop()
+        served.scratch_database(BENCH_DATABASE_URL, drop=True)
     if not all(met):
         sys.exit(1)
-
-
-def _drop() -> None:
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import served
+
 N_RECORDS = 1_000_000
 N_SITES = 10
 SITES = [f"Q{i:02d}" for i in range(N_SITES)]
@@ -91,23 +93,13 @@ def _cut(text: np.ndarray, start: int, end: int) -> np.ndarray:
     return np.array([t[start:end] for t in text.tolist()], dtype=f"U{end - start}")
 
 
-def _scratch_database() -> None:
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    server = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.pop("CELERY_BROKER_URL", None)
     # A million referrals with every column is about 70 MB: above the default upload limit.
     os.environ["UPLOAD_MAX_BYTES"] = str(200 * 1024 * 1024)
-    _scratch_database()
+    served.scratch_database(DATABASE_URL)
     import django
 
     django.setup()

@@ -23,18 +23,8 @@ SITES, MEASURES, WEEKS = 50, 20, 260
 RUNS = 30
 
 
-def _scratch_database() -> None:
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
-    _scratch_database()
+    served.scratch_database(BENCH_DATABASE_URL)
     served.prepare_environment(BENCH_DATABASE_URL)
     import django
 

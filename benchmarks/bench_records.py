@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import served
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_records"
@@ -94,13 +96,7 @@ def _timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float, 
 
 
 def _scratch_database(env: dict[str, str]) -> None:
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    served.scratch_database(BENCH_DATABASE_URL)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     sites = ",".join(f"'{s}'" for s in SITES)

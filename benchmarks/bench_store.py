@@ -14,27 +14,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import served
+
 REPEATS = 3
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench"
 )
 
 
-def _scratch_database() -> None:
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.pop("CELERY_BROKER_URL", None)
-    _scratch_database()
+    served.scratch_database(BENCH_DATABASE_URL)
     import django
 
     django.setup()

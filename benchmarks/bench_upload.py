@@ -32,16 +32,6 @@ MEASURES, YEARS, WEEKLY_ROUNDS = 20, 5, 5
 TARGET_BACKLOAD_S, TARGET_WEEKLY_S = 10.0, 2.0
 
 
-def _scratch_database() -> None:
-    import psycopg
-
-    name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
-    server = BENCH_DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _post_file(base: str, key: str, site: str, name: str, content: bytes) -> dict:
     boundary = uuid.uuid4().hex
     body = (
@@ -73,7 +63,7 @@ def _get(url: str, key: str) -> dict:
 
 
 def main() -> None:
-    _scratch_database()
+    served.scratch_database(BENCH_DATABASE_URL)
     served.prepare_environment(BENCH_DATABASE_URL)
     os.environ.update(CELERY_BROKER_URL=BROKER_URL, CELERY_TASK_DEFAULT_QUEUE=QUEUE)
     import django

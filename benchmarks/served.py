@@ -27,6 +27,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def scratch_database(url: str, *, drop: bool = False) -> None:
+    """An empty PostgreSQL database at `url`, made afresh (with `drop`, only removed)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if not drop:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_environment(database_url: str) -> dict[str, str]:
     """Production settings for this process and the server it will start."""
     values = {

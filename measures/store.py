@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Q
 
 from .models import DataPoint, DataPointHistory, GroupedDataPoint, Upload
 
@@ -320,15 +321,29 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
         return 0
     periods = pd.to_datetime(frame["period"])
     first, last = periods.min().date(), periods.max().date()
-    for (site_id, measure_id, by), _ in frame.groupby(["site_id", "measure_id", "by"], sort=True):
+    # One DELETE per site, naming exactly the measures and groupings it sends (a statement per
+    # site, measure and grouping was hundreds for a programme's extract).
+    keys = frame[["site_id", "measure_id", "by"]].drop_duplicates()
+    for site_id, of_site in keys.groupby("site_id", sort=True):
+        which = Q()
+        for measure_id, by in zip(of_site["measure_id"], of_site["by"], strict=True):
+            which |= Q(measure_id=int(measure_id), by=by)
         GroupedDataPoint.objects.filter(
-            site_id=int(site_id),
-            measure_id=int(measure_id),
-            by=by,
-            frequency=frequency,
-            period__range=(first, last),
+            which, site_id=int(site_id), frequency=frequency, period__range=(first, last)
         ).delete()
     days = periods.dt.date.to_numpy()
+    rows = list(
+        zip(
+            frame["site_id"].tolist(),
+            frame["measure_id"].tolist(),
+            frame["by"].tolist(),
+            frame["group"].tolist(),
+            days,
+            frame["value"].tolist(),
+            frame["records"].tolist(),
+            strict=True,
+        )
+    )
     columns = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
     if connection.vendor == "postgresql":
         table = GroupedDataPoint._meta.db_table
@@ -337,16 +352,7 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
             connection.cursor() as django_cursor,
             django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
-            for row in zip(
-                frame["site_id"].tolist(),
-                frame["measure_id"].tolist(),
-                frame["by"].tolist(),
-                frame["group"].tolist(),
-                days,
-                frame["value"].tolist(),
-                frame["records"].tolist(),
-                strict=True,
-            ):
+            for row in rows:
                 copy.write_row((*row[:4], frequency, *row[4:], upload.pk))
     else:
         GroupedDataPoint.objects.bulk_create(
@@ -362,16 +368,7 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
                     records=n,
                     upload=upload,
                 )
-                for site_id, measure_id, by, group, day, value, n in zip(
-                    frame["site_id"].tolist(),
-                    frame["measure_id"].tolist(),
-                    frame["by"].tolist(),
-                    frame["group"].tolist(),
-                    days,
-                    frame["value"].tolist(),
-                    frame["records"].tolist(),
-                    strict=True,
-                )
+                for site_id, measure_id, by, group, day, value, n in rows
             ),
             batch_size=BATCH,
         )

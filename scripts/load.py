@@ -77,16 +77,6 @@ class Figures:
             self.requests += 1
 
 
-def _scratch_database() -> None:
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    server = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _seed() -> None:
     """Migrations and the demo, in a process of its own: the demo needs debug on, and builds
     its charts in the process rather than through the broker."""
@@ -306,7 +296,7 @@ def _check(figures: Figures) -> list[tuple[str, bool]]:
 
 def main() -> int:
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    _scratch_database()
+    served.scratch_database(DATABASE_URL)
     served.prepare_environment(DATABASE_URL)
     os.environ.update(
         CELERY_BROKER_URL=BROKER_URL,

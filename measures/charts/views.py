@@ -404,22 +404,29 @@ def programme_chart_compare(request: ProgrammeRequest, measure_code: str) -> Htt
     return _small_multiples(request, measure, sites, site=None, hidden=0)
 
 
+def _equity_request(
+    request: SiteRequest, measure_code: str
+) -> tuple[Site, Measure, str, int | None]:
+    """The site, measure and grouping (?by=, deprivation by default) an equity page asks for,
+    and the count below which its reader sees "fewer than N" (None: every figure)."""
+    by = request.GET.get("by") or "imd_quintile"
+    if by not in GROUPINGS:
+        by = "imd_quintile"
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
+    hide_below = None if may_see else request.site.programme.small_count_threshold
+    return request.site, _measure(measure_code), by, hide_below
+
+
 @site_view(Capability.VIEW)
 @require_GET
 def chart_equity(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The measure per group (ethnic group, deprivation, ...) and the gap between two groups
     on an SPC chart. Small numbers are hidden from readers who may not see them."""
-    site = request.site
-    measure = _measure(measure_code)
-    by = request.GET.get("by") or "imd_quintile"
-    if by not in GROUPINGS:
-        by = "imd_quintile"
-    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
+    site, measure, by, hide_below = _equity_request(request, measure_code)
     threshold = site.programme.small_count_threshold
     view = equity.equity_view(
-        site=site, measure=measure, by=by, group=request.GET.get("group"),
-        threshold=None if may_see else threshold,
-    )  # fmt: skip
+        site=site, measure=measure, by=by, group=request.GET.get("group"), threshold=hide_below
+    )
     return render(
         request,
         "measures/chart_equity.html",
@@ -429,7 +436,7 @@ def chart_equity(request: SiteRequest, measure_code: str) -> HttpResponse:
             "view": view,
             "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
             "threshold": threshold,
-            "hides_small": not may_see,
+            "hides_small": hide_below is not None,
             "is_lead": Capability.ADMIN in request.site_caps,
             "legend": style.legend(),
             "site_crumbs": _crumbs(site, measure),
@@ -442,15 +449,9 @@ def chart_equity(request: SiteRequest, measure_code: str) -> HttpResponse:
 def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpResponse:
     """The figures per group (CSV; ?format=xlsx), hidden as "fewer than N" where the reader
     may not see small numbers, as on the page and in the API."""
-    site = request.site
-    measure = _measure(measure_code)
-    by = request.GET.get("by") or "imd_quintile"
-    if by not in GROUPINGS:
-        by = "imd_quintile"
-    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
-    threshold = site.programme.small_count_threshold
+    site, measure, by, hide_below = _equity_request(request, measure_code)
     groups = measure_selectors.grouped_series(
-        site=site, measure=measure, by=by, threshold=None if may_see else threshold
+        site=site, measure=measure, by=by, threshold=hide_below
     )
     rows = [
         (
