@@ -12,8 +12,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -53,6 +60,11 @@ def api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespons
             return _error(404, "Not found.")
         except PermissionDenied as denied:
             return _error(403, str(denied) or "Your role does not allow this.")
+        except RequestDataTooBig:
+            return _error(413, "The request is larger than this server accepts.")
+        except (BadRequest, MultiPartParserError, SuspiciousOperation) as bad:
+            # Django would answer these with the HTML 400 page; a script needs JSON.
+            return _error(400, f"The request could not be read: {bad}")
         if response.status_code == 302 and not request.user.is_authenticated:
             return _error(401, "Authentication required: send 'Authorization: Bearer <token>'.")
         if response.status_code == 405:

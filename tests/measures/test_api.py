@@ -144,6 +144,26 @@ def test_oversized_push_is_413_and_not_stored(world, client, settings):
     assert not Upload.objects.exists()
 
 
+def test_unreadable_multipart_body_is_400_json_and_not_stored(world, client):
+    # A part whose headers run past Django's limit: Django itself would answer its HTML 400 page.
+    boundary = "XyZ"
+    body = (
+        f"--{boundary}\r\n" + "X-Padding: " + "a" * 9000 + "\r\n"
+        'Content-Disposition: form-data; name="site"\r\n\r\nAAA\r\n'
+        f"--{boundary}--\r\n"
+    )
+    response = client.post(
+        UPLOADS,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=bearer(world.a.info),
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "could not be read" in response.json()["detail"]
+    assert not Upload.objects.exists()
+
+
 def test_session_post_needs_csrf(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.a.info)
