@@ -13,30 +13,32 @@ from phases.models import Step
 from phases.step_work import LinkedWork, StartLink, StepWork
 from phases.step_work import register as register_provider
 
-from .registry import ITEM_NAMES, START_NAMES, TOOLKIT, entry_for_word
-
 
 def step_work(*, project: Any, step: Step, can_edit: bool) -> StepWork:
+    from .tools import tool_for_word, tools
+
     work = StepWork()
-    for entry in TOOLKIT:
-        for item in entry.queryset(project).filter(step=step):
+    for tool in tools().values():
+        for item in tool.queryset(project=project, step=step):
             work.linked.append(
                 LinkedWork(
-                    kind=ITEM_NAMES.get(entry.slug, entry.name),
+                    kind=tool.name,
                     title=item.title,
                     url=item.get_absolute_url(),
                     updated_at=item.updated_at,
                 )
             )
     for word in step.tool_list:
-        found = entry_for_word(word)
+        found = tool_for_word(word)
         if found is None:
             work.other.append(word)
         elif can_edit:
-            create = found.list_url_name.removesuffix("-list") + "-create"
-            url = reverse(create, kwargs={"site_code": project.site.code, "project_id": project.pk})
+            url = reverse(
+                found.url("create"),
+                kwargs={"site_code": project.site.code, "project_id": project.pk},
+            )
             work.start.append(
-                StartLink(f"Start {START_NAMES[found.slug]} for this step", f"{url}?step={step.pk}")
+                StartLink(f"Start {found.start_name} for this step", f"{url}?step={step.pk}")
             )
     return work
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from phases.models import Phase, Step
 from tests.factories import ProgrammeFactory
+from toolkit import services as toolkit_services
 from toolkit.analysis import services
 from toolkit.history import item_versions
 from toolkit.models import ItemVersion
@@ -364,7 +365,7 @@ def test_deleting_an_item_removes_its_parts_and_history(world):
     fishbone = cause.category.fishbone
     services.fishbone_cause_update(item=fishbone, part=cause, user=world.a.pm, text="new")
     chain = services.five_whys_from_cause(item=fishbone, cause=cause, user=world.a.pm)
-    services.item_delete(item=fishbone, user=world.a.pm)
+    toolkit_services.item_delete(item=fishbone, user=world.a.pm)
     assert not FishboneCause.objects.exists()
     assert not ItemVersion.objects.filter(object_id=fishbone.pk, content_type__model="fishbone")
     # The chain opened from it stays, its problem intact, the link cleared.

@@ -274,11 +274,11 @@ def test_the_toolkit_index_lists_the_projects_items_by_tool(world, client_as):
     SwotFactory(project=world.a.project, title="Our SWOT")
     page = client_as(world.a.stakeholder).get(url(world.a, "index")).content.decode()
     for name in (
-        "Fishbone",
-        "Five Whys",
-        "Process map",
-        "SWOT analysis",
-        "Priority setting matrix",
+        "Fishbone diagrams",
+        "Five Whys chains",
+        "Process maps",
+        "SWOT analyses",
+        "Priority setting matrices",
     ):
         assert name in page
     assert ours.get_absolute_url() in page
@@ -292,7 +292,7 @@ def test_deleting_an_item_asks_first_then_removes_it(world, client_as):
     delete = url(world.a, "swot-delete", swot_id=swot.pk)
     assert "cannot be undone" in client.get(delete).content.decode()
     response = client.post(delete)
-    assert response["Location"] == url(world.a, "index")
+    assert response["Location"] == url(world.a, "swot-list")
     assert not Swot.objects.exists()
 
 

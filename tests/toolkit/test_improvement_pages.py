@@ -96,13 +96,26 @@ def test_toolkit_index_lists_every_registered_tool_with_its_count(world, client_
         reverse("toolkit:index", args=[world.a.site.code, world.a.project.pk])
     )
     html = response.content.decode()
-    for name in ("Driver diagram", "PDSA cycles", "Reflection on implementing THRIVE"):
+    for name in ("Driver diagrams", "PDSA cycles", "Reflections on implementing THRIVE"):
         assert name in html
-    assert 'Sustainability plan</a> <span class="nhsuk-caption-m thrive-inline-caption">(0)' in html
-    assert 'Driver diagram</a> <span class="nhsuk-caption-m thrive-inline-caption">(2)' in html
+    assert (
+        'Sustainability plans</a> <span class="nhsuk-caption-m thrive-inline-caption">(0)' in html
+    )
+    assert 'Driver diagrams</a> <span class="nhsuk-caption-m thrive-inline-caption">(2)' in html
 
 
-@pytest.mark.parametrize("slug", ["driver-diagram", "pdsa", "reflection", "sustainability"])
+@pytest.mark.parametrize(
+    "slug", ["driver-diagram", "pdsa", "reflection", "sustainability", "story"]
+)
 def test_each_tool_lives_under_a_url_naming_it(world, slug):
     url = reverse(f"toolkit:{slug}-list", args=[world.a.site.code, world.a.project.pk])
-    assert url == f"/sites/{world.a.site.code}/projects/{world.a.project.pk}/{slug}/"
+    assert url == f"/sites/{world.a.site.code}/projects/{world.a.project.pk}/toolkit/{slug}/"
+
+
+def test_a_link_to_where_an_improvement_tool_used_to_be_is_sent_on(world, client_as):
+    cycle = PdsaCycleFactory(project=world.a.project)
+    old = f"/sites/{world.a.site.code}/projects/{world.a.project.pk}/pdsa/{cycle.pk}/?x=1"
+    response = client_as(world.a.stakeholder).get(old)
+    assert response.status_code == 301
+    assert response["Location"] == cycle.get_absolute_url() + "?x=1"
+    assert client_as(world.a.stakeholder).get(response["Location"]).status_code == 200

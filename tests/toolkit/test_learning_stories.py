@@ -77,12 +77,17 @@ def test_editing_a_story_records_a_version_and_can_untag_principles(world, clien
     assert [v.summary for v in item_versions(item=story)] == ["Edited the story"]
 
 
-def test_deleting_a_story_keeps_its_history(world, client_as):
-    story = StoryFactory(project=world.a.project)
+def test_deleting_a_story_deletes_it_and_its_history_and_no_other(world, client_as):
+    story, kept = StoryFactory(project=world.a.project), StoryFactory(project=world.a.project)
+    client_as(world.a.pm).post(
+        url("story-edit", kept), {"title": "Kept", "summary": "s", "what_happened": "w"}
+    )
+    assert ItemVersion.objects.filter(object_id=kept.pk).exists()
     response = client_as(world.a.pm).post(url("story-delete", story))
     assert response.status_code == 302
-    assert not Story.objects.exists()
-    assert ItemVersion.objects.get().summary == "Deleted the story"
+    assert list(Story.objects.all()) == [kept]
+    assert not ItemVersion.objects.filter(object_id=story.pk).exists()
+    assert ItemVersion.objects.filter(object_id=kept.pk).exists()
 
 
 def test_stakeholders_read_stories_but_cannot_write_them(world, client_as):

@@ -9,7 +9,7 @@ from phases.models import Step
 from tests.factories import ProgrammeFactory
 from tests.phases.factories import standard_step
 from toolkit.models.analysis import Fishbone
-from toolkit.registry import TOOLKIT, entry_for_word
+from toolkit.tools import tool_for_word, tools
 
 from .factories_analysis import FishboneFactory, ProcessMapFactory
 from .factories_improvement import PdsaCycleFactory
@@ -30,20 +30,20 @@ def fishbone_new(sw, step=None):
 
 
 def test_every_suggestion_of_the_standard_steps_is_a_tool_or_named_as_other_work(db):
-    tools = {
-        word: entry_for_word(word).slug if entry_for_word(word) else None
+    found = {
+        word: tool_for_word(word).slug if tool_for_word(word) else None
         for step in Step.objects.filter(programme__isnull=True)
         for word in step.tool_list
     }
-    assert tools["fishbone"] == "fishbone"
-    assert tools["process map"] == "process-map"
-    assert tools["SWOT"] == "swot"
-    assert tools["priority setting matrix"] == "priority-matrix"
-    assert tools["PDSA plan"] == tools["PDSA"] == "pdsa"
-    assert tools["Five Whys"] == "five-whys"
-    assert tools["sustainability plan"] == "sustainability"
-    assert tools["run charts"] is None  # not a toolkit item: named, not started
-    assert {t.slug for t in TOOLKIT} >= {slug for slug in tools.values() if slug}
+    assert found["fishbone"] == "fishbone"
+    assert found["process map"] == "process-map"
+    assert found["SWOT"] == "swot"
+    assert found["priority setting matrix"] == "priority-matrix"
+    assert found["PDSA plan"] == found["PDSA"] == "pdsa"
+    assert found["Five Whys"] == "five-whys"
+    assert found["sustainability plan"] == "sustainability"
+    assert found["run charts"] is None  # not a toolkit item: named, not started
+    assert set(tools()) >= {slug for slug in found.values() if slug}
 
 
 def test_the_step_lists_its_items_and_cycles_and_not_another_projects(world, client_as):

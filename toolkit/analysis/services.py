@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from phases.models import Step
 from projects.models import Project
 from toolkit.history import version_record
 from toolkit.models.analysis import (
@@ -33,6 +32,7 @@ from toolkit.models.analysis import (
     SwotStrategy,
     WhyLink,
 )
+from toolkit.services import check_step, next_order, reorder, required_text
 
 from .svg import shorten
 
@@ -52,29 +52,11 @@ STATEMENT_FIELDS: dict[type[AnalysisItem], tuple[str, str]] = {
 }
 
 
-def _require(value: str, message: str, field: str | None = None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message} if field else message)
-    return value
-
-
 def _record(item: AnalysisItem, user: User, summary: str) -> None:
     """Touch the item and store its new state (read afresh, so no prefetched part is stale)."""
     type(item)._default_manager.filter(pk=item.pk).update(updated_at=timezone.now())
     fresh = type(item)._default_manager.select_related("step", "project").get(pk=item.pk)
     version_record(item=fresh, user=user, summary=summary)
-
-
-def _next_order(queryset: QuerySet) -> int:
-    return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
-
-
-def _check_step(project: Project, step: Step | None) -> None:
-    if step is None:
-        return
-    if step.programme_id is not None and step.programme_id != project.site.programme_id:
-        raise ValidationError({"step": "Choose a checklist step of this project's programme."})
 
 
 def _check_five_whys_complete(item: FiveWhys, link_count: int) -> None:
@@ -92,13 +74,13 @@ def _check_five_whys_complete(item: FiveWhys, link_count: int) -> None:
 
 
 def _validate_item(item: AnalysisItem) -> None:
-    item.title = _require(item.title, "Enter a title.", "title")
+    item.title = required_text(item.title, "title", "Enter a title.")
     field, message = STATEMENT_FIELDS[type(item)]
     value = (getattr(item, field) or "").strip()
     if message and not value:
         raise ValidationError({field: message})
     setattr(item, field, value)
-    _check_step(item.project, item.step)
+    check_step(item.project, item.step)
     item.full_clean(exclude=["created_by", "project", "step", "source_cause"])
     if isinstance(item, FiveWhys):
         _check_five_whys_complete(item, item.links.count() if item.pk else 0)
@@ -127,12 +109,6 @@ def item_update(*, item: Item, user: User, **fields: Any) -> Item:
     return item
 
 
-@transaction.atomic
-def item_delete(*, item: AnalysisItem, user: User) -> None:
-    """Delete the item, its parts and its version history."""
-    item.delete()
-
-
 # --- Parts shared: reorder and remove --------------------------------------------------------
 
 
@@ -147,18 +123,8 @@ def part_move(
     summary: str,
 ) -> None:
     """Swap a part with its neighbour above ("up") or below ("down") among its siblings."""
-    if direction not in ("up", "down"):
-        raise ValidationError("Move a part up or down.")
-    ordered = list(siblings.select_for_update(of=("self",)).order_by("order", "pk"))
-    index = next(i for i, p in enumerate(ordered) if p.pk == part.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return  # already first or last: nothing changes, no version
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, sibling in enumerate(ordered, start=1):
-        sibling.order = position
-    type(part)._default_manager.bulk_update(ordered, ["order"])
-    _record(item, user, summary)
+    if reorder(part, siblings, direction):
+        _record(item, user, summary)
 
 
 @transaction.atomic
@@ -181,11 +147,11 @@ def _category_of(fishbone: Fishbone, category: FishboneCategory) -> FishboneCate
 
 @transaction.atomic
 def fishbone_category_add(*, item: Fishbone, user: User, name: str) -> FishboneCategory:
-    name = _require(name, "Enter the category's name.", "name")
+    name = required_text(name, "name", "Enter the category's name.")
     if item.categories.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"This fishbone already has a category '{name}'."})
     category = FishboneCategory.objects.create(
-        fishbone=item, name=name, order=_next_order(item.categories.all())
+        fishbone=item, name=name, order=next_order(item.categories.all())
     )
     _record(item, user, f"Added the category '{name}'")
     return category
@@ -196,7 +162,7 @@ def fishbone_category_update(
     *, item: Fishbone, part: FishboneCategory, user: User, name: str
 ) -> FishboneCategory:
     _category_of(item, part)
-    name = _require(name, "Enter the category's name.", "name")
+    name = required_text(name, "name", "Enter the category's name.")
     if item.categories.filter(name__iexact=name).exclude(pk=part.pk).exists():
         raise ValidationError({"name": f"This fishbone already has a category '{name}'."})
     part.name = name
@@ -216,7 +182,7 @@ def fishbone_cause_add(
 ) -> FishboneCause:
     """A cause on a category's bone, or with `parent` a sub-cause of one of its causes."""
     _category_of(item, category)
-    text = _require(text, "Describe the cause.", "text")
+    text = required_text(text, "text", "Describe the cause.")
     if parent is not None:
         if parent.category.fishbone_id != item.pk:
             raise ValidationError({"parent": "Choose a cause of this fishbone."})
@@ -230,7 +196,7 @@ def fishbone_cause_add(
             )
     siblings = FishboneCause.objects.filter(category=category, parent=parent)
     cause = FishboneCause.objects.create(
-        category=category, parent=parent, text=text, order=_next_order(siblings)
+        category=category, parent=parent, text=text, order=next_order(siblings)
     )
     kind = "sub-cause" if parent else "cause"
     _record(item, user, f"Added the {kind} '{text}' under {category.name}")
@@ -242,7 +208,7 @@ def fishbone_cause_update(
     *, item: Fishbone, part: FishboneCause, user: User, text: str
 ) -> FishboneCause:
     _category_of(item, part.category)
-    part.text = _require(text, "Describe the cause.", "text")
+    part.text = required_text(text, "text", "Describe the cause.")
     part.save(update_fields=["text"])
     _record(item, user, f"Edited the cause '{part.text}'")
     return part
@@ -271,8 +237,8 @@ def five_whys_from_cause(*, item: Fishbone, cause: FishboneCause, user: User) ->
 
 @transaction.atomic
 def why_link_add(*, item: FiveWhys, user: User, why: str, answer: str) -> WhyLink:
-    why = _require(why, "Enter the question: why does this happen?", "why")
-    answer = _require(answer, "Enter the answer.", "answer")
+    why = required_text(why, "why", "Enter the question: why does this happen?")
+    answer = required_text(answer, "answer", "Enter the answer.")
     count = item.links.count()
     if count >= FiveWhys.MAX_LINKS:
         raise ValidationError(
@@ -280,7 +246,7 @@ def why_link_add(*, item: FiveWhys, user: User, why: str, answer: str) -> WhyLin
             "still not clear, start another chain from the last answer."
         )
     link = WhyLink.objects.create(
-        five_whys=item, why=why, answer=answer, order=_next_order(item.links.all())
+        five_whys=item, why=why, answer=answer, order=next_order(item.links.all())
     )
     _record(item, user, f"Added why {count + 1}")
     return link
@@ -288,8 +254,8 @@ def why_link_add(*, item: FiveWhys, user: User, why: str, answer: str) -> WhyLin
 
 @transaction.atomic
 def why_link_update(*, item: FiveWhys, part: WhyLink, user: User, why: str, answer: str) -> WhyLink:
-    part.why = _require(why, "Enter the question: why does this happen?", "why")
-    part.answer = _require(answer, "Enter the answer.", "answer")
+    part.why = required_text(why, "why", "Enter the question: why does this happen?")
+    part.answer = required_text(answer, "answer", "Enter the answer.")
     part.save(update_fields=["why", "answer"])
     _record(item, user, "Edited a why")
     return part
@@ -306,11 +272,11 @@ def _lane_of(item: ProcessMap, lane: ProcessLane | None) -> ProcessLane | None:
 
 @transaction.atomic
 def process_lane_add(*, item: ProcessMap, user: User, name: str, kind: str) -> ProcessLane:
-    name = _require(name, "Enter the team or service this swimlane shows.", "name")
+    name = required_text(name, "name", "Enter the team or service this swimlane shows.")
     if item.lanes.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"This map already has a swimlane '{name}'."})
     lane = ProcessLane.objects.create(
-        process_map=item, name=name, kind=kind, order=_next_order(item.lanes.all())
+        process_map=item, name=name, kind=kind, order=next_order(item.lanes.all())
     )
     _record(item, user, f"Added the swimlane '{name}'")
     return lane
@@ -320,7 +286,7 @@ def process_lane_add(*, item: ProcessMap, user: User, name: str, kind: str) -> P
 def process_lane_update(
     *, item: ProcessMap, part: ProcessLane, user: User, name: str, kind: str
 ) -> ProcessLane:
-    name = _require(name, "Enter the team or service this swimlane shows.", "name")
+    name = required_text(name, "name", "Enter the team or service this swimlane shows.")
     if item.lanes.filter(name__iexact=name).exclude(pk=part.pk).exists():
         raise ValidationError({"name": f"This map already has a swimlane '{name}'."})
     part.name, part.kind = name, kind
@@ -330,7 +296,7 @@ def process_lane_update(
 
 
 def _step_fields(item: ProcessMap, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["label"] = _require(fields.get("label", ""), "Describe the step.", "label")
+    fields["label"] = required_text(fields.get("label", ""), "label", "Describe the step.")
     _lane_of(item, fields.get("lane"))
     duration = fields.get("duration")
     if duration is not None and duration < 0:
@@ -344,7 +310,7 @@ def _step_fields(item: ProcessMap, fields: dict[str, Any]) -> dict[str, Any]:
 def process_step_add(*, item: ProcessMap, user: User, **fields: Any) -> ProcessStep:
     fields = _step_fields(item, fields)
     step = ProcessStep.objects.create(
-        process_map=item, order=_next_order(item.steps.all()), **fields
+        process_map=item, order=next_order(item.steps.all()), **fields
     )
     _record(item, user, f"Added the step '{step.label}'")
     return step
@@ -397,7 +363,7 @@ def _swot_item_fields(quadrant: str, text: str, priority: int) -> tuple[str, str
         raise ValidationError({"quadrant": "Choose strength, weakness, opportunity or threat."})
     if priority not in SwotItem.Priority.values:
         raise ValidationError({"priority": "Choose a priority: high, medium or low."})
-    return quadrant, _require(text, "Describe the item.", "text"), priority
+    return quadrant, required_text(text, "text", "Describe the item."), priority
 
 
 @transaction.atomic
@@ -408,7 +374,7 @@ def swot_item_add(*, item: Swot, user: User, quadrant: str, text: str, priority:
         quadrant=quadrant,
         text=text,
         priority=priority,
-        order=_next_order(item.items.filter(quadrant=quadrant)),
+        order=next_order(item.items.filter(quadrant=quadrant)),
     )
     _record(item, user, f"Added the {entry.get_quadrant_display().lower()} '{text}'")
     return entry
@@ -420,7 +386,7 @@ def swot_item_update(
 ) -> SwotItem:
     quadrant, text, priority = _swot_item_fields(quadrant, text, int(priority))
     if quadrant != part.quadrant:
-        part.order = _next_order(item.items.filter(quadrant=quadrant))
+        part.order = next_order(item.items.filter(quadrant=quadrant))
         linked = part.strategies.exclude(kind__contains=quadrant)
         if linked.exists():
             raise ValidationError(
@@ -455,10 +421,10 @@ def _strategy_items(item: Swot, kind: str, items: Any) -> list[SwotItem]:
 def swot_strategy_add(
     *, item: Swot, user: User, kind: str, text: str, items: Any = ()
 ) -> SwotStrategy:
-    text = _require(text, "Describe the strategy.", "text")
+    text = required_text(text, "text", "Describe the strategy.")
     chosen = _strategy_items(item, kind, items)
     strategy = SwotStrategy.objects.create(
-        swot=item, kind=kind, text=text, order=_next_order(item.strategies.all())
+        swot=item, kind=kind, text=text, order=next_order(item.strategies.all())
     )
     strategy.items.set(chosen)
     _record(item, user, f"Added an {kind[0]}-{kind[1]} strategy")
@@ -469,7 +435,7 @@ def swot_strategy_add(
 def swot_strategy_update(
     *, item: Swot, part: SwotStrategy, user: User, kind: str, text: str, items: Any = ()
 ) -> SwotStrategy:
-    text = _require(text, "Describe the strategy.", "text")
+    text = required_text(text, "text", "Describe the strategy.")
     chosen = _strategy_items(item, kind, items)
     part.kind, part.text = kind, text
     part.save(update_fields=["kind", "text"])
@@ -495,7 +461,7 @@ def _score(value: Any, field: str, label: str, *, top: int = 5) -> int | None:
 
 def _option_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {
-        "name": _require(fields.get("name", ""), "Name the option.", "name"),
+        "name": required_text(fields.get("name", ""), "name", "Name the option."),
         "description": (fields.get("description") or "").strip(),
         "impact": _score(fields.get("impact"), "impact", "Impact"),
         "effort": _score(fields.get("effort"), "effort", "Effort"),
@@ -506,7 +472,7 @@ def _option_fields(fields: dict[str, Any]) -> dict[str, Any]:
 def priority_option_add(*, item: PriorityMatrix, user: User, **fields: Any) -> PriorityOption:
     values = _option_fields(fields)
     option = PriorityOption.objects.create(
-        matrix=item, order=_next_order(item.options.all()), **values
+        matrix=item, order=next_order(item.options.all()), **values
     )
     _record(item, user, f"Added the option '{option.name}'")
     return option
@@ -526,7 +492,7 @@ def priority_option_update(
 def _criterion_fields(
     item: PriorityMatrix, name: str, weight: Any, exclude: int | None
 ) -> tuple[str, int]:
-    name = _require(name, "Name the criterion.", "name")
+    name = required_text(name, "name", "Name the criterion.")
     same_name = item.criteria.filter(name__iexact=name)
     if exclude is not None:
         same_name = same_name.exclude(pk=exclude)
@@ -544,7 +510,7 @@ def priority_criterion_add(
 ) -> PriorityCriterion:
     name, weight = _criterion_fields(item, name, weight, None)
     criterion = PriorityCriterion.objects.create(
-        matrix=item, name=name, weight=weight, order=_next_order(item.criteria.all())
+        matrix=item, name=name, weight=weight, order=next_order(item.criteria.all())
     )
     _record(item, user, f"Added the criterion '{name}' (weight {weight})")
     return criterion

@@ -1,19 +1,19 @@
-"""What each analysis tool is made of: its model, forms, parts and the services that change them.
-
-The views and URLs are generic over these specs, so every tool gets the same pages (list, new,
-detail, edit, delete, print, history) and every part the same actions (add, edit, remove, move
-up/down) with the same permission checks; what differs between tools lives in its services,
-forms and templates.
-"""
+"""The tools for understanding the problem and choosing what to change (fishbone, Five Whys,
+process map, SWOT, priority setting matrix) as toolkit.tools specs. Each draws its picture from
+its snapshot (`svg.draw`), so any stored version can be drawn again from the history."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
+from django.forms import BaseForm
+from django.utils.safestring import mark_safe
 
+from projects.view_helpers import can_edit
+from toolkit import services as toolkit_services
 from toolkit.models.analysis import (
     AnalysisItem,
     Fishbone,
@@ -32,58 +32,44 @@ from toolkit.models.analysis import (
     SwotStrategy,
     WhyLink,
 )
+from toolkit.tools import Part, Tool
 
-from . import forms, services
-
-
-@dataclass(frozen=True)
-class PartSpec:
-    slug: str  # URL segment, e.g. "causes"
-    kwarg: str  # URL kwarg, e.g. "cause_id"
-    noun: str  # "cause", for messages and summaries
-    model: type[Model]
-    item_lookup: str  # path from the part to its item, e.g. "category__fishbone"
-    form: type[forms.PartForm]
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-    edit_form: type[forms.PartForm] | None = None
-    siblings: Callable[[Any], QuerySet] | None = None  # None: not reorderable
-    describe: Callable[[Any], str] = str
-
-    def get_edit_form(self) -> type[forms.PartForm]:
-        return self.edit_form or self.form
+from . import forms, services, svg
 
 
-@dataclass(frozen=True)
-class ToolSpec:
-    slug: str  # URL segment and registry key, e.g. "five-whys"
-    name: str
-    plural: str
-    description: str
-    model: type[AnalysisItem]
-    form: type[forms.ItemForm]
-    create_form: type[forms.ItemForm] | None = None
-    parts: tuple[PartSpec, ...] = ()
-    prefetch: tuple[Any, ...] = ()
-    extra_context: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+def figure(slug: str, snapshot: dict[str, Any], ident: str) -> dict[str, Any]:
+    """The picture of a snapshot (current or from the history) and its text description."""
+    return {
+        "svg": mark_safe(svg.draw(slug, snapshot, ident=ident)),  # escaped by svg.Canvas
+        "outline": svg.outline(slug, snapshot),
+        "outline_template": f"toolkit/_{slug.replace('-', '_')}_outline.html",
+        "snapshot": snapshot,
+        "ident": ident,
+    }
 
-    @property
-    def kwarg(self) -> str:
-        return self.slug.replace("-", "_") + "_id"
 
-    @property
-    def url_prefix(self) -> str:
-        return f"toolkit:{self.slug}"
+def _context(
+    slug: str, extra: Callable[[Any, dict[str, Any]], dict[str, Any]] | None
+) -> Callable[[Any, Any, dict[str, BaseForm]], dict[str, Any]]:
+    """The page of an analysis item: its picture, and the add form of each part (bound ones
+    as given) for an editor."""
 
-    def part(self, slug: str) -> PartSpec:
-        return next(p for p in self.parts if p.slug == slug)
-
-    def queryset(self, project: Any) -> QuerySet:
-        return (
-            self.model._default_manager.filter(project=project)
-            .select_related("project__site", "step", "created_by")
-            .prefetch_related(*self.prefetch)
+    def context(request: Any, item: AnalysisItem, bound: dict[str, BaseForm]) -> dict[str, Any]:
+        tool = next(t for t in TOOLS if t.slug == slug)
+        snapshot = item.snapshot()
+        editable = can_edit(request)
+        add_forms: dict[str, BaseForm] = (
+            {part.slug: part.form(None, item=item) for part in tool.parts} if editable else {}
         )
+        add_forms.update(bound)
+        return {
+            "forms": add_forms,
+            "figure": figure(slug, snapshot, f"{slug}-{item.pk}"),
+            "snapshot": snapshot,
+            **(extra(item, snapshot) if extra else {}),
+        }
+
+    return context
 
 
 def _matrix_context(item: PriorityMatrix, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -153,189 +139,274 @@ def _process_context(item: ProcessMap, snapshot: dict[str, Any]) -> dict[str, An
     return {"flow_steps": steps, "arrows": list(item.arrows.all())}
 
 
-CAUSES = PartSpec(
-    slug="causes",
-    kwarg="cause_id",
-    noun="cause",
-    model=FishboneCause,
-    item_lookup="category__fishbone",
-    form=forms.FishboneCauseForm,
-    edit_form=forms.FishboneCauseEditForm,
-    create=services.fishbone_cause_add,
-    update=services.fishbone_cause_update,
-    siblings=lambda c: FishboneCause.objects.filter(category=c.category_id, parent=c.parent_id),
-)
+def _part(
+    *,
+    slug: str,
+    kwarg: str,
+    noun: str,
+    model: type[Model],
+    item_lookup: str,
+    form: type[forms.PartForm],
+    add: Callable[..., Any],
+    update: Callable[..., Any],
+    edit_form: type[forms.PartForm] | None = None,
+    siblings: Callable[[Any], QuerySet] | None = None,  # None: not reorderable
+) -> Part:
+    """A part of an analysis item: removing or moving it stores a version saying so."""
 
-TOOLS: dict[str, ToolSpec] = {
-    tool.slug: tool
-    for tool in (
-        ToolSpec(
-            slug="fishbone",
-            name="Fishbone",
-            plural="Fishbone diagrams",
-            description="Causes of a problem, grouped in categories as the bones of a fish.",
-            model=Fishbone,
-            form=forms.FishboneForm,
-            create_form=forms.FishboneCreateForm,
-            prefetch=(Prefetch("categories__causes"),),
-            extra_context=_fishbone_context,
-            parts=(
-                PartSpec(
-                    slug="categories",
-                    kwarg="fishbone_category_id",
-                    noun="category",
-                    model=FishboneCategory,
-                    item_lookup="fishbone",
-                    form=forms.FishboneCategoryForm,
-                    create=services.fishbone_category_add,
-                    update=services.fishbone_category_update,
-                    siblings=lambda c: FishboneCategory.objects.filter(fishbone=c.fishbone_id),
-                ),
-                CAUSES,
-            ),
-        ),
-        ToolSpec(
-            slug="five-whys",
-            name="Five Whys",
-            plural="Five Whys chains",
-            description="Ask why, again and again, from a problem to its root cause.",
-            model=FiveWhys,
-            form=forms.FiveWhysForm,
-            prefetch=("links",),
-            parts=(
-                PartSpec(
-                    slug="whys",
-                    kwarg="why_id",
-                    noun="why",
-                    model=WhyLink,
-                    item_lookup="five_whys",
-                    form=forms.WhyLinkForm,
-                    create=services.why_link_add,
-                    update=services.why_link_update,
-                    siblings=lambda w: WhyLink.objects.filter(five_whys=w.five_whys_id),
-                ),
-            ),
-        ),
-        ToolSpec(
-            slug="process-map",
-            name="Process map",
-            plural="Process maps",
-            description="How the process works today, step by step, with its waits and "
-            "bottlenecks.",
-            model=ProcessMap,
-            form=forms.ProcessMapForm,
-            prefetch=(
-                "lanes",
-                Prefetch("steps", queryset=ProcessStep.objects.select_related("lane")),
-                "arrows__source",
-                "arrows__target",
-            ),
-            extra_context=_process_context,
-            parts=(
-                PartSpec(
-                    slug="lanes",
-                    kwarg="lane_id",
-                    noun="swimlane",
-                    model=ProcessLane,
-                    item_lookup="process_map",
-                    form=forms.ProcessLaneForm,
-                    create=services.process_lane_add,
-                    update=services.process_lane_update,
-                    siblings=lambda x: ProcessLane.objects.filter(process_map=x.process_map_id),
-                ),
-                PartSpec(
-                    slug="steps",
-                    kwarg="process_step_id",
-                    noun="step",
-                    model=ProcessStep,
-                    item_lookup="process_map",
-                    form=forms.ProcessStepForm,
-                    create=services.process_step_add,
-                    update=services.process_step_update,
-                    siblings=lambda x: ProcessStep.objects.filter(process_map=x.process_map_id),
-                ),
-                PartSpec(
-                    slug="arrows",
-                    kwarg="arrow_id",
-                    noun="arrow",
-                    model=ProcessArrow,
-                    item_lookup="process_map",
-                    form=forms.ProcessArrowForm,
-                    edit_form=forms.ProcessArrowEditForm,
-                    create=services.process_arrow_add,
-                    update=services.process_arrow_update,
-                ),
-            ),
-        ),
-        ToolSpec(
-            slug="swot",
-            name="SWOT analysis",
-            plural="SWOT analyses",
-            description="Strengths and weaknesses inside, opportunities and threats outside, "
-            "and the strategies they suggest.",
-            model=Swot,
-            form=forms.SwotForm,
-            prefetch=("items", "strategies__items"),
-            extra_context=_swot_context,
-            parts=(
-                PartSpec(
-                    slug="items",
-                    kwarg="swot_item_id",
-                    noun="item",
-                    model=SwotItem,
-                    item_lookup="swot",
-                    form=forms.SwotItemForm,
-                    create=services.swot_item_add,
-                    update=services.swot_item_update,
-                    siblings=lambda x: SwotItem.objects.filter(swot=x.swot_id, quadrant=x.quadrant),
-                ),
-                PartSpec(
-                    slug="strategies",
-                    kwarg="strategy_id",
-                    noun="strategy",
-                    model=SwotStrategy,
-                    item_lookup="swot",
-                    form=forms.SwotStrategyForm,
-                    create=services.swot_strategy_add,
-                    update=services.swot_strategy_update,
-                    siblings=lambda x: SwotStrategy.objects.filter(swot=x.swot_id),
-                ),
-            ),
-        ),
-        ToolSpec(
-            slug="priority-matrix",
-            name="Priority setting matrix",
-            plural="Priority setting matrices",
-            description="Options scored on impact and effort, or on weighted criteria, to "
-            "choose what to change first.",
-            model=PriorityMatrix,
-            form=forms.PriorityMatrixForm,
-            prefetch=("options__scores", "criteria"),
-            extra_context=_matrix_context,
-            parts=(
-                PartSpec(
-                    slug="options",
-                    kwarg="option_id",
-                    noun="option",
-                    model=PriorityOption,
-                    item_lookup="matrix",
-                    form=forms.PriorityOptionForm,
-                    create=services.priority_option_add,
-                    update=services.priority_option_update,
-                    siblings=lambda x: PriorityOption.objects.filter(matrix=x.matrix_id),
-                ),
-                PartSpec(
-                    slug="criteria",
-                    kwarg="criterion_id",
-                    noun="criterion",
-                    model=PriorityCriterion,
-                    item_lookup="matrix",
-                    form=forms.PriorityCriterionForm,
-                    create=services.priority_criterion_add,
-                    update=services.priority_criterion_update,
-                    siblings=lambda x: PriorityCriterion.objects.filter(matrix=x.matrix_id),
-                ),
-            ),
-        ),
+    def delete(*, item: AnalysisItem, part: Model, user: Any) -> None:
+        summary = f"Removed the {noun} '{part}'"
+        services.part_delete(item=item, part=part, user=user, summary=summary)
+
+    def move(*, item: AnalysisItem, part: Model, user: Any, direction: str) -> None:
+        assert siblings is not None
+        summary = f"Moved the {noun} '{part}' {direction}"
+        services.part_move(
+            item=item, part=part, siblings=siblings(part), direction=direction, user=user,
+            summary=summary,
+        )  # fmt: skip
+
+    return Part(
+        slug=slug,
+        kwarg=kwarg,
+        noun=noun,
+        model=model,
+        item_lookup=item_lookup,
+        form=functools.partial(form, prefix=slug),  # several add forms share the item's page
+        add=add,
+        delete=delete,
+        update=update,
+        edit_form=edit_form or form,
+        move=move if siblings is not None else None,
     )
-}
+
+
+def _tool(
+    *,
+    slug: str,
+    name: str,
+    plural: str,
+    description: str,
+    start_name: str,
+    step_words: tuple[str, ...],
+    model: type[AnalysisItem],
+    form: type[forms.ItemForm],
+    parts: tuple[Part, ...],
+    prefetch: tuple[Any, ...],
+    extra_context: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None,
+    create_form: type[forms.ItemForm] | None = None,
+) -> Tool:
+    return Tool(
+        slug=slug,
+        name=name,
+        plural=plural,
+        description=description,
+        start_name=start_name,
+        step_words=step_words,
+        model=model,
+        form=form,
+        create_form=create_form,
+        create=functools.partial(services.item_create, model=model),
+        update=services.item_update,
+        delete=toolkit_services.item_delete,
+        context=_context(slug, extra_context),
+        detail_template=f"toolkit/{slug.replace('-', '_')}_detail.html",
+        print_template="toolkit/analysis_print.html",
+        parts=parts,
+        prefetch=prefetch,
+        figure=functools.partial(figure, slug),
+    )
+
+
+TOOLS: tuple[Tool, ...] = (
+    _tool(
+        slug="fishbone",
+        name="Fishbone",
+        plural="Fishbone diagrams",
+        description="Causes of a problem, grouped in categories as the bones of a fish.",
+        start_name="a fishbone",
+        step_words=("fishbone", "fishbone diagram", "cause and effect diagram"),
+        model=Fishbone,
+        form=forms.FishboneForm,
+        create_form=forms.FishboneCreateForm,
+        prefetch=(Prefetch("categories__causes"),),
+        extra_context=_fishbone_context,
+        parts=(
+            _part(
+                slug="categories",
+                kwarg="fishbone_category_id",
+                noun="category",
+                model=FishboneCategory,
+                item_lookup="fishbone",
+                form=forms.FishboneCategoryForm,
+                add=services.fishbone_category_add,
+                update=services.fishbone_category_update,
+                siblings=lambda c: FishboneCategory.objects.filter(fishbone=c.fishbone_id),
+            ),
+            _part(
+                slug="causes",
+                kwarg="cause_id",
+                noun="cause",
+                model=FishboneCause,
+                item_lookup="category__fishbone",
+                form=forms.FishboneCauseForm,
+                edit_form=forms.FishboneCauseEditForm,
+                add=services.fishbone_cause_add,
+                update=services.fishbone_cause_update,
+                siblings=lambda c: FishboneCause.objects.filter(
+                    category=c.category_id, parent=c.parent_id
+                ),
+            ),
+        ),
+    ),
+    _tool(
+        slug="five-whys",
+        name="Five Whys",
+        plural="Five Whys chains",
+        description="Ask why, again and again, from a problem to its root cause.",
+        start_name="a Five Whys",
+        step_words=("five whys", "5 whys"),
+        model=FiveWhys,
+        form=forms.FiveWhysForm,
+        prefetch=("links",),
+        parts=(
+            _part(
+                slug="whys",
+                kwarg="why_id",
+                noun="why",
+                model=WhyLink,
+                item_lookup="five_whys",
+                form=forms.WhyLinkForm,
+                add=services.why_link_add,
+                update=services.why_link_update,
+                siblings=lambda w: WhyLink.objects.filter(five_whys=w.five_whys_id),
+            ),
+        ),
+    ),
+    _tool(
+        slug="process-map",
+        name="Process map",
+        plural="Process maps",
+        description="How the process works today, step by step, with its waits and bottlenecks.",
+        start_name="a process map",
+        step_words=("process map", "process mapping"),
+        model=ProcessMap,
+        form=forms.ProcessMapForm,
+        prefetch=(
+            "lanes",
+            Prefetch("steps", queryset=ProcessStep.objects.select_related("lane")),
+            "arrows__source",
+            "arrows__target",
+        ),
+        extra_context=_process_context,
+        parts=(
+            _part(
+                slug="lanes",
+                kwarg="lane_id",
+                noun="swimlane",
+                model=ProcessLane,
+                item_lookup="process_map",
+                form=forms.ProcessLaneForm,
+                add=services.process_lane_add,
+                update=services.process_lane_update,
+                siblings=lambda x: ProcessLane.objects.filter(process_map=x.process_map_id),
+            ),
+            _part(
+                slug="steps",
+                kwarg="process_step_id",
+                noun="step",
+                model=ProcessStep,
+                item_lookup="process_map",
+                form=forms.ProcessStepForm,
+                add=services.process_step_add,
+                update=services.process_step_update,
+                siblings=lambda x: ProcessStep.objects.filter(process_map=x.process_map_id),
+            ),
+            _part(
+                slug="arrows",
+                kwarg="arrow_id",
+                noun="arrow",
+                model=ProcessArrow,
+                item_lookup="process_map",
+                form=forms.ProcessArrowForm,
+                edit_form=forms.ProcessArrowEditForm,
+                add=services.process_arrow_add,
+                update=services.process_arrow_update,
+            ),
+        ),
+    ),
+    _tool(
+        slug="swot",
+        name="SWOT analysis",
+        plural="SWOT analyses",
+        description="Strengths and weaknesses inside, opportunities and threats outside, "
+        "and the strategies they suggest.",
+        start_name="a SWOT analysis",
+        step_words=("swot", "swot analysis"),
+        model=Swot,
+        form=forms.SwotForm,
+        prefetch=("items", "strategies__items"),
+        extra_context=_swot_context,
+        parts=(
+            _part(
+                slug="items",
+                kwarg="swot_item_id",
+                noun="item",
+                model=SwotItem,
+                item_lookup="swot",
+                form=forms.SwotItemForm,
+                add=services.swot_item_add,
+                update=services.swot_item_update,
+                siblings=lambda x: SwotItem.objects.filter(swot=x.swot_id, quadrant=x.quadrant),
+            ),
+            _part(
+                slug="strategies",
+                kwarg="strategy_id",
+                noun="strategy",
+                model=SwotStrategy,
+                item_lookup="swot",
+                form=forms.SwotStrategyForm,
+                add=services.swot_strategy_add,
+                update=services.swot_strategy_update,
+                siblings=lambda x: SwotStrategy.objects.filter(swot=x.swot_id),
+            ),
+        ),
+    ),
+    _tool(
+        slug="priority-matrix",
+        name="Priority setting matrix",
+        plural="Priority setting matrices",
+        description="Options scored on impact and effort, or on weighted criteria, to "
+        "choose what to change first.",
+        start_name="a priority setting matrix",
+        step_words=("priority setting matrix", "priority matrix"),
+        model=PriorityMatrix,
+        form=forms.PriorityMatrixForm,
+        prefetch=("options__scores", "criteria"),
+        extra_context=_matrix_context,
+        parts=(
+            _part(
+                slug="options",
+                kwarg="option_id",
+                noun="option",
+                model=PriorityOption,
+                item_lookup="matrix",
+                form=forms.PriorityOptionForm,
+                add=services.priority_option_add,
+                update=services.priority_option_update,
+                siblings=lambda x: PriorityOption.objects.filter(matrix=x.matrix_id),
+            ),
+            _part(
+                slug="criteria",
+                kwarg="criterion_id",
+                noun="criterion",
+                model=PriorityCriterion,
+                item_lookup="matrix",
+                form=forms.PriorityCriterionForm,
+                add=services.priority_criterion_add,
+                update=services.priority_criterion_update,
+                siblings=lambda x: PriorityCriterion.objects.filter(matrix=x.matrix_id),
+            ),
+        ),
+    ),
+)

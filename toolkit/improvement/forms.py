@@ -111,6 +111,7 @@ class DriverNodeForm(NhsukForm):
     def __init__(self, *args: Any, diagram: DriverDiagram, kind: str, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", kind)
         super().__init__(*args, **kwargs)
+        self.kind = kind
         text_label, parent_label = self.LABELS[DriverNode.Kind(kind)]
         self.fields["text"].label = text_label
         if parent_label is None:
@@ -139,6 +140,11 @@ class DriverNodeForm(NhsukForm):
             del self.fields["measures"]
         fields_changed(self)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["kind"] = self.kind
+        return cleaned
+
 
 class DriverNodeEditForm(NhsukForm):
     text = forms.CharField(
@@ -151,6 +157,12 @@ class DriverNodeEditForm(NhsukForm):
         label="Process measures",
         error_messages=MEASURE_ERRORS,
     )
+
+    def __init__(self, *args: Any, node: DriverNode, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"text": node.text, "measures": list(node.measures.all())})
+        super().__init__(*args, **kwargs)
+        if node.kind != DriverNode.Kind.PRIMARY:
+            del self.fields["measures"]
 
 
 class PdsaCycleForm(ProjectItemForm):

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 
 from measures.models import Measure
@@ -35,19 +34,13 @@ from toolkit.models import (
     SustainabilityPlan,
     SustainabilityRating,
 )
+from toolkit.services import check_step, next_order, reorder, required_text, set_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 Stage = PdsaCycle.Stage
 STAGE_ORDER = [Stage.PLAN, Stage.DO, Stage.STUDY, Stage.ACT]
-
-
-def _text(value: Any, field: str, message: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: message})
-    return text
 
 
 def _measures(values: Iterable[Any]) -> list[Measure]:
@@ -58,42 +51,6 @@ def _measures(values: Iterable[Any]) -> list[Measure]:
     if len(found) != len(set(ids)):
         raise ValidationError({"measures": "Choose measures from the list: one does not exist."})
     return found
-
-
-def _check_step(project: Project, step: Any) -> None:
-    if step is not None and step.programme_id not in (None, project.site.programme_id):
-        raise ValidationError({"step": "Choose a checklist step of this programme."})
-
-
-def _next_order(queryset: QuerySet) -> int:
-    return (queryset.aggregate(n=Max("order"))["n"] or 0) + 1
-
-
-def _move(item: Model, siblings: QuerySet, direction: str) -> bool:
-    """Swap `item` with its neighbour among `siblings` (ordered by order, pk); False at an end."""
-    if direction not in ("up", "down"):
-        raise ValidationError({"direction": "Move up or down."})
-    ordered = list(siblings.order_by("order", "pk"))
-    index = next(i for i, s in enumerate(ordered) if s.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return False
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, sibling in enumerate(ordered, start=1):
-        if sibling.order != position:
-            sibling.order = position
-            sibling.save(update_fields=["order"])
-    return True
-
-
-def _update(instance: Model, fields: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    allowed = set(allowed)
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Cannot set {sorted(unknown)} here.")
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.save()
 
 
 # Driver diagrams ---------------------------------------------------------------------------
@@ -107,21 +64,21 @@ PARENT_KIND: dict[str, str | None] = {
 
 
 def _check_diagram(project: Project, data: Mapping[str, Any]) -> None:
-    _text(data.get("title"), "title", "Enter a title.")
-    _text(data.get("aim_what"), "aim_what", "Enter the aim: what will improve.")
-    _text(data.get("aim_how_much"), "aim_how_much", "Enter how much it will improve.")
+    required_text(data.get("title"), "title", "Enter a title.")
+    required_text(data.get("aim_what"), "aim_what", "Enter the aim: what will improve.")
+    required_text(data.get("aim_how_much"), "aim_how_much", "Enter how much it will improve.")
     if not data.get("aim_by_when"):
         raise ValidationError({"aim_by_when": "Enter the date by which the aim will be met."})
     if not isinstance(data.get("outcome_measure"), Measure):
         raise ValidationError({"outcome_measure": "Choose the outcome measure of the aim."})
-    _check_step(project, data.get("step"))
+    check_step(project, data.get("step"))
 
 
 @transaction.atomic
 def driver_diagram_create(*, project: Project, user: User, **fields: Any) -> DriverDiagram:
     _check_diagram(project, fields)
     diagram = DriverDiagram(project=project, created_by=user)
-    _update(diagram, fields, DIAGRAM_FIELDS)
+    set_fields(diagram, fields, DIAGRAM_FIELDS)
     version_record(item=diagram, user=user, summary="Created the driver diagram")
     return diagram
 
@@ -130,15 +87,9 @@ def driver_diagram_create(*, project: Project, user: User, **fields: Any) -> Dri
 def driver_diagram_update(*, diagram: DriverDiagram, user: User, **fields: Any) -> DriverDiagram:
     current = {name: getattr(diagram, name) for name in DIAGRAM_FIELDS}
     _check_diagram(diagram.project, {**current, **fields})
-    _update(diagram, fields, DIAGRAM_FIELDS)
+    set_fields(diagram, fields, DIAGRAM_FIELDS)
     version_record(item=diagram, user=user, summary="Edited the aim")
     return diagram
-
-
-@transaction.atomic
-def driver_diagram_delete(*, diagram: DriverDiagram, user: User) -> None:
-    version_record(item=diagram, user=user, summary="Deleted the driver diagram")
-    diagram.delete()
 
 
 def _check_parent(diagram: DriverDiagram, kind: str, parent: DriverNode | None) -> None:
@@ -170,12 +121,12 @@ def driver_node_add(
     parent: DriverNode | None = None,
     measures: Iterable[Any] = (),
 ) -> DriverNode:
-    text = _text(text, "text", "Enter the text of the driver or change idea.")
+    text = required_text(text, "text", "Enter the text of the driver or change idea.")
     _check_parent(diagram, kind, parent)
     found = _measures(measures)
     siblings = diagram.nodes.filter(kind=kind, parent=parent)
     node = DriverNode.objects.create(
-        diagram=diagram, kind=kind, parent=parent, text=text, order=_next_order(siblings)
+        diagram=diagram, kind=kind, parent=parent, text=text, order=next_order(siblings)
     )
     node.measures.set(found)
     version_record(
@@ -188,7 +139,7 @@ def driver_node_add(
 def driver_node_update(
     *, node: DriverNode, user: User, text: str, measures: Iterable[Any] = ()
 ) -> DriverNode:
-    node.text = _text(text, "text", "Enter the text of the driver or change idea.")
+    node.text = required_text(text, "text", "Enter the text of the driver or change idea.")
     found = _measures(measures)
     node.save(update_fields=["text"])
     node.measures.set(found)
@@ -211,7 +162,7 @@ def driver_node_delete(*, node: DriverNode, user: User) -> None:
 @transaction.atomic
 def driver_node_move(*, node: DriverNode, user: User, direction: str) -> bool:
     siblings = DriverNode.objects.filter(diagram=node.diagram, kind=node.kind, parent=node.parent)
-    moved = _move(node, siblings, direction)
+    moved = reorder(node, siblings, direction)
     if moved:
         version_record(item=node.diagram, user=user, summary=f"Moved {direction}: {node.text}")
     return moved
@@ -245,8 +196,10 @@ CYCLE_FIELDS = [
 
 
 def _check_cycle(project: Project, data: Mapping[str, Any]) -> None:
-    _text(data.get("title"), "title", "Enter a title.")
-    _text(data.get("objective"), "objective", "Enter the objective: what this cycle will test.")
+    required_text(data.get("title"), "title", "Enter a title.")
+    required_text(
+        data.get("objective"), "objective", "Enter the objective: what this cycle will test."
+    )
     number = data.get("number")
     if number is not None and (not isinstance(number, int) or number < 1):
         raise ValidationError({"number": "The cycle number is a whole number from 1."})
@@ -260,7 +213,7 @@ def _check_cycle(project: Project, data: Mapping[str, Any]) -> None:
     for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
         if data.get(start) and data.get(end) and data[end] < data[start]:
             raise ValidationError({end: "The end date must be on or after the start date."})
-    _check_step(project, data.get("step"))
+    check_step(project, data.get("step"))
 
 
 @transaction.atomic
@@ -270,7 +223,7 @@ def pdsa_create(
     _check_cycle(project, fields)
     found = _measures(measures)
     cycle = PdsaCycle(project=project, created_by=user)
-    _update(cycle, fields, CYCLE_FIELDS)
+    set_fields(cycle, fields, CYCLE_FIELDS)
     cycle.measures.set(found)
     version_record(item=cycle, user=user, summary="Planned the cycle")
     cycle_charts_rebuild(cycle)
@@ -285,7 +238,7 @@ def pdsa_update(
     _check_cycle(cycle.project, {**current, **fields})
     found = _measures(measures) if measures is not None else None
     shown_on = cycle_measure_ids(cycle)
-    _update(cycle, fields, CYCLE_FIELDS)
+    set_fields(cycle, fields, CYCLE_FIELDS)
     if found is not None:
         cycle.measures.set(found)
     version_record(item=cycle, user=user, summary="Edited the cycle")
@@ -295,7 +248,6 @@ def pdsa_update(
 
 @transaction.atomic
 def pdsa_delete(*, cycle: PdsaCycle, user: User) -> None:
-    version_record(item=cycle, user=user, summary="Deleted the cycle")
     shown_on = cycle_measure_ids(cycle)
     cycle_charts_rebuild(cycle, shown_on)  # rebuilt once the delete commits
     cycle.delete()
@@ -418,11 +370,11 @@ def pdsa_task_add(
 ) -> PdsaTask:
     task = PdsaTask.objects.create(
         cycle=cycle,
-        who=_text(who, "who", "Enter who will do it."),
-        what=_text(what, "what", "Enter what they will do."),
+        who=required_text(who, "who", "Enter who will do it."),
+        what=required_text(what, "what", "Enter what they will do."),
         when=(when or "").strip(),
         where=(where or "").strip(),
-        order=_next_order(cycle.tasks.all()),
+        order=next_order(cycle.tasks.all()),
     )
     version_record(item=cycle, user=user, summary=f"Added task: {task.what}")
     return task
@@ -437,7 +389,7 @@ def pdsa_task_delete(*, task: PdsaTask, user: User) -> None:
 
 @transaction.atomic
 def pdsa_task_move(*, task: PdsaTask, user: User, direction: str) -> bool:
-    moved = _move(task, task.cycle.tasks.all(), direction)
+    moved = reorder(task, task.cycle.tasks.all(), direction)
     if moved:
         version_record(item=task.cycle, user=user, summary=f"Moved task {direction}: {task.what}")
     return moved
@@ -457,16 +409,16 @@ REFLECTION_FIELDS = (
 
 
 def _check_reflection(project: Project, data: Mapping[str, Any]) -> None:
-    _text(data.get("title"), "title", "Enter a title.")
-    _text(data.get("what_worked"), "what_worked", "Enter what worked.")
-    _check_step(project, data.get("step"))
+    required_text(data.get("title"), "title", "Enter a title.")
+    required_text(data.get("what_worked"), "what_worked", "Enter what worked.")
+    check_step(project, data.get("step"))
 
 
 @transaction.atomic
 def reflection_create(*, project: Project, user: User, **fields: Any) -> Reflection:
     _check_reflection(project, fields)
     reflection = Reflection(project=project, created_by=user)
-    _update(reflection, fields, REFLECTION_FIELDS)
+    set_fields(reflection, fields, REFLECTION_FIELDS)
     version_record(item=reflection, user=user, summary="Wrote the reflection")
     return reflection
 
@@ -475,15 +427,9 @@ def reflection_create(*, project: Project, user: User, **fields: Any) -> Reflect
 def reflection_update(*, reflection: Reflection, user: User, **fields: Any) -> Reflection:
     current = {name: getattr(reflection, name) for name in REFLECTION_FIELDS}
     _check_reflection(reflection.project, {**current, **fields})
-    _update(reflection, fields, REFLECTION_FIELDS)
+    set_fields(reflection, fields, REFLECTION_FIELDS)
     version_record(item=reflection, user=user, summary="Edited the reflection")
     return reflection
-
-
-@transaction.atomic
-def reflection_delete(*, reflection: Reflection, user: User) -> None:
-    version_record(item=reflection, user=user, summary="Deleted the reflection")
-    reflection.delete()
 
 
 @transaction.atomic
@@ -498,8 +444,8 @@ def reflection_factor_add(
         reflection=reflection,
         kind=kind,
         principle=principle,
-        text=_text(text, "text", "Describe the barrier or facilitator."),
-        order=_next_order(reflection.factors.all()),
+        text=required_text(text, "text", "Describe the barrier or facilitator."),
+        order=next_order(reflection.factors.all()),
     )
     version_record(item=reflection, user=user, summary=f"Added {kind}: {factor.text}")
     return factor
@@ -514,7 +460,7 @@ def reflection_factor_delete(*, factor: ReflectionFactor, user: User) -> None:
 
 @transaction.atomic
 def reflection_factor_move(*, factor: ReflectionFactor, user: User, direction: str) -> bool:
-    moved = _move(factor, factor.reflection.factors.filter(kind=factor.kind), direction)
+    moved = reorder(factor, factor.reflection.factors.filter(kind=factor.kind), direction)
     if moved:
         version_record(
             item=factor.reflection,
@@ -533,10 +479,10 @@ PLAN_FIELDS = ("title", "step", "notes")
 def sustainability_plan_create(
     *, project: Project, user: User, **fields: Any
 ) -> SustainabilityPlan:
-    _text(fields.get("title"), "title", "Enter a title.")
-    _check_step(project, fields.get("step"))
+    required_text(fields.get("title"), "title", "Enter a title.")
+    check_step(project, fields.get("step"))
     plan = SustainabilityPlan(project=project, created_by=user)
-    _update(plan, fields, PLAN_FIELDS)
+    set_fields(plan, fields, PLAN_FIELDS)
     version_record(item=plan, user=user, summary="Started the sustainability plan")
     return plan
 
@@ -545,17 +491,11 @@ def sustainability_plan_create(
 def sustainability_plan_update(
     *, plan: SustainabilityPlan, user: User, **fields: Any
 ) -> SustainabilityPlan:
-    _text(fields.get("title", plan.title), "title", "Enter a title.")
-    _check_step(plan.project, fields.get("step", plan.step))
-    _update(plan, fields, PLAN_FIELDS)
+    required_text(fields.get("title", plan.title), "title", "Enter a title.")
+    check_step(plan.project, fields.get("step", plan.step))
+    set_fields(plan, fields, PLAN_FIELDS)
     version_record(item=plan, user=user, summary="Edited the plan")
     return plan
-
-
-@transaction.atomic
-def sustainability_plan_delete(*, plan: SustainabilityPlan, user: User) -> None:
-    version_record(item=plan, user=user, summary="Deleted the sustainability plan")
-    plan.delete()
 
 
 @transaction.atomic
@@ -636,14 +576,14 @@ def sustainability_factor_update(
     """Correct a factor's text, level descriptions and weights (a programme lead's task).
     Weights run from a (highest) down to d, each 0-100, and the ten top weights add up to at
     most 100."""
-    factor.name = _text(name, "name", "Enter the factor's name.")
+    factor.name = required_text(name, "name", "Enter the factor's name.")
     factor.question = (question or "").strip()
     if set(levels) != set(SustainabilityLevel.Letter.values):
         raise ValidationError("Give a description and weight for each of the levels a, b, c and d.")
     weights = []
     for letter in SustainabilityLevel.Letter.values:
         description, weight = levels[letter]
-        _text(description, f"description_{letter}", f"Describe level {letter}.")
+        required_text(description, f"description_{letter}", f"Describe level {letter}.")
         if weight is None or not Decimal(0) <= Decimal(weight) <= MAX_TOTAL:
             raise ValidationError(
                 {f"weight_{letter}": f"Level {letter}: enter a weight from 0 to 100."}

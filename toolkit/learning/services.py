@@ -11,8 +11,8 @@ from django.db import transaction
 from phases.models import Principle
 from projects.models import Project
 from toolkit.history import version_record
-from toolkit.improvement.services import _check_step, _text, _update
 from toolkit.models import Story
+from toolkit.services import check_step, required_text, set_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -21,10 +21,10 @@ STORY_FIELDS = ("title", "step", "summary", "what_happened", "celebrate", "share
 
 
 def _check_story(project: Project, data: Mapping[str, Any]) -> None:
-    _text(data.get("title"), "title", "Enter a title.")
-    _text(data.get("summary"), "summary", "Enter a summary: what other sites should know.")
-    _text(data.get("what_happened"), "what_happened", "Enter what happened.")
-    _check_step(project, data.get("step"))
+    required_text(data.get("title"), "title", "Enter a title.")
+    required_text(data.get("summary"), "summary", "Enter a summary: what other sites should know.")
+    required_text(data.get("what_happened"), "what_happened", "Enter what happened.")
+    check_step(project, data.get("step"))
 
 
 def _principles(values: Iterable[Any]) -> list[Principle]:
@@ -43,7 +43,7 @@ def story_create(
     _check_story(project, fields)
     found = _principles(principles)
     story = Story(project=project, created_by=user)
-    _update(story, fields, STORY_FIELDS)
+    set_fields(story, fields, STORY_FIELDS)
     story.principles.set(found)
     version_record(item=story, user=user, summary="Wrote the story")
     return story
@@ -56,14 +56,8 @@ def story_update(
     current = {name: getattr(story, name) for name in STORY_FIELDS}
     _check_story(story.project, {**current, **fields})
     found = _principles(principles) if principles is not None else None
-    _update(story, fields, STORY_FIELDS)
+    set_fields(story, fields, STORY_FIELDS)
     if found is not None:
         story.principles.set(found)
     version_record(item=story, user=user, summary="Edited the story")
     return story
-
-
-@transaction.atomic
-def story_delete(*, story: Story, user: User) -> None:
-    version_record(item=story, user=user, summary="Deleted the story")
-    story.delete()

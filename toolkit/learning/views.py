@@ -1,12 +1,7 @@
-"""Implementation stories (under a project) and the learning library (any signed-in user).
-
-Stories share the improvement tools' list, create, edit, delete and history pages; the library
-shows every site's shared learning, and a reader's own sites' learning, shared or not.
-"""
+"""The learning library (any signed-in user): every site's shared learning, and a reader's own
+sites' learning, shared or not. (Stories' pages are toolkit.views'.)"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,45 +9,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from projects.exports import table_response
-from projects.http import AuthenticatedRequest, SiteRequest
-from projects.permissions import Capability, login_view_required, site_view
-from toolkit.improvement.views import Tool, _base, _item
-from toolkit.models import Story
+from projects.http import AuthenticatedRequest
+from projects.permissions import login_view_required
 
-from . import forms, selectors, services
-
-STORY = Tool(
-    "story", "Implementation story", "Implementation stories", Story, forms.StoryForm,
-    "story_id", "story", services.story_create, services.story_update, services.story_delete,
-    "What happened when the site put THRIVE into practice, told for other sites. Mark good "
-    "THRIVE-like practice to celebrate it, and share stories with the community of practice.",
-)  # fmt: skip
-
-
-def _story_context(request: SiteRequest, story: Story) -> dict[str, Any]:
-    return _base(
-        request,
-        story.project,
-        tool=STORY,
-        item=story,
-        story=story,
-        principles=list(story.principles.all()),
-    )
-
-
-@site_view(Capability.VIEW)
-@require_GET
-def story_detail(request: SiteRequest, project_id: int, story_id: int) -> HttpResponse:
-    story = _item(Story, request, project_id, story_id)
-    return render(request, "toolkit/story_detail.html", _story_context(request, story))
-
-
-@site_view(Capability.VIEW)
-@require_GET
-def story_print(request: SiteRequest, project_id: int, story_id: int) -> HttpResponse:
-    story = _item(Story, request, project_id, story_id)
-    return render(request, "toolkit/story_print.html", _story_context(request, story))
-
+from . import forms, selectors
 
 EXPORT_LIMIT = 10_000  # results in one download
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
-from .base import ItemVersion, ToolkitItem
+from .base import ToolkitItem
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -24,20 +22,8 @@ SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 class AnalysisItem(ToolkitItem):
     """A toolkit item with a page under `.../toolkit/<slug>/<id>/`."""
 
-    url_slug = ""
-
     class Meta:
         abstract = True
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            f"toolkit:{self.url_slug}-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                f"{self.url_slug.replace('-', '_')}_id": self.pk,
-            },
-        )
 
     def base_snapshot(self) -> dict[str, Any]:
         return ToolkitItem.snapshot(self)
@@ -71,13 +57,13 @@ class Fishbone(AnalysisItem):
     }
 
     url_slug = "fishbone"
+    url_kwarg = "fishbone_id"
 
     problem = models.TextField(help_text="The effect you see, stated as a problem.")
     who = models.CharField(max_length=200, blank=True, help_text="Who is affected.")
     when = models.CharField(max_length=200, blank=True, help_text="When it happens.")
     where = models.CharField(max_length=200, blank=True, help_text="Where it happens.")
     preset = models.CharField(max_length=10, choices=Preset.choices, default=Preset.CLASSIC)
-    versions = GenericRelation(ItemVersion)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -151,6 +137,7 @@ class FiveWhys(AnalysisItem):
     MAX_LINKS = 8
 
     url_slug = "five-whys"
+    url_kwarg = "five_whys_id"
 
     problem = models.TextField(help_text="The problem this chain starts from.")
     root_causes = models.TextField(
@@ -169,7 +156,6 @@ class FiveWhys(AnalysisItem):
         related_name="five_whys",
         help_text="The fishbone cause this chain was opened from.",
     )
-    versions = GenericRelation(ItemVersion)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -208,11 +194,11 @@ class ProcessMap(AnalysisItem):
     """How a process works today: steps, arrows between them, optionally in swimlanes."""
 
     url_slug = "process-map"
+    url_kwarg = "process_map_id"
 
     description = models.TextField(
         blank=True, help_text="Which process, from what trigger to what end, as it is today."
     )
-    versions = GenericRelation(ItemVersion)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -318,9 +304,9 @@ class ProcessArrow(models.Model):
 
 class Swot(AnalysisItem):
     url_slug = "swot"
+    url_kwarg = "swot_id"
 
     subject = models.TextField(help_text="What you are assessing, e.g. the service or the plan.")
-    versions = GenericRelation(ItemVersion)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -409,10 +395,10 @@ class PriorityMatrix(AnalysisItem):
         WEIGHTED = "weighted", "Weighted criteria (a ranked table)"
 
     url_slug = "priority-matrix"
+    url_kwarg = "priority_matrix_id"
 
     question = models.TextField(help_text="What you are choosing between, and why now.")
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.IMPACT_EFFORT)
-    versions = GenericRelation(ItemVersion)
 
     class Meta:
         ordering = ["-updated_at"]

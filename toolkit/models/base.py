@@ -3,16 +3,22 @@ cycles, reflection, sustainability plan) share a base and one version history.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 
 
 class ToolkitItem(models.Model):
-    """Fields every toolkit item has: the project it serves and, optionally, the checklist step."""
+    """Fields every toolkit item has: the project it serves and, optionally, the checklist step.
+    Its page is `.../toolkit/<url_slug>/<url_kwarg>/` (see toolkit.tools); deleting it deletes
+    its version history."""
+
+    url_slug: ClassVar[str] = ""  # the tool's slug in toolkit.tools
+    url_kwarg: ClassVar[str] = ""  # the URL kwarg naming one item
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
     step = models.ForeignKey(
@@ -29,12 +35,23 @@ class ToolkitItem(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    versions = GenericRelation("toolkit.ItemVersion")
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"toolkit:{self.url_slug}-detail", kwargs=self.url_kwargs())
+
+    def url_kwargs(self) -> dict[str, Any]:
+        return {
+            "site_code": self.project.site.code,
+            "project_id": self.project_id,
+            self.url_kwarg: self.pk,
+        }
 
     def snapshot(self) -> dict[str, Any]:
         """The item and its parts as plain data, stored as a version after each change.

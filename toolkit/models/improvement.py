@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from .base import ToolkitItem
 
@@ -27,6 +26,9 @@ def _measure_codes(manager: Any) -> list[str]:
 class DriverDiagram(ToolkitItem):
     """A SMART aim tied to an outcome measure, and the drivers and change ideas behind it."""
 
+    url_slug = "driver-diagram"
+    url_kwarg = "diagram_id"
+
     aim_what = models.TextField("What will improve", help_text="The aim, in plain words.")
     aim_how_much = models.CharField(
         "How much", max_length=200, help_text="The size of the change, e.g. 'from 45 to 28 days'."
@@ -41,16 +43,6 @@ class DriverDiagram(ToolkitItem):
 
     class Meta:
         ordering = ["-updated_at"]
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "toolkit:driver-diagram-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                "diagram_id": self.pk,
-            },
-        )
 
     def snapshot(self) -> dict[str, Any]:
         nodes = self.nodes.prefetch_related("measures").order_by("kind", "parent_id", "order")
@@ -106,6 +98,9 @@ class DriverNode(models.Model):
 class PdsaCycle(ToolkitItem):
     """One Plan-Do-Study-Act cycle. Cycles under one change idea form a ramp, each linked to
     the cycle it adapts."""
+
+    url_slug = "pdsa"
+    url_kwarg = "cycle_id"
 
     class Stage(models.TextChoices):
         PLAN = "plan", "Plan"
@@ -201,16 +196,6 @@ class PdsaCycle(ToolkitItem):
     class Meta:
         ordering = ["number", "pk"]
 
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "toolkit:pdsa-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                "cycle_id": self.pk,
-            },
-        )
-
     @property
     def date_start(self) -> Any:
         return self.actual_start or self.planned_start
@@ -277,6 +262,9 @@ class PdsaTask(models.Model):
 class Reflection(ToolkitItem):
     """Reflection on implementing THRIVE: what worked, what did not, and what others can learn."""
 
+    url_slug = "reflection"
+    url_kwarg = "reflection_id"
+
     what_worked = models.TextField("What worked")
     what_did_not = models.TextField("What did not work", blank=True)
     what_adapted = models.TextField(
@@ -291,16 +279,6 @@ class Reflection(ToolkitItem):
 
     class Meta:
         ordering = ["-updated_at"]
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "toolkit:reflection-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                "reflection_id": self.pk,
-            },
-        )
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -397,20 +375,13 @@ class SustainabilityLevel(models.Model):
 class SustainabilityPlan(ToolkitItem):
     """A team's repeated self-assessment with the NHS Sustainability Model, and its actions."""
 
+    url_slug = "sustainability"
+    url_kwarg = "plan_id"
+
     notes = models.TextField(blank=True, help_text="What the team is trying to sustain.")
 
     class Meta:
         ordering = ["-updated_at"]
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "toolkit:sustainability-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                "plan_id": self.pk,
-            },
-        )
 
     def snapshot(self) -> dict[str, Any]:
         assessments = self.assessments.prefetch_related("ratings__factor").order_by("assessed_on")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.urls import reverse
 
 from .base import ToolkitItem
 
@@ -13,6 +12,9 @@ from .base import ToolkitItem
 class Story(ToolkitItem):
     """An implementation story. Stories marked as good THRIVE-like practice are celebrated in
     the learning library; shared ones are read by the programme's other sites."""
+
+    url_slug = "story"
+    url_kwarg = "story_id"
 
     summary = models.CharField(
         max_length=300, help_text="One or two sentences: what other sites should know."
@@ -41,16 +43,6 @@ class Story(ToolkitItem):
     class Meta:
         ordering = ["-updated_at"]
         verbose_name_plural = "stories"
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "toolkit:story-detail",
-            kwargs={
-                "site_code": self.project.site.code,
-                "project_id": self.project_id,
-                "story_id": self.pk,
-            },
-        )
 
     def snapshot(self) -> dict[str, Any]:
         return {

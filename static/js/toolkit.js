@@ -1,4 +1,4 @@
-// Progressive enhancement for the analysis tools: after htmx swaps an item's body in place,
+// Progressive enhancement for the toolkit: after htmx swaps part of an item's page in place,
 // the button that was pressed no longer exists, so move focus to what changed: the error
 // summary of a refused form, else the status message saying what was done.
 document.body.addEventListener("htmx:afterSettle", () => {
