@@ -4,7 +4,7 @@ under `sites/<code>/projects/<id>/toolkit/<tool>/`; then each family's own actio
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, path
 
 from . import views
 from .analysis.urls import urlpatterns as analysis_urls
@@ -53,9 +53,9 @@ urlpatterns = [
     *analysis_urls,
     *improvement_urls,
     *learning_urls,
-    re_path(
-        r"^sites/(?P<site_code>[^/]+)/projects/(?P<project_id>[0-9]+)/"
-        rf"(?P<slug>{'|'.join(MOVED)})/(?P<rest>.*)$",
-        views.moved,
+    *(
+        path(f"{PROJECT}{slug}/{rest}", views.moved, {"slug": slug}, name=f"moved-{slug}{name}")
+        for slug in MOVED
+        for rest, name in (("<path:rest>", ""), ("", "-list"))
     ),
 ]

@@ -132,10 +132,11 @@ def toolkit_index(request: SiteRequest, project_id: int) -> HttpResponse:
 
 @site_view(Capability.VIEW)
 @require_GET
-def moved(request: SiteRequest, project_id: int, slug: str, rest: str) -> HttpResponse:
+def moved(request: SiteRequest, project_id: int, slug: str, rest: str = "") -> HttpResponse:
     """Until December 2026 the improvement tools and stories were at `.../projects/<id>/<tool>/`:
     links to them (in sent emails, bookmarks) are sent on, for good."""
-    url = reverse(tools()[slug].url("list"), args=[request.site.code, project_id]) + rest
+    project = site_project(request, project_id)
+    url = reverse(tools()[slug].url("list"), args=[request.site.code, project.pk]) + rest
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 

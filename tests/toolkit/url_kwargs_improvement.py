@@ -31,6 +31,8 @@ BUILDERS = {
     "assessment_id": lambda sw: (
         SustainabilityAssessmentFactory(plan=SustainabilityPlanFactory(project=sw.project)).pk
     ),
+    # The rest of an address from before the tools moved under .../toolkit/ (toolkit.views.moved)
+    "rest": lambda sw: "new/",
     # The Sustainability Model is programme data: its page refuses every site role.
     "sm_factor_id": lambda sw: SustainabilityFactor.objects.order_by("pk")[0].pk,
 }
