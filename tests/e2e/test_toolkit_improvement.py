@@ -23,19 +23,19 @@ def test_manager_builds_a_driver_diagram_and_a_ramp_of_two_pdsa_cycles(page, dem
     axe(page)
     page.get_by_role("link", name="Driver diagram").click()
     axe(page)
-    page.get_by_role("link", name="Create driver diagram").click()
+    page.get_by_role("link", name="New driver diagram").click()
     axe(page)
 
     # Refused first: an empty aim changes nothing and says why.
     page.get_by_label("Title").fill("Evening access")
-    page.get_by_role("button", name="Save driver diagram").click()
+    page.get_by_role("button", name="Create driver diagram").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter the aim: what will improve.")
     axe(page)
     page.get_by_label("What will improve").fill("Cut the wait to a first conversation")
     page.get_by_label("How much").fill("from 45 to 28 days")
     page.get_by_label("By when").fill("2027-03-31")
     page.get_by_label("Outcome measure").select_option(label="Median wait to first contact (days)")
-    page.get_by_role("button", name="Save driver diagram").click()
+    page.get_by_role("button", name="Create driver diagram").click()
     expect(page.locator("h1")).to_have_text("Evening access")
     axe(page)
 
