@@ -24,6 +24,7 @@ print pages, its place on the toolkit page and on checklist steps follow from th
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -134,15 +135,17 @@ class Tool:
         )
 
 
+# The families of tools, in the toolkit page's order: each is a package with a `tools` module
+# whose TOOLS lists its specs.
+FAMILIES = ("analysis", "improvement", "learning")
+
+
 @functools.cache
 def tools() -> dict[str, Tool]:
     """Every tool by slug, in the toolkit page's order. (A function, not a constant: the specs
     import their families' forms and services, and those import this module.)"""
-    from toolkit.analysis.tools import TOOLS as ANALYSIS
-    from toolkit.improvement.tools import TOOLS as IMPROVEMENT
-    from toolkit.learning.tools import TOOLS as LEARNING
-
-    return {tool.slug: tool for tool in (*ANALYSIS, *IMPROVEMENT, *LEARNING)}
+    families = [importlib.import_module(f"toolkit.{family}.tools") for family in FAMILIES]
+    return {tool.slug: tool for family in families for tool in family.TOOLS}
 
 
 def tool_of(item: Any) -> Tool:
