@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from projects.forms import NhsukForm, NhsukModelForm, label_choices, model_choice_field
-from projects.models import Project
+from toolkit.forms import ItemForm
 from toolkit.models.analysis import (
     Fishbone,
     FishboneCategory,
@@ -31,8 +31,6 @@ from toolkit.models.analysis import (
     WhyLink,
 )
 
-from .selectors import step_choices
-
 SCORE_CHOICES = [("", "Not scored")] + [(str(n), str(n)) for n in range(1, 6)]
 
 
@@ -49,18 +47,6 @@ def _score_field(label: str, help_text: str) -> forms.TypedChoiceField:
 
 
 # --- Items -----------------------------------------------------------------------------------
-
-
-class ItemForm(NhsukModelForm):
-    """Title and checklist step, common to every tool; `project` limits the steps offered."""
-
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        step = model_choice_field(self, "step")
-        step.queryset = step_choices(project=project)
-        step.empty_label = "Not linked to a step"
-        step.label = "Checklist step"
-        step.error_messages["invalid_choice"] = "Choose a checklist step of this programme."
 
 
 class FishboneForm(ItemForm):

@@ -6,20 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 
 from measures.models import Measure
-from phases.models import Principle, Step
+from phases.models import Principle
 from projects.forms import (
-    WIDGET_CLASSES,
     NhsukForm,
-    NhsukModelForm,
     choice_field,
     choice_pairs,
     label_choices,
     model_choice_field,
 )
-from projects.models import Project
+from toolkit.forms import ItemForm, fields_changed
 from toolkit.models import (
     DriverDiagram,
     DriverNode,
@@ -38,35 +35,7 @@ MEASURE_ERRORS = {
 }
 
 
-def fields_changed(form: forms.BaseForm) -> None:
-    """Call after adding or replacing fields in `__init__`: give them the design system's
-    classes (the NHS.UK mixin styles only the fields that existed before)."""
-    for field in form.fields.values():
-        widget = field.widget
-        kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
-        css = WIDGET_CLASSES.get(kind, "nhsuk-input")
-        classes = widget.attrs.get("class", "").split()
-        if css not in classes:
-            classes.append(css)
-        widget.attrs["class"] = " ".join(classes)
-
-
-class ProjectItemForm(NhsukModelForm):
-    """A toolkit item's form: the step list is the project's programme's."""
-
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-        if "step" in self.fields:
-            model_choice_field(self, "step").queryset = Step.objects.filter(
-                Q(programme__isnull=True) | Q(programme_id=project.site.programme_id)
-            )
-            self.fields["step"].label = "Checklist step"
-            model_choice_field(self, "step").empty_label = "None"
-        fields_changed(self)
-
-
-class DriverDiagramForm(ProjectItemForm):
+class DriverDiagramForm(ItemForm):
     class Meta:
         model = DriverDiagram
         fields = ["title", "aim_what", "aim_how_much", "aim_by_when", "outcome_measure", "step"]
@@ -165,7 +134,7 @@ class DriverNodeEditForm(NhsukForm):
             del self.fields["measures"]
 
 
-class PdsaCycleForm(ProjectItemForm):
+class PdsaCycleForm(ItemForm):
     class Meta:
         model = PdsaCycle
         fields = [
@@ -274,7 +243,7 @@ class PdsaTaskForm(NhsukForm):
         super().__init__(*args, **kwargs)
 
 
-class ReflectionForm(ProjectItemForm):
+class ReflectionForm(ItemForm):
     class Meta:
         model = Reflection
         fields = [
@@ -318,7 +287,7 @@ class ReflectionFactorForm(NhsukForm):
         super().__init__(*args, **kwargs)
 
 
-class SustainabilityPlanForm(ProjectItemForm):
+class SustainabilityPlanForm(ItemForm):
     class Meta:
         model = SustainabilityPlan
         fields = ["title", "step", "notes"]

@@ -10,11 +10,11 @@ from django.db.models import Q, QuerySet
 from phases.models import Principle, Step
 from projects.forms import NhsukForm, label_choices, model_choice_field
 from projects.models import Site, ThriveFocus
-from toolkit.improvement.forms import ProjectItemForm, fields_changed
+from toolkit.forms import ItemForm, fields_changed
 from toolkit.models import PdsaCycle, Story
 
 
-class StoryForm(ProjectItemForm):
+class StoryForm(ItemForm):
     class Meta:
         model = Story
         fields = [
