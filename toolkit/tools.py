@@ -137,7 +137,7 @@ class Tool:
 
 # The families of tools, in the toolkit page's order: each is a package with a `tools` module
 # whose TOOLS lists its specs.
-FAMILIES = ("analysis", "improvement", "learning")
+FAMILIES = ("analysis", "improvement", "engagement", "learning")
 
 
 @functools.cache

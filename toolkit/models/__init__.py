@@ -2,6 +2,7 @@
 
 from . import analysis  # noqa: F401  (fishbone, Five Whys, process map, SWOT, priority matrix)
 from .base import ItemVersion, ToolkitItem
+from .engagement import CommunicationPlan, PlannedMessage  # noqa: F401
 from .improvement import (  # noqa: F401
     DriverDiagram,
     DriverNode,
