@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from projects.models import Project, Site
 
-from . import selectors_dashboard
+from .selectors import dashboard
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -24,7 +24,7 @@ CHECKIN_QUESTIONS = [
 
 def overdue_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[str]:
     """'Your overdue steps and actions': only the user's own, only on their sites."""
-    steps, actions = selectors_dashboard.overdue_for_user(
+    steps, actions = dashboard.overdue_for_user(
         user=user, site_ids=[site.pk for site in sites], today=today
     )
     lines = [
@@ -44,7 +44,7 @@ def overdue_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[st
 
 def meetings_digest(user: User, sites: Sequence[Site], today: dt.date) -> list[str]:
     """'Meetings this week': the next meetings of the user's sites in the coming 7 days."""
-    meetings = selectors_dashboard.meetings_between(
+    meetings = dashboard.meetings_between(
         site_ids=[site.pk for site in sites], start=today, end=today + dt.timedelta(days=7)
     )
     return [
@@ -79,7 +79,7 @@ def checkin_alerts(today: dt.date) -> list[tuple[Any, str, str, str]]:
     """(user, reference, subject, body) for each project manager of each project past Phase 4
     that asks for check-ins; the reference names the period, so each is sent once."""
     alerts = []
-    for due in selectors_dashboard.checkins_due(today=today):
+    for due in dashboard.checkins_due(today=today):
         project = due.project
         period = checkin_period(frequency=project.sustainability_checkin, today=today)
         subject = f"Sustainability check-in: {project.title} ({project.site.code}), {period}"

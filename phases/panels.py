@@ -19,7 +19,8 @@ from projects.panels import (
     register_project_body,
 )
 
-from . import notifications, selectors, selectors_dashboard
+from . import notifications, selectors
+from .selectors import dashboard
 
 
 def _site_ids(context: PanelContext) -> list[int]:
@@ -54,7 +55,7 @@ def progress_pack(data: Any, site: Site) -> list[PackSection]:
 
 
 def meetings_build(context: PanelContext) -> dict[int, Any]:
-    return selectors_dashboard.site_next_meetings(
+    return dashboard.site_next_meetings(
         site_ids=_site_ids(context),
         today=context.today,
         shared=context.shared,
@@ -84,7 +85,7 @@ def meetings_pack(data: Any, site: Site) -> list[PackSection]:
 
 
 def work_build(context: PanelContext) -> dict[int, Any]:
-    return selectors_dashboard.site_work(
+    return dashboard.site_work(
         site_ids=_site_ids(context), today=context.today, shared=context.shared
     )
 
@@ -138,7 +139,7 @@ def work_pack(data: Any, site: Site) -> list[PackSection]:
 
 
 def assessment_build(context: PanelContext) -> dict[int, Any]:
-    return selectors_dashboard.site_assessments(site_ids=_site_ids(context))
+    return dashboard.site_assessments(site_ids=_site_ids(context))
 
 
 def assessment_pack(data: Any, site: Site) -> list[PackSection]:

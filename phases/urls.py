@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import assessments, meetings, people, programme, steps, sustainability
+from .views import assessments, meetings, people, programme, steps
 
 app_name = "phases"
 
@@ -38,7 +38,7 @@ project_urls = [
         name="meeting-invite",
     ),
     path("actions/<int:action_id>/done/", meetings.meeting_action_toggle, name="action-toggle"),
-    path("check-ins/", sustainability.checkin_update, name="checkin-update"),
+    path("check-ins/", assessments.checkin_update, name="checkin-update"),
     path("assessments/", assessments.assessment_list, name="assessments"),
     path("assessments/new/", assessments.assessment_create, name="assessment-create"),
     path(

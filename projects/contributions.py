@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import panels
 from .models import Site
-from .selectors_dashboard import site_upcoming_events
+from .selectors import site_upcoming_events
 
 if TYPE_CHECKING:
     from projects.http import AnyUser

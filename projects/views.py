@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import audit, exports, login_limits, notifications, pack, panels, selectors, services
-from . import selectors_dashboard as dashboard
 from .calendar import ics_bytes, ics_response
 from .forms import (
     ApiTokenForm,
@@ -85,7 +84,7 @@ def site_detail(request: SiteRequest) -> HttpResponse:
             "can_edit": Capability.EDIT in request.site_caps,
             "can_upload": Capability.UPLOAD in request.site_caps,
             "can_share": Capability.SHARE in request.site_caps,
-            "panels": dashboard.site_dashboard(
+            "panels": selectors.site_dashboard(
                 site=site, today=timezone.localdate(), user=request.user
             ),
         },
@@ -142,7 +141,7 @@ def programme(request: ProgrammeRequest) -> HttpResponse:
     """The programme dashboard: every site side by side."""
     today = timezone.localdate()
     boards = [
-        dashboard.programme_dashboard(programme=programme, today=today, user=request.user)
+        selectors.programme_dashboard(programme=programme, today=today, user=request.user)
         for programme in request.programmes
     ]
     return render(request, "projects/programme_detail.html", {"boards": boards})
@@ -282,11 +281,11 @@ def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
         context |= {
             "site": site,
             "projects": selectors.site_projects(site=site),
-            "panels": dashboard.site_dashboard(site=site, today=today, shared=True),
+            "panels": selectors.site_dashboard(site=site, today=today, shared=True),
         }
     else:
         template = "projects/programme_shared.html"
-        context["board"] = dashboard.programme_dashboard(
+        context["board"] = selectors.programme_dashboard(
             programme=link.shared_programme, today=today, shared=True
         )
     response = render(request, template, context)
@@ -310,7 +309,7 @@ def meeting_pack(request: SiteRequest) -> HttpResponse:
 @login_view_required
 @require_GET
 def event_list(request: AuthenticatedRequest) -> HttpResponse:
-    events = dashboard.event_list(user=request.user)
+    events = selectors.event_list(user=request.user)
     return render(
         request,
         "projects/communityevent_list.html",
@@ -318,21 +317,21 @@ def event_list(request: AuthenticatedRequest) -> HttpResponse:
             "upcoming": [e for e in events if e.ends_at >= timezone.now()][::-1],
             "past": [e for e in events if e.ends_at < timezone.now()],
             "can_schedule": is_programme_lead(request.user)
-            or dashboard.event_schedule_sites(user=request.user).exists(),
+            or selectors.event_schedule_sites(user=request.user).exists(),
             "my_sites": selectors.site_list(user=request.user),
         },
     )
 
 
 def _visible_event(request: HttpRequest, event_id: int) -> CommunityEvent:
-    return get_object_or_404(dashboard.event_list(user=request.user), pk=event_id)
+    return get_object_or_404(selectors.event_list(user=request.user), pk=event_id)
 
 
 @login_view_required
 @require_GET
 def event_detail(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
-    context = dashboard.event_detail(event=event, user=request.user)
+    context = selectors.event_detail(event=event, user=request.user)
     context["edit_sites"] = [
         site
         for site in visible_sites(request.user, Capability.EDIT).filter(
@@ -340,7 +339,7 @@ def event_detail(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
         )
         if services.event_site_may_join(event=event, site=site)
     ]
-    context["can_edit_event"] = dashboard.event_may_edit(event=event, user=request.user)
+    context["can_edit_event"] = selectors.event_may_edit(event=event, user=request.user)
     context["invited_sites"] = event.invited_sites.order_by("name")
     return render(request, "projects/communityevent_detail.html", context)
 
@@ -381,7 +380,7 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
     local events for their own site and may invite other sites of the programme."""
     led = led_programmes(request.user)
     sites = (
-        (Site.objects.filter(programme__in=led) | dashboard.event_schedule_sites(user=request.user))
+        (Site.objects.filter(programme__in=led) | selectors.event_schedule_sites(user=request.user))
         .distinct()
         .order_by("name")
     )
@@ -414,7 +413,7 @@ def event_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = _visible_event(request, event_id)
-    if not dashboard.event_may_edit(event=event, user=request.user):
+    if not selectors.event_may_edit(event=event, user=request.user):
         raise PermissionDenied("Only the programme lead and the site's project managers can.")
     form = CommunityEventForm(
         request.POST or None,

@@ -1,7 +1,7 @@
 """Writes for implementation tracking. Each service validates, owns its transaction and raises
 `ValidationError` (keyed by field) on bad input, so nothing changes when input is refused."""
 
-from .assessments import assessment_create, assessment_update
+from .assessments import assessment_create, assessment_update, project_checkin_set
 from .meetings import (
     meeting_action_add,
     meeting_action_set_done,
@@ -25,7 +25,6 @@ from .steps import (
     evidence_remove,
     project_step_update,
 )
-from .sustainability import project_checkin_set
 
 __all__ = [
     "StaleStepError",

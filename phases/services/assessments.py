@@ -1,4 +1,4 @@
-"""Writes for THRIVE assessments."""
+"""Writes for THRIVE assessments, and for the sustainability check-ins that follow Phase 4."""
 
 from __future__ import annotations
 
@@ -97,3 +97,13 @@ def assessment_update(
     assessment.save()
     _write_scores(assessment, scores)
     return assessment
+
+
+@transaction.atomic
+def project_checkin_set(*, project: Project, frequency: str) -> Project:
+    """How often the project managers are asked, after Phase 4, whether the change holds."""
+    if frequency not in Project.CheckIn.values:
+        raise ValidationError({"sustainability_checkin": "Choose how often to check in."})
+    project.sustainability_checkin = frequency
+    project.save(update_fields=["sustainability_checkin"])
+    return project

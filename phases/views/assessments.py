@@ -1,4 +1,5 @@
-"""THRIVE assessments: baseline and follow-ups, and the chart that compares them."""
+"""THRIVE assessments: baseline and follow-ups, and the chart that compares them; how often
+the project checks in on sustainability after Phase 4."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phases import selectors, services
 from phases.charts import assessment_chart
-from phases.forms import AssessmentForm
+from phases.forms import AssessmentForm, CheckInForm
 from phases.models import Assessment
 from projects.http import SiteRequest
 from projects.models import Project
@@ -132,3 +133,19 @@ def assessment_edit(request: SiteRequest, project_id: int, assessment_id: int) -
         project=project, assessment_id=assessment_id
     )
     return _assessment_form(request, project, assessment)
+
+
+@site_view(Capability.EDIT)
+@require_POST
+def checkin_update(request: SiteRequest, project_id: int) -> HttpResponse:
+    project = site_project(request, project_id)
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose how often to check in.", status=400)
+    services.project_checkin_set(
+        project=project, frequency=form.cleaned_data["sustainability_checkin"]
+    )
+    messages.success(
+        request, f"Sustainability check-ins: {project.get_sustainability_checkin_display()}."
+    )
+    return redirect(project.get_absolute_url() + "#sustainability-heading")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from projects.models import Site
 from projects.permissions import Capability, can, site_ids_for
-from projects.selectors_dashboard import programmes_for
+from projects.selectors import programmes_for
 from toolkit.models import PdsaCycle, Reflection, ReflectionFactor, Story
 
 if TYPE_CHECKING:

@@ -14,10 +14,8 @@ from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import Programme, Project, Site
-
-from .charts import AssessmentChart, assessment_chart
-from .models import (
+from phases.charts import AssessmentChart, assessment_chart
+from phases.models import (
     Assessment,
     Evidence,
     Meeting,
@@ -32,8 +30,9 @@ from .models import (
     StepStatus,
     TeamMember,
 )
-from .models.checklist import CLOSED_STATUSES
-from .models.people import QUADRANTS, Level
+from phases.models.checklist import CLOSED_STATUSES
+from phases.models.people import QUADRANTS, Level
+from projects.models import Programme, Project, Site
 
 RECENT_CHANGES_ON_CARD = 3
 MEETINGS_ON_BOARD = 5

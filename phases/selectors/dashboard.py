@@ -16,13 +16,20 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 
+from phases.forms import person_name
+from phases.models import (
+    Assessment,
+    Meeting,
+    MeetingAction,
+    PrincipleScore,
+    ProjectStep,
+    Stakeholder,
+)
+from phases.models.assessment import THRIVE_LIKE
+from phases.models.checklist import CLOSED_STATUSES
 from projects.models import Membership, Project
 
-from .forms import person_name
-from .models import Assessment, Meeting, MeetingAction, PrincipleScore, ProjectStep, Stakeholder
-from .models.assessment import THRIVE_LIKE
-from .models.checklist import CLOSED_STATUSES
-from .selectors import ProjectProgress, projects_progress
+from . import ProjectProgress, projects_progress
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
