@@ -53,6 +53,14 @@ def _part(part: Part, item: ToolkitItem, ids: dict[str, int]) -> Any:
     return get_object_or_404(part.model, pk=ids[part.kwarg], **{part.item_lookup: item})
 
 
+def _part_target(
+    request: SiteRequest, project_id: int, tool: str, part: str, ids: dict[str, int]
+) -> tuple[Tool, Part, Any]:
+    """The tool and part named by the URL, and the item, of a project of `request.site`."""
+    spec = tools()[tool]
+    return spec, spec.part(part), item_or_404(spec, request, project_id, ids[spec.kwarg])
+
+
 def base_context(
     request: SiteRequest, tool: Tool, project: Project, **extra: Any
 ) -> dict[str, Any]:
@@ -261,9 +269,7 @@ def item_history(request: SiteRequest, project_id: int, *, tool: str, **ids: int
 def part_add(
     request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
-    spec = tools()[tool]
-    part_spec = spec.part(part)
-    item = item_or_404(spec, request, project_id, ids[spec.kwarg])
+    spec, part_spec, item = _part_target(request, project_id, tool, part, ids)
     form = part_spec.form(request.POST, item=item)
     if form.is_valid():
         try:
@@ -284,9 +290,7 @@ def part_add(
 def part_edit(
     request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
-    spec = tools()[tool]
-    part_spec = spec.part(part)
-    item = item_or_404(spec, request, project_id, ids[spec.kwarg])
+    spec, part_spec, item = _part_target(request, project_id, tool, part, ids)
     obj = _part(part_spec, item, ids)
     if part_spec.update is None:
         return HttpResponseBadRequest(f"A {part_spec.noun} is removed and added, not edited.")
@@ -315,9 +319,7 @@ def part_edit(
 def part_delete(
     request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
-    spec = tools()[tool]
-    part_spec = spec.part(part)
-    item = item_or_404(spec, request, project_id, ids[spec.kwarg])
+    spec, part_spec, item = _part_target(request, project_id, tool, part, ids)
     obj = _part(part_spec, item, ids)
     message = f"Removed the {part_spec.noun_for(obj).lower()} '{shorten(part_spec.describe(obj))}'."
     try:
@@ -338,9 +340,7 @@ def part_delete(
 def part_move(
     request: SiteRequest, project_id: int, *, tool: str, part: str, **ids: int
 ) -> HttpResponse:
-    spec = tools()[tool]
-    part_spec = spec.part(part)
-    item = item_or_404(spec, request, project_id, ids[spec.kwarg])
+    spec, part_spec, item = _part_target(request, project_id, tool, part, ids)
     obj = _part(part_spec, item, ids)
     direction = request.POST.get("direction", "")
     if part_spec.move is None or direction not in ("up", "down"):
