@@ -93,15 +93,21 @@ def main() -> None:
             )
             for n in range(3):  # three PDSA cycles marked on the chart
                 cycle = PdsaCycle.objects.create(
-                    project=project, title=f"Cycle {n + 1}", objective="Shorter waits",
-                    number=n + 1, planned_start=start + dt.timedelta(weeks=weeks - 40 + 10 * n),
-                )  # fmt: skip
+                    project=project,
+                    title=f"Cycle {n + 1}",
+                    objective="Shorter waits",
+                    number=n + 1,
+                    planned_start=start + dt.timedelta(weeks=weeks - 40 + 10 * n),
+                )
                 cycle.measures.add(measure)
             for i in (weeks - 20, weeks - 10):
                 chart_services.point_note_add(
-                    site=site, measure=measure, user=user,
-                    period=start + dt.timedelta(weeks=i), text="Staff away",
-                )  # fmt: skip
+                    site=site,
+                    measure=measure,
+                    user=user,
+                    period=start + dt.timedelta(weeks=i),
+                    text="Staff away",
+                )
             chart_services.chart_settings_update(
                 site=site, measure=measure, user=user, target=35.0, reason="bench"
             )
@@ -147,8 +153,10 @@ def main() -> None:
             http_times = served.timed_gets(base, path, cookie=cookie, runs=RUNS)
             health = served.timed_gets(base, "/healthz", cookie="", runs=RUNS)
         median, p95 = served.summary(http_times)
-        print(f"through gunicorn, debug off, {RUNS} requests (/healthz median "
-              f"{served.summary(health)[0]:.1f} ms):")  # fmt: skip
+        print(
+            f"through gunicorn, debug off, {RUNS} requests (/healthz median "
+            f"{served.summary(health)[0]:.1f} ms):"
+        )
         met = [
             fixed,
             served.verdict("  chart page, 5 years, median", median, 50),

@@ -137,9 +137,12 @@ def main() -> None:
         def ingest() -> tuple[float, Upload]:
             with path.open("rb") as handle:
                 upload = services.upload_create(
-                    user=None, site=None, file=File(handle, name=path.name),
-                    source=Upload.Source.CLI, enqueue=False,
-                )  # fmt: skip
+                    user=None,
+                    site=None,
+                    file=File(handle, name=path.name),
+                    source=Upload.Source.CLI,
+                    enqueue=False,
+                )
             started = time.perf_counter()
             upload = services.upload_process(upload_id=upload.pk)
             return time.perf_counter() - started, upload

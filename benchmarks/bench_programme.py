@@ -73,10 +73,16 @@ def main() -> None:
                 values = rng.poisson(40, WEEKS).astype(float)
                 values[-8:] -= 12  # a recent shift, so signals exist
                 rows += [
-                    DataPoint(site=site, measure=m, frequency=Frequency.WEEKLY, period=w,
-                              value=max(0.0, float(v)), upload=upload)
+                    DataPoint(
+                        site=site,
+                        measure=m,
+                        frequency=Frequency.WEEKLY,
+                        period=w,
+                        value=max(0.0, float(v)),
+                        upload=upload,
+                    )
                     for w, v in zip(weeks, values, strict=True)
-                ]  # fmt: skip
+                ]
             DataPoint.objects.bulk_create(rows, batch_size=5000)
         data_s = time.perf_counter() - started
         started = time.perf_counter()
@@ -115,8 +121,9 @@ def main() -> None:
     figures = {}
     with served.served() as base:
         for n, cookie in cookies.items():
-            figures[n] = served.summary(served.timed_gets(base, "/programme/", cookie=cookie,
-                                                          runs=RUNS))  # fmt: skip
+            figures[n] = served.summary(
+                served.timed_gets(base, "/programme/", cookie=cookie, runs=RUNS)
+            )
     print(f"through gunicorn, debug off, {RUNS} requests each:")
     print(f"  5 sites: median {figures[5][0]:.1f} ms, p95 {figures[5][1]:.1f} ms")
     met = [

@@ -92,9 +92,12 @@ def main() -> None:
             started = time.perf_counter()
             with path.open("rb") as handle:
                 upload = services.upload_create(
-                    user=None, site=None, file=File(handle, name=path.name),
-                    source=Upload.Source.CLI, enqueue=False,
-                )  # fmt: skip
+                    user=None,
+                    site=None,
+                    file=File(handle, name=path.name),
+                    source=Upload.Source.CLI,
+                    enqueue=False,
+                )
             upload = services.upload_process(upload_id=upload.pk)
             elapsed = time.perf_counter() - started
             assert upload.status == Upload.Status.DONE, upload.problems[:3]

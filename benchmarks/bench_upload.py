@@ -122,11 +122,23 @@ def main() -> None:
     logs = served.ROOT / "var"
     logs.mkdir(exist_ok=True)
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "thrive_site", "worker",
-         "--pool=solo", "-Q", QUEUE, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=served.ROOT, env=env, stdout=open(logs / "bench-worker.log", "w"),  # noqa: SIM115
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "thrive_site",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=served.ROOT,
+        env=env,
+        stdout=open(logs / "bench-worker.log", "w"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    )
     try:
         with served.served() as base:
             stored, charted = round_trip(base, "backload.csv", extract(backload, 1))

@@ -74,10 +74,21 @@ def served(*, workers: int = 2) -> Iterator[str]:
     port = _free_port()
     log = open(ROOT / "var" / "bench-gunicorn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "thrive_site.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--timeout", "120"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            str(bin_dir / "gunicorn"),
+            "thrive_site.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

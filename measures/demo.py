@@ -31,31 +31,67 @@ SYSTEMS = {"NGT": "RiO", "RVS": "Liquidlogic EHM", "EBK": "SystmOne", "WFD": "La
 # Closures and waits are deliberately defined differently, as they are in real programmes.
 DEFINITIONS: dict[str, dict[str, tuple[str, str]]] = {
     "NGT": {
-        "referrals_received": ("Referrals received", "Referrals received in the week, whatever their outcome."),
-        "referrals_signposted": ("Referrals signposted", "Referrals given advice and signposted to other support in the week."),
-        "median_wait_days": ("Median wait to first contact (days)", "Median days from referral to first attended contact, for first contacts in the week."),
+        "referrals_received": (
+            "Referrals received",
+            "Referrals received in the week, whatever their outcome.",
+        ),
+        "referrals_signposted": (
+            "Referrals signposted",
+            "Referrals given advice and signposted to other support in the week.",
+        ),
+        "median_wait_days": (
+            "Median wait to first contact (days)",
+            "Median days from referral to first attended contact, for first contacts in the week.",
+        ),
         "closures": ("Closures", "Cases closed in the week, any reason, including transfers."),
         "dnas": ("DNAs", "Appointments not attended without notice in the week."),
     },
     "RVS": {
-        "referrals_received": ("Requests for support", "Referrals received in the week, whatever their outcome."),
-        "referrals_signposted": ("Advice & signposting given", "Referrals given advice and signposted to other support in the week."),
-        "median_wait_days": ("Median days to first contact", "Median days from request to first contact of any kind (including phone), for first contacts in the week."),
+        "referrals_received": (
+            "Requests for support",
+            "Referrals received in the week, whatever their outcome.",
+        ),
+        "referrals_signposted": (
+            "Advice & signposting given",
+            "Referrals given advice and signposted to other support in the week.",
+        ),
+        "median_wait_days": (
+            "Median days to first contact",
+            "Median days from request to first contact of any kind (including phone), for first contacts in the week.",
+        ),
         "attended_contacts": ("Contacts – attended", "Contacts attended in the week."),
-        "dnas": ("Contacts – not attended", "Appointments not attended without notice in the week."),
-        "closures": ("Episodes closed", "Early help episodes closed in the week, excluding transfers to CAMHS."),
+        "dnas": (
+            "Contacts – not attended",
+            "Appointments not attended without notice in the week.",
+        ),
+        "closures": (
+            "Episodes closed",
+            "Early help episodes closed in the week, excluding transfers to CAMHS.",
+        ),
         "open_caseload": ("Open episodes (end of week)", "Cases open at the end of the week."),
     },
     "EBK": {
-        "referrals_received": ("Referrals received", "Referrals received in the week, whatever their outcome."),
-        "median_wait_days": ("Median wait to first contact (days)", "Median days from referral to first attended contact, for first contacts in the week."),
+        "referrals_received": (
+            "Referrals received",
+            "Referrals received in the week, whatever their outcome.",
+        ),
+        "median_wait_days": (
+            "Median wait to first contact (days)",
+            "Median days from referral to first attended contact, for first contacts in the week.",
+        ),
         "closures": ("Closures", "Cases closed in the week, any reason, including transfers."),
     },
     "WFD": {
-        "referrals_received": ("Referrals", "Referrals received in the week, whatever their outcome."),
-        "closures": ("Closed", "People no longer attending drop-ins for 6 weeks, counted in the week they are closed."),
+        "referrals_received": (
+            "Referrals",
+            "Referrals received in the week, whatever their outcome.",
+        ),
+        "closures": (
+            "Closed",
+            "People no longer attending drop-ins for 6 weeks, counted in the week they are closed.",
+        ),
     },
-}  # fmt: skip
+}
 
 
 def load(world: Any) -> None:
@@ -129,8 +165,10 @@ def _load_charts(world: Any, measures: dict[str, Measure]) -> None:
             reason="Local standard: first contact within 4 weeks of referral.",
         )
         chart_services.measure_share_set(
-            site=ngt, measure=measures["median_wait_days"], user=world.users.get("demo-pm-ngt"),
+            site=ngt,
+            measure=measures["median_wait_days"],
+            user=world.users.get("demo-pm-ngt"),
             shared=True,
-        )  # fmt: skip
+        )
     for site in world.sites.values():
         chart_services.chart_rebuild_site(site=site)

@@ -119,9 +119,13 @@ class ColumnMapping(models.Model):
     site = models.ForeignKey("projects.Site", on_delete=models.CASCADE, related_name="+")
     label = models.CharField(max_length=200, help_text="The normalised label (normalise_label).")
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="Empty: ignore this column.",
-    )  # fmt: skip
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -162,25 +166,36 @@ class Upload(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINISHED = frozenset(
-        {Status.DONE, Status.FAILED, Status.NEEDS_MAPPING, Status.NEEDS_CONFIRMATION,
-         Status.CANCELLED}
-    )  # fmt: skip
+        {
+            Status.DONE,
+            Status.FAILED,
+            Status.NEEDS_MAPPING,
+            Status.NEEDS_CONFIRMATION,
+            Status.CANCELLED,
+        }
+    )
     # Sources whose uploads stop at a preview before they replace stored figures.
     CONFIRMED_SOURCES = frozenset({Source.WEB, Source.API})
 
     site = models.ForeignKey(
-        "projects.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="uploads",
+        "projects.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uploads",
         help_text="The site it was sent for; a file may hold figures for further sites.",
-    )  # fmt: skip
+    )
     sites = models.ManyToManyField("projects.Site", blank=True, related_name="+")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
     file = models.FileField(
-        upload_to="uploads/%Y/%m/", max_length=300, blank=True,
+        upload_to="uploads/%Y/%m/",
+        max_length=300,
+        blank=True,
         help_text="Empty for figures entered by hand.",
-    )  # fmt: skip
+    )
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -198,9 +213,10 @@ class Upload(models.Model):
     problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Last handed to the worker queue; empty while the queue could not be reached.",
-    )  # fmt: skip
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="Times a worker started reading the file (see UPLOAD_MAX_ATTEMPTS)."
@@ -252,20 +268,29 @@ class DataPoint(models.Model):
 
     pk = models.CompositePrimaryKey("site_id", "measure_id", "period", "frequency")
     site = models.ForeignKey(
-        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        "projects.Site",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
     measure = models.ForeignKey(
-        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
     period = models.DateField(help_text="Monday of the week, or the 1st of the month.")
     value = models.FloatField()
     upload = models.ForeignKey(
-        Upload, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        Upload,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["site", "measure", "frequency", "period"]
@@ -288,9 +313,14 @@ class DataPointHistory(models.Model):
     period = models.DateField()
     value = models.FloatField(null=True, blank=True)
     upload = models.ForeignKey(
-        Upload, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_constraint=False, help_text="The upload the previous value came from.",
-    )  # fmt: skip
+        Upload,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        help_text="The upload the previous value came from.",
+    )
     replaced_by = models.ForeignKey(
         Upload, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
@@ -314,13 +344,19 @@ class GroupedDataPoint(models.Model):
 
     pk = models.CompositePrimaryKey("site_id", "measure_id", "by", "group", "period", "frequency")
     site = models.ForeignKey(
-        "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        "projects.Site",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
     measure = models.ForeignKey(
-        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
     by = models.CharField(max_length=24, help_text="The grouping, e.g. imd_quintile.")
     group = models.CharField(max_length=64, help_text="The group label, e.g. 1 or White.")
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
@@ -331,9 +367,12 @@ class GroupedDataPoint(models.Model):
         "behind a median): what small-number suppression tests."
     )
     upload = models.ForeignKey(
-        Upload, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Upload,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["site", "measure", "by", "group", "frequency", "period"]

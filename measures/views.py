@@ -264,19 +264,29 @@ def definition_list(request: SiteRequest) -> HttpResponse:
             fmt=fmt,
             name=f"{site.code} data dictionary",
             header=[
-                "measure", "standard name", "standard definition", "local term",
-                "local definition", "source system", "caveats", "date agreed",
+                "measure",
+                "standard name",
+                "standard definition",
+                "local term",
+                "local definition",
+                "source system",
+                "caveats",
+                "date agreed",
             ],
             rows=(
                 [
-                    measure.code, measure.name, measure.description,
-                    d.local_term if d else "", d.definition if d else "",
-                    d.source_system if d else "", d.caveats if d else "",
+                    measure.code,
+                    measure.name,
+                    measure.description,
+                    d.local_term if d else "",
+                    d.definition if d else "",
+                    d.source_system if d else "",
+                    d.caveats if d else "",
                     d.date_agreed if d else None,
                 ]
                 for measure, d in rows
             ),
-        )  # fmt: skip
+        )
     return render(
         request,
         "measures/localdefinition_list.html",

@@ -43,9 +43,20 @@ EXECUTABLE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 OFFICE_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 DANGEROUS_MEMBER_SUFFIXES = (
-    ".exe", ".dll", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".js", ".jar",
-    ".sh", ".bin",
-)  # fmt: skip
+    ".exe",
+    ".dll",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".scr",
+    ".msi",
+    ".ps1",
+    ".vbs",
+    ".js",
+    ".jar",
+    ".sh",
+    ".bin",
+)
 
 SNIFF_BYTES = 8192
 

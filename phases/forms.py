@@ -111,9 +111,12 @@ class StepNotesForm(NhsukForm):
 class EvidenceForm(NhsukForm):
     title = forms.CharField(max_length=200, required=False, help_text="What it shows.")
     url = forms.URLField(
-        label="Link", required=False, max_length=500, assume_scheme="https",
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         help_text="A web address, for example a shared document.",
-    )  # fmt: skip
+    )
     file = forms.FileField(
         label="Or upload a file",
         required=False,
@@ -204,9 +207,10 @@ class MeetingForm(NhsukForm):
         label="Date of the next meeting", required=False, widget=forms.DateInput()
     )
     next_start = forms.TimeField(
-        label="Start time", initial="10:00",
+        label="Start time",
+        initial="10:00",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )  # fmt: skip
+    )
     next_duration_minutes = forms.IntegerField(label="Length in minutes", initial=60)
     next_location = forms.CharField(
         label="Where", max_length=200, required=False, help_text="A room, or a video-call link."

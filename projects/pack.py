@@ -71,18 +71,37 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _marker_shape(symbol: str, cx: float, cy: float, r: float, fill: Any, outline: Any) -> Any:
     """A point drawn as the chart page draws it (plotly's symbol names)."""
     if symbol == "triangle-up":
-        return Polygon([cx, cy + r, cx - r, cy - r * 0.8, cx + r, cy - r * 0.8],
-                       fillColor=fill, strokeColor=outline, strokeWidth=0.4)  # fmt: skip
+        return Polygon(
+            [cx, cy + r, cx - r, cy - r * 0.8, cx + r, cy - r * 0.8],
+            fillColor=fill,
+            strokeColor=outline,
+            strokeWidth=0.4,
+        )
     if symbol == "triangle-down":
-        return Polygon([cx, cy - r, cx - r, cy + r * 0.8, cx + r, cy + r * 0.8],
-                       fillColor=fill, strokeColor=outline, strokeWidth=0.4)  # fmt: skip
+        return Polygon(
+            [cx, cy - r, cx - r, cy + r * 0.8, cx + r, cy + r * 0.8],
+            fillColor=fill,
+            strokeColor=outline,
+            strokeWidth=0.4,
+        )
     if symbol == "diamond":
-        return Polygon([cx, cy + r, cx + r, cy, cx, cy - r, cx - r, cy],
-                       fillColor=fill, strokeColor=outline, strokeWidth=0.4)  # fmt: skip
+        return Polygon(
+            [cx, cy + r, cx + r, cy, cx, cy - r, cx - r, cy],
+            fillColor=fill,
+            strokeColor=outline,
+            strokeWidth=0.4,
+        )
     if symbol == "square":
         side = r * 1.6
-        return Rect(cx - side / 2, cy - side / 2, side, side, fillColor=fill, strokeColor=outline,
-                    strokeWidth=0.4)  # fmt: skip
+        return Rect(
+            cx - side / 2,
+            cy - side / 2,
+            side,
+            side,
+            fillColor=fill,
+            strokeColor=outline,
+            strokeWidth=0.4,
+        )
     if symbol == "x-open":
         group = Group()
         group.add(Line(cx - r, cy - r, cx + r, cy + r, strokeColor=fill, strokeWidth=0.8))
@@ -154,17 +173,36 @@ def chart_drawing(chart: panels.PackChart) -> Drawing:  # noqa: C901 - one pictu
         x0 = x(a.start)
         if a.kind == "pdsa":
             end = a.end or a.start + dt.timedelta(days=7)
-            band = Rect(x0, bottom, max(x(end) - x0, 1), top - bottom, strokeColor=None,
-                        fillColor=colors.HexColor(chart.band_color), fillOpacity=0.25)  # fmt: skip
+            band = Rect(
+                x0,
+                bottom,
+                max(x(end) - x0, 1),
+                top - bottom,
+                strokeColor=None,
+                fillColor=colors.HexColor(chart.band_color),
+                fillOpacity=0.25,
+            )
             drawing.add(band)
         else:
             dash = [3, 2] if a.kind == "rebase" else [1, 2]
-            drawing.add(Line(x0, bottom, x0, top, strokeColor=DARK_GREY, strokeDashArray=dash,
-                             strokeWidth=0.6))  # fmt: skip
+            drawing.add(
+                Line(
+                    x0,
+                    bottom,
+                    x0,
+                    top,
+                    strokeColor=DARK_GREY,
+                    strokeDashArray=dash,
+                    strokeWidth=0.6,
+                )
+            )
         width = stringWidth(text, "Helvetica", MARKER_FONT) + 4
         y0 = top + 2 + lane * LANE
-        drawing.add(Rect(x0, y0, width, LANE - 2, fillColor=colors.white, strokeColor=BLACK,
-                         strokeWidth=0.4))  # fmt: skip
+        drawing.add(
+            Rect(
+                x0, y0, width, LANE - 2, fillColor=colors.white, strokeColor=BLACK, strokeWidth=0.4
+            )
+        )
         drawing.add(
             String(
                 x0 + 2, y0 + 2.2, text, fontName="Helvetica", fontSize=MARKER_FONT, fillColor=BLACK
@@ -193,9 +231,17 @@ def chart_drawing(chart: panels.PackChart) -> Drawing:  # noqa: C901 - one pictu
     polyline(chart.lower, strokeColor=DARK_GREY, strokeDashArray=[4, 2], strokeWidth=0.7)
     polyline(chart.centre, strokeColor=BLACK, strokeWidth=0.9)
     if chart.target is not None:
-        drawing.add(Line(left, y(chart.target), right, y(chart.target),
-                         strokeColor=colors.HexColor(chart.target_color), strokeDashArray=[4, 2],
-                         strokeWidth=1))  # fmt: skip
+        drawing.add(
+            Line(
+                left,
+                y(chart.target),
+                right,
+                y(chart.target),
+                strokeColor=colors.HexColor(chart.target_color),
+                strokeDashArray=[4, 2],
+                strokeWidth=1,
+            )
+        )
     line = colors.HexColor(chart.line_color)
     polyline(chart.values, strokeColor=line, strokeWidth=1.1)
     for i, value in enumerate(chart.values):
@@ -206,9 +252,15 @@ def chart_drawing(chart: panels.PackChart) -> Drawing:  # noqa: C901 - one pictu
             drawing.add(Circle(x(chart.dates[i]), y(value), 1.4, fillColor=line, strokeColor=line))
             continue
         drawing.add(
-            _marker_shape(m.symbol, x(chart.dates[i]), y(value), 1.4 * m.size + 0.4,
-                          colors.HexColor(m.color), colors.HexColor(m.outline))
-        )  # fmt: skip
+            _marker_shape(
+                m.symbol,
+                x(chart.dates[i]),
+                y(value),
+                1.4 * m.size + 0.4,
+                colors.HexColor(m.color),
+                colors.HexColor(m.outline),
+            )
+        )
     return drawing
 
 
@@ -227,11 +279,22 @@ def _key_drawing(chart: panels.PackChart) -> Drawing | None:
     cursor = 4.0
     for name, m in items:
         if m is None:
-            drawing.add(Line(cursor - 4, 6, cursor + 4, 6, strokeDashArray=[3, 1.5],
-                             strokeColor=colors.HexColor(chart.target_color)))  # fmt: skip
+            drawing.add(
+                Line(
+                    cursor - 4,
+                    6,
+                    cursor + 4,
+                    6,
+                    strokeDashArray=[3, 1.5],
+                    strokeColor=colors.HexColor(chart.target_color),
+                )
+            )
         else:
-            drawing.add(_marker_shape(m.symbol, cursor, 6, 3.2, colors.HexColor(m.color),
-                                      colors.HexColor(m.outline)))  # fmt: skip
+            drawing.add(
+                _marker_shape(
+                    m.symbol, cursor, 6, 3.2, colors.HexColor(m.color), colors.HexColor(m.outline)
+                )
+            )
         drawing.add(
             String(cursor + 7, 3.5, name, fontName="Helvetica", fontSize=7, fillColor=BLACK)
         )

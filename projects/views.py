@@ -171,11 +171,19 @@ def audit_trail(request: ProgrammeRequest) -> HttpResponse:
             name=f"audit-trail-{timezone.localdate():%Y-%m-%d}",
             header=["When", "Who", "Action", "Site", "About", "What", "From", "Browser"],
             rows=(
-                [e.at, e.username, e.get_action_display(), e.site_code, e.subject, e.what,
-                 e.address or "", e.user_agent]
+                [
+                    e.at,
+                    e.username,
+                    e.get_action_display(),
+                    e.site_code,
+                    e.subject,
+                    e.what,
+                    e.address or "",
+                    e.user_agent,
+                ]
                 for e in events.iterator()
             ),
-        )  # fmt: skip
+        )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

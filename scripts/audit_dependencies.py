@@ -43,11 +43,21 @@ def main(lock: str) -> int:
         report = Path(tmp) / "audit.json"
         command = [
             str(Path(sys.executable).parent / "pip-audit"),
-            "--requirement", lock, "--require-hashes", "--no-deps", "--disable-pip",
-            "--vulnerability-service", "pypi", "--progress-spinner", "off",
-            "--format", "json", "--output", str(report),
+            "--requirement",
+            lock,
+            "--require-hashes",
+            "--no-deps",
+            "--disable-pip",
+            "--vulnerability-service",
+            "pypi",
+            "--progress-spinner",
+            "off",
+            "--format",
+            "json",
+            "--output",
+            str(report),
             *(arg for advisory in exceptions for arg in ("--ignore-vuln", advisory)),
-        ]  # fmt: skip
+        ]
         run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if not report.exists():
             print(run.stdout, run.stderr, sep="\n", file=sys.stderr)

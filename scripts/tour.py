@@ -185,7 +185,7 @@ def tour_role(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "tour")
-    parser.add_argument("--max-pages", type=int, default=36, help="per role")
+    parser.add_argument("--max-pages", type=int, default=60, help="per role")
     parser.add_argument(
         "--slices", action="store_true", help=f"also save each page in {SLICE} px tall pieces"
     )

@@ -37,12 +37,16 @@ def test_audit_fails_on_a_known_vulnerability(monkeypatch, capsys):
     pip_audit_answers(
         monkeypatch,
         [
-            {"name": "django", "version": "5.2.0", "vulns": [
-                {"id": "GHSA-aaaa-bbbb-cccc", "fix_versions": ["5.2.1"], "description": "SQLi"},
-            ]},
+            {
+                "name": "django",
+                "version": "5.2.0",
+                "vulns": [
+                    {"id": "GHSA-aaaa-bbbb-cccc", "fix_versions": ["5.2.1"], "description": "SQLi"},
+                ],
+            },
             {"name": "six", "version": "1.17.0", "vulns": []},
         ],
-    )  # fmt: skip
+    )
     assert audit.main("requirements-dev.lock") == 1
     out = capsys.readouterr().out
     assert "django 5.2.0: GHSA-aaaa-bbbb-cccc (fixed in 5.2.1)" in out

@@ -266,8 +266,11 @@ def test_site_roles_read_only_their_sites_rows_of_a_mixed_upload(
     assert "2 values" in done_page
     assert "another site" in done_page
     assert client.get(f"/api/v1/uploads/{done.pk}").json()["withheld"] == {
-        "sites": 1, "values": 2, "changes": 1, "problems": 0,
-    }  # fmt: skip
+        "sites": 1,
+        "values": 2,
+        "changes": 1,
+        "problems": 0,
+    }
     refused_api = client.get(f"/api/v1/uploads/{refused.pk}").json()
     assert refused_api["withheld"]["problems"] == 2
     assert refused_api["problems"] == []

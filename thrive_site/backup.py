@@ -78,11 +78,15 @@ def _pg_env(db: dict[str, Any]) -> dict[str, str]:
 
 def _pg_args(db: dict[str, Any]) -> list[str]:
     return [
-        "--host", str(db.get("HOST") or "127.0.0.1"),
-        "--port", str(db.get("PORT") or 5432),
-        "--username", str(db.get("USER") or "postgres"),
-        "--dbname", str(db["NAME"]),
-    ]  # fmt: skip
+        "--host",
+        str(db.get("HOST") or "127.0.0.1"),
+        "--port",
+        str(db.get("PORT") or 5432),
+        "--username",
+        str(db.get("USER") or "postgres"),
+        "--dbname",
+        str(db["NAME"]),
+    ]
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> None:
@@ -101,8 +105,17 @@ def backup_create(*, into: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=False)
     db = connection.settings_dict
     if connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(folder / DATABASE),
-              *_pg_args(db)], env=_pg_env(db))  # fmt: skip
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(folder / DATABASE),
+                *_pg_args(db),
+            ],
+            env=_pg_env(db),
+        )
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(folder / DATABASE)
@@ -173,8 +186,18 @@ def backup_restore(*, folder: Path, replace: bool = False) -> RestoreResult:
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         connection.close()
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              *_pg_args(db), str(folder / DATABASE)], env=_pg_env(db))  # fmt: skip
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *_pg_args(db),
+                str(folder / DATABASE),
+            ],
+            env=_pg_env(db),
+        )
     else:
         connection.ensure_connection()
         source = sqlite3.connect(folder / DATABASE)

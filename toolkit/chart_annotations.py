@@ -25,9 +25,14 @@ def pdsa_annotations(site: Any, measure: Any) -> list[tuple[Annotation, str]]:
         if end is not None and end < row["date_start"]:
             end = None
         annotation = Annotation(
-            row["date_start"], row["name"], "pdsa", end,
-            label=f"PDSA {row['number']}", outcome=row["outcome_code"], ref=row["id"],
-        )  # fmt: skip
+            row["date_start"],
+            row["name"],
+            "pdsa",
+            end,
+            label=f"PDSA {row['number']}",
+            outcome=row["outcome_code"],
+            ref=row["id"],
+        )
         out.append((annotation, row["url"]))
     return out
 

@@ -132,9 +132,15 @@ def equity_view(
     else:
         gap_title = f"The ratio of {measure.name.lower()} between {between}"
     view = EquityView(
-        by=by, title=label, groups=groups, group=group, comparison=comparison,
-        gap_kind=gap_kind, gap_title=gap_title, threshold=threshold,
-    )  # fmt: skip
+        by=by,
+        title=label,
+        groups=groups,
+        group=group,
+        comparison=comparison,
+        gap_kind=gap_kind,
+        gap_title=gap_title,
+        threshold=threshold,
+    )
     if not groups:
         return view
     opts = effective_settings(measure=measure, chart_settings=None)
@@ -160,15 +166,21 @@ def equity_view(
                 else:
                     values.append(cell[0])
             result = spc.analyse(
-                values, chart=opts["chart_type"] if opts["chart_type"] in ("xmr", "run") else "xmr",
-                rules=opts["rules"], improvement=opts["improvement"],
+                values,
+                chart=opts["chart_type"] if opts["chart_type"] in ("xmr", "run") else "xmr",
+                rules=opts["rules"],
+                improvement=opts["improvement"],
                 screen_outliers=opts["screen_outliers"],
-            )  # fmt: skip
+            )
             name = f"{measure.name}, {group_name(by, g).lower() if by == 'imd_quintile' else g}"
             summary = words.chart_summary(
-                result=result, dates=dates, improvement=opts["improvement"],
-                measure_name=name, unit_label=unit, annotations=annotations,
-            )  # fmt: skip
+                result=result,
+                dates=dates,
+                improvement=opts["improvement"],
+                measure_name=name,
+                unit_label=unit,
+                annotations=annotations,
+            )
             last_cell = cells.get(dates[-1])
             view.panels.append(
                 GroupPanel(
@@ -191,9 +203,14 @@ def equity_view(
                 )
             )
     gap = _gap(
-        dates=dates, mine=mine, denom=data.get(denom_id, {}) if denom_id is not None else None,
-        group=group, others=others, waits=waits, threshold=threshold,
-    )  # fmt: skip
+        dates=dates,
+        mine=mine,
+        denom=data.get(denom_id, {}) if denom_id is not None else None,
+        group=group,
+        others=others,
+        waits=waits,
+        threshold=threshold,
+    )
     known = [v for v in gap if v is not None]
     if len(known) < 2:
         view.gap_headline = [
@@ -208,9 +225,13 @@ def equity_view(
     result = spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement)
     gap_unit = "days" if waits else ""
     summary = words.chart_summary(
-        result=result, dates=dates, improvement=improvement, measure_name=gap_title,
-        unit_label=gap_unit, annotations=annotations,
-    )  # fmt: skip
+        result=result,
+        dates=dates,
+        improvement=improvement,
+        measure_name=gap_title,
+        unit_label=gap_unit,
+        annotations=annotations,
+    )
     view.gap_headline = summary.headline
     view.gap_details = summary.details
     view.gap_latest = summary.latest
@@ -218,21 +239,36 @@ def equity_view(
     view.gap_variation = result.points[last].variation if last is not None else None
     if with_gap_figure:
         view.gap_small_figure = figures.small_multiple_figure(
-            result=result, dates=dates, site_name=site.name, unit_label=gap_unit,
-            improvement=improvement, annotations=annotations,
-        )  # fmt: skip
+            result=result,
+            dates=dates,
+            site_name=site.name,
+            unit_label=gap_unit,
+            improvement=improvement,
+            annotations=annotations,
+        )
     if with_figures:
         view.gap_figure = figures.build_figure(
-            result=result, dates=dates, title=gap_title, unit_label=gap_unit,
-            improvement=improvement, annotations=annotations, bounds=(None, None),
-        )  # fmt: skip
+            result=result,
+            dates=dates,
+            title=gap_title,
+            unit_label=gap_unit,
+            improvement=improvement,
+            annotations=annotations,
+            bounds=(None, None),
+        )
     return view
 
 
 def _gap(
-    *, dates: list[dt.date], mine: dict, denom: dict | None, group: str, others: list[str],
-    waits: bool, threshold: int | None,
-) -> list[float | None]:  # fmt: skip
+    *,
+    dates: list[dt.date],
+    mine: dict,
+    denom: dict | None,
+    group: str,
+    others: list[str],
+    waits: bool,
+    threshold: int | None,
+) -> list[float | None]:
     """The gap per week; a week is missing where either side has no figure, or a figure this
     reader may not see."""
     out: list[float | None] = []

@@ -22,9 +22,19 @@ from projects.models import Site
 _HEAVY = ("figure", "small_figure", "rows", "labels")
 # The columns of states built before the summary named them (read until they are rebuilt).
 LEGACY_COLUMNS = (
-    "week", "value", "centre", "lower", "upper", "near_lower", "near_upper", "part", "excluded",
-    "signals", "variation", "note",
-)  # fmt: skip
+    "week",
+    "value",
+    "centre",
+    "lower",
+    "upper",
+    "near_lower",
+    "near_upper",
+    "part",
+    "excluded",
+    "signals",
+    "variation",
+    "note",
+)
 
 
 def chart_columns(state: ChartState) -> list[str]:

@@ -169,9 +169,14 @@ def chart_settings_update(
     current.save()
     for name, before, after in changed:
         _record(
-            site=site, measure=measure, user=user, field=name, before=before, after=after,
+            site=site,
+            measure=measure,
+            user=user,
+            field=name,
+            before=before,
+            after=after,
             reason=reason,
-        )  # fmt: skip
+        )
     chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
     return current
 
@@ -242,17 +247,28 @@ def chart_adjustment_add(
     try:
         with transaction.atomic():
             adjustment = ChartAdjustment.objects.create(
-                site=site, measure=measure, kind=kind, period=period, reason=reason,
-                pdsa_cycle_id=pdsa_cycle_id, pdsa_title=title, created_by=user,
-            )  # fmt: skip
+                site=site,
+                measure=measure,
+                kind=kind,
+                period=period,
+                reason=reason,
+                pdsa_cycle_id=pdsa_cycle_id,
+                pdsa_title=title,
+                created_by=user,
+            )
     except IntegrityError:
         raise ValidationError(
             {"period": f"That week already has a {kind} on this chart."}
         ) from None
     _record(
-        site=site, measure=measure, user=user, field=kind, before="",
-        after=period.isoformat() + (f" ({title})" if title else ""), reason=reason,
-    )  # fmt: skip
+        site=site,
+        measure=measure,
+        user=user,
+        field=kind,
+        before="",
+        after=period.isoformat() + (f" ({title})" if title else ""),
+        reason=reason,
+    )
     chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
     return adjustment
 
@@ -261,9 +277,14 @@ def chart_adjustment_add(
 def chart_adjustment_remove(*, adjustment: ChartAdjustment, user: User, reason: str = "") -> None:
     site, measure = adjustment.site, adjustment.measure
     _record(
-        site=site, measure=measure, user=user, field=adjustment.kind,
-        before=adjustment.period.isoformat(), after="", reason=reason or "Removed",
-    )  # fmt: skip
+        site=site,
+        measure=measure,
+        user=user,
+        field=adjustment.kind,
+        before=adjustment.period.isoformat(),
+        after="",
+        reason=reason or "Removed",
+    )
     adjustment.delete()
     chart_rebuild_request(site_id=site.pk, measure_id=measure.pk)
 
@@ -310,9 +331,14 @@ def measure_share_set(*, site: Site, measure: Measure, user: User, shared: bool)
         what=f"chart of {measure.name} with the programme's other sites",
     )
     _record(
-        site=site, measure=measure, user=user, field="shared",
-        before="no" if shared else "yes", after="yes" if shared else "no", reason="",
-    )  # fmt: skip
+        site=site,
+        measure=measure,
+        user=user,
+        field="shared",
+        before="no" if shared else "yes",
+        after="yes" if shared else "no",
+        reason="",
+    )
     return shared
 
 
@@ -502,20 +528,40 @@ def _build(
     period = "month" if frequency == Frequency.MONTHLY else "week"
     just = [a for a, _ in annotations]
     figure = figures.build_figure(
-        result=result, dates=dates, title=measure.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
-        period=period, provisional=unfinished,
-    )  # fmt: skip
-    small = figures.small_multiple_figure(
-        result=result, dates=dates, site_name=site.name, unit_label=unit,
-        improvement=opts["improvement"], annotations=just, target=opts["target"], bounds=bounds,
-        period=period, provisional=unfinished,
-    )  # fmt: skip
-    summary = words.chart_summary(
-        result=result, dates=dates, improvement=opts["improvement"], target=opts["target"],
-        measure_name=measure.name, unit_label=unit, annotations=just, period=period,
+        result=result,
+        dates=dates,
+        title=measure.name,
+        unit_label=unit,
+        improvement=opts["improvement"],
+        annotations=just,
+        target=opts["target"],
+        bounds=bounds,
+        period=period,
         provisional=unfinished,
-    )  # fmt: skip
+    )
+    small = figures.small_multiple_figure(
+        result=result,
+        dates=dates,
+        site_name=site.name,
+        unit_label=unit,
+        improvement=opts["improvement"],
+        annotations=just,
+        target=opts["target"],
+        bounds=bounds,
+        period=period,
+        provisional=unfinished,
+    )
+    summary = words.chart_summary(
+        result=result,
+        dates=dates,
+        improvement=opts["improvement"],
+        target=opts["target"],
+        measure_name=measure.name,
+        unit_label=unit,
+        annotations=just,
+        period=period,
+        provisional=unfinished,
+    )
     summary.remarks = remarks
     key = figures.annotation_key(just, dates)
     urls = [url for _, url in annotations]
@@ -617,10 +663,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
         uploads_of.setdefault((frequency, period), set()).add(upload_id)
     unfinished = _provisional_periods(uploads_of)
     frequencies = sorted({Frequency.WEEKLY, *values_by})
-    todo = [
-        f for f in frequencies
-        if force or f not in existing or existing[f].is_stale
-    ]  # fmt: skip
+    todo = [f for f in frequencies if force or f not in existing or existing[f].is_stale]
     if not todo:
         return []
     opts = effective_settings(
@@ -634,10 +677,16 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
     for frequency in todo:
         version = existing[frequency].requested_version if frequency in existing else 1
         fields = _build(
-            site=site, measure=measure, frequency=frequency, opts=opts,
-            values_by=values_by.get(frequency, {}), adjustments=adjustments, notes=notes,
-            provided=provided, provisional=unfinished.get(frequency, set()),
-        )  # fmt: skip
+            site=site,
+            measure=measure,
+            frequency=frequency,
+            opts=opts,
+            values_by=values_by.get(frequency, {}),
+            adjustments=adjustments,
+            notes=notes,
+            provided=provided,
+            provisional=unfinished.get(frequency, set()),
+        )
         fields.update(built_at=timezone.now(), built_version=version)
         if frequency in existing:
             # Only the built fields: a request that arrived meanwhile keeps the state stale.
@@ -647,9 +696,12 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
             try:
                 with transaction.atomic():
                     state = ChartState.objects.create(
-                        site=site, measure=measure, frequency=frequency, requested_version=version,
+                        site=site,
+                        measure=measure,
+                        frequency=frequency,
+                        requested_version=version,
                         **fields,
-                    )  # fmt: skip
+                    )
             except IntegrityError:  # built concurrently: keep theirs
                 continue
         built.append(state)

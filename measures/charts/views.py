@@ -285,9 +285,12 @@ def chart_settings(request: SiteRequest, measure_code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.chart_settings_update(
-                    site=site, measure=measure, user=request.user,
-                    reason=form.cleaned_data["reason"], **form.settings(),
-                )  # fmt: skip
+                    site=site,
+                    measure=measure,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **form.settings(),
+                )
             except ValidationError as err:
                 form.add_error(None, err)
             else:
@@ -387,10 +390,13 @@ def chart_compare(request: SiteRequest, measure_code: str) -> HttpResponse:
     )
     sites = [site] + [s for s in others.order_by("code") if s.pk in visible or s.pk in shared]
     return _small_multiples(
-        request, measure, sites, site=site, site_crumbs=_crumbs(site, measure), hidden=(
-            others.count() - (len(sites) - 1)
-        ),
-    )  # fmt: skip
+        request,
+        measure,
+        sites,
+        site=site,
+        site_crumbs=_crumbs(site, measure),
+        hidden=(others.count() - (len(sites) - 1)),
+    )
 
 
 @programme_view
@@ -464,9 +470,11 @@ def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpRespon
     ]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return table_response(
-        fmt=fmt, name=f"{site.code}-{measure.code}-by-{by}", header=["week", by, measure.code],
+        fmt=fmt,
+        name=f"{site.code}-{measure.code}-by-{by}",
+        header=["week", by, measure.code],
         rows=rows,
-    )  # fmt: skip
+    )
 
 
 @programme_view
@@ -482,9 +490,13 @@ def programme_equity_compare(request: HttpRequest, measure_code: str) -> HttpRes
     panels = []
     for site in sites:
         view = equity.equity_view(
-            site=site, measure=measure, by=by, group=request.GET.get("group"), with_figures=False,
+            site=site,
+            measure=measure,
+            by=by,
+            group=request.GET.get("group"),
+            with_figures=False,
             with_gap_figure=True,
-        )  # fmt: skip
+        )
         if view.groups:
             panels.append({"site": site, "view": view, "id": f"gap-{site.code.lower()}"})
     return render(

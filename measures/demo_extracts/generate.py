@@ -39,8 +39,17 @@ FIRST_WEEK = LAST_WEEK - dt.timedelta(weeks=WEEKS - 1)
 WEEK_STARTS = [FIRST_WEEK + dt.timedelta(weeks=i) for i in range(WEEKS)]
 
 
-def simulate(seed: int, *, referrals: float, wait: float, signpost: float, caseload: int,
-             contacts: float, dna: float, shift: bool = False) -> dict[str, list[float]]:  # fmt: skip
+def simulate(
+    seed: int,
+    *,
+    referrals: float,
+    wait: float,
+    signpost: float,
+    caseload: int,
+    contacts: float,
+    dna: float,
+    shift: bool = False,
+) -> dict[str, list[float]]:
     rng = np.random.default_rng(seed)
     n = WEEKS
     after = np.arange(n) >= n - PDSA_WEEKS_BEFORE_END if shift else np.zeros(n, bool)
@@ -73,8 +82,9 @@ def northgate(path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    data = simulate(11, referrals=32, wait=46, signpost=0.22, caseload=310, contacts=190,
-                    dna=0.11, shift=True)  # fmt: skip
+    data = simulate(
+        11, referrals=32, wait=46, signpost=0.22, caseload=310, contacts=190, dna=0.11, shift=True
+    )
     columns = [
         ("Referrals received", "referrals_received"),
         ("Referrals signposted", "referrals_signposted"),
@@ -96,15 +106,17 @@ def northgate(path: Path) -> None:
     for i, week in enumerate(WEEK_STARTS):
         ws.append([dt.datetime.combine(week, dt.time()), *(data[code][i] for _, code in columns)])
         ws.cell(row=ws.max_row, column=1).number_format = "dd/mm/yyyy"
-    ws.append(["Total", *(sum(data[code]) if code != "median_wait_days" else None
-                          for _, code in columns)])  # fmt: skip
+    ws.append(
+        ["Total", *(sum(data[code]) if code != "median_wait_days" else None for _, code in columns)]
+    )
     wb.save(path)
 
 
 def northgate_referrals(path: Path) -> None:
     """Record-level referrals from the same EPR, one row per referral, with grouping columns."""
-    data = simulate(11, referrals=32, wait=46, signpost=0.22, caseload=310, contacts=190,
-                    dna=0.11, shift=True)  # fmt: skip
+    data = simulate(
+        11, referrals=32, wait=46, signpost=0.22, caseload=310, contacts=190, dna=0.11, shift=True
+    )
     rng = np.random.default_rng(111)
     ethnic = rng.choice  # codes weighted roughly as a northern English town's under-18s
     codes = [
@@ -130,20 +142,38 @@ def northgate_referrals(path: Path) -> None:
     weights = np.array([62, 1, 4, 1.5, 1, 1, 1.5, 3, 7, 2, 1, 2, 1.5, 0.5, 1, 1.5, 4, 3.5])
     deciles = np.array([18, 14, 11, 10, 9, 8, 8, 8, 7, 7], float)
     sources = ["GP", "School", "Self", "Family", "Health", "Social care", "Voluntary sector", ""]
-    groupings = ["Getting Advice and Signposting", "Getting Help", "Getting More Help",
-                 "Getting Risk Support", "Thriving"]  # fmt: skip
+    groupings = [
+        "Getting Advice and Signposting",
+        "Getting Help",
+        "Getting More Help",
+        "Getting Risk Support",
+        "Thriving",
+    ]
     gap_from = LAST_WEEK - dt.timedelta(weeks=GAP_CLOSES_WEEKS_BEFORE_END)
     seen_by = LAST_WEEK + dt.timedelta(days=6)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["referral_id", "site_code", "referral_date", "outcome", "first_contact_date",
-                     "ethnic_category", "imd_decile", "sex", "age", "thrive_grouping",
-                     "referral_source"])  # fmt: skip
+    writer.writerow(
+        [
+            "referral_id",
+            "site_code",
+            "referral_date",
+            "outcome",
+            "first_contact_date",
+            "ethnic_category",
+            "imd_decile",
+            "sex",
+            "age",
+            "thrive_grouping",
+            "referral_source",
+        ]
+    )
     ref_no = 0
     for i, week in enumerate(WEEK_STARTS):
         n = int(data["referrals_received"][i])
-        outcomes = (["signposted"] * int(data["referrals_signposted"][i])
-                    + ["rejected"] * int(data["referrals_rejected"][i]))  # fmt: skip
+        outcomes = ["signposted"] * int(data["referrals_signposted"][i]) + ["rejected"] * int(
+            data["referrals_rejected"][i]
+        )
         outcomes += ["accepted"] * (n - len(outcomes))
         rng.shuffle(outcomes)
         # Waits are reported by the week of first contact, about six weeks on: the referral
@@ -160,21 +190,27 @@ def northgate_referrals(path: Path) -> None:
                 days += int(rng.normal(3, 2))
             contact = referred + dt.timedelta(days=days)
             seen = outcome != "rejected" and contact <= seen_by
-            writer.writerow([
-                f"NGT-{ref_no:06d}", "NGT", f"{referred:%d/%m/%Y}", outcome,
-                f"{contact:%d/%m/%Y}" if seen else "",
-                ethnic(codes, p=weights / weights.sum()), decile,
-                rng.choice(["1", "2"], p=[0.46, 0.54]), int(rng.integers(4, 19)),
-                rng.choice(groupings, p=[0.3, 0.35, 0.2, 0.05, 0.1]),
-                rng.choice(sources, p=[0.3, 0.3, 0.08, 0.1, 0.1, 0.07, 0.03, 0.02]),
-            ])  # fmt: skip
+            writer.writerow(
+                [
+                    f"NGT-{ref_no:06d}",
+                    "NGT",
+                    f"{referred:%d/%m/%Y}",
+                    outcome,
+                    f"{contact:%d/%m/%Y}" if seen else "",
+                    ethnic(codes, p=weights / weights.sum()),
+                    decile,
+                    rng.choice(["1", "2"], p=[0.46, 0.54]),
+                    int(rng.integers(4, 19)),
+                    rng.choice(groupings, p=[0.3, 0.35, 0.2, 0.05, 0.1]),
+                    rng.choice(sources, p=[0.3, 0.3, 0.08, 0.1, 0.1, 0.07, 0.03, 0.02]),
+                ]
+            )
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def riverside(path: Path) -> None:
     """Tidy CSV from the council's case management system: semicolons, cp1252."""
-    data = simulate(22, referrals=18, wait=24, signpost=0.35, caseload=140, contacts=85,
-                    dna=0.14)  # fmt: skip
+    data = simulate(22, referrals=18, wait=24, signpost=0.35, caseload=140, contacts=85, dna=0.14)
     names = {
         "referrals_received": "Requests for support",
         "referrals_signposted": "Advice & signposting given",
@@ -198,8 +234,7 @@ def eastbrook(path: Path) -> None:
     """Pivot workbook kept by the MHST: a row per measure, a column per week."""
     from openpyxl import Workbook
 
-    data = simulate(33, referrals=14, wait=30, signpost=0.30, caseload=95, contacts=60,
-                    dna=0.08)  # fmt: skip
+    data = simulate(33, referrals=14, wait=30, signpost=0.30, caseload=95, contacts=60, dna=0.08)
     rows = [
         ("Referrals received", "referrals_received"),
         ("Referrals signposted", "referrals_signposted"),
@@ -222,10 +257,15 @@ def eastbrook(path: Path) -> None:
 
 def westfield(path: Path) -> None:
     """Tidy CSV typed up by the voluntary sector collective, UK 'w/c' week labels."""
-    data = simulate(44, referrals=11, wait=12, signpost=0.55, caseload=60, contacts=40,
-                    dna=0.16)  # fmt: skip
-    codes = ["referrals_received", "referrals_signposted", "median_wait_days",
-             "attended_contacts", "dnas", "closures"]  # fmt: skip
+    data = simulate(44, referrals=11, wait=12, signpost=0.55, caseload=60, contacts=40, dna=0.16)
+    codes = [
+        "referrals_received",
+        "referrals_signposted",
+        "median_wait_days",
+        "attended_contacts",
+        "dnas",
+        "closures",
+    ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["site_code", "week", "measure", "value"])

@@ -32,10 +32,30 @@ from .values import guess_frequency, month_start, week_start
 
 # Sheets that usually explain or summarise rather than hold the figures.
 NON_DATA_SHEETS = frozenset(
-    {"notes", "readme", "read me", "contents", "index", "summary", "chart", "charts",
-     "lookup", "lookups", "metadata", "definitions", "data dictionary", "dictionary",
-     "guidance", "instructions", "about", "cover", "front page", "info", "information"}
-)  # fmt: skip
+    {
+        "notes",
+        "readme",
+        "read me",
+        "contents",
+        "index",
+        "summary",
+        "chart",
+        "charts",
+        "lookup",
+        "lookups",
+        "metadata",
+        "definitions",
+        "data dictionary",
+        "dictionary",
+        "guidance",
+        "instructions",
+        "about",
+        "cover",
+        "front page",
+        "info",
+        "information",
+    }
+)
 
 
 def parse_extract(data: bytes, filename: str, options: ParseOptions) -> ParseResult:
@@ -349,13 +369,19 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     # values below zero
     signed = np.isin(measure_labels, list(opts.signed_measures))[measure]
     negative = (value < 0) & ~signed
-    emit(negative, "negative_value",
-         lambda i: f"{_num(value[i])} is negative, but {measure_of(i)} cannot be below zero")  # fmt: skip
+    emit(
+        negative,
+        "negative_value",
+        lambda i: f"{_num(value[i])} is negative, but {measure_of(i)} cannot be below zero",
+    )
     if opts.count_measures:
         counts = np.isin(measure_labels, list(opts.count_measures))[measure]
         fractional = counts & ~negative & (np.floor(value) != value)
-        emit(fractional, "fractional_count",
-             lambda i: f"{_num(value[i])} is not a whole number, but {measure_of(i)} is a count")  # fmt: skip
+        emit(
+            fractional,
+            "fractional_count",
+            lambda i: f"{_num(value[i])} is not a whole number, but {measure_of(i)} is a count",
+        )
 
     # periods in the future: one problem per sheet, period and site
     today = np.datetime64(opts.today, "D")

@@ -37,13 +37,23 @@ AGE_BANDS = (
     (18, 25, "18-25"),
 )
 SEXES = {
-    "1": "Male", "m": "Male", "male": "Male",
-    "2": "Female", "f": "Female", "female": "Female",
-    "9": "Indeterminate", "indeterminate": "Indeterminate",
+    "1": "Male",
+    "m": "Male",
+    "male": "Male",
+    "2": "Female",
+    "f": "Female",
+    "female": "Female",
+    "9": "Indeterminate",
+    "indeterminate": "Indeterminate",
     "i": "Indeterminate",
-    "x": NOT_KNOWN, "0": NOT_KNOWN, "u": NOT_KNOWN, "not known": NOT_KNOWN, "unknown": NOT_KNOWN,
-    "not specified": NOT_KNOWN, "not stated": NOT_KNOWN,
-}  # fmt: skip
+    "x": NOT_KNOWN,
+    "0": NOT_KNOWN,
+    "u": NOT_KNOWN,
+    "not known": NOT_KNOWN,
+    "unknown": NOT_KNOWN,
+    "not specified": NOT_KNOWN,
+    "not stated": NOT_KNOWN,
+}
 THRIVE_GROUPINGS = (
     "Thriving",
     "Getting Advice and Signposting",

@@ -282,9 +282,13 @@ def read_records(
 
 
 def _read_groupings(
-    ctx: Context, frame: pd.DataFrame, rows: np.ndarray, active: np.ndarray, header: Header,
+    ctx: Context,
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    active: np.ndarray,
+    header: Header,
     sc: SheetContext,
-) -> list[tuple[Grouping, Classified]]:  # fmt: skip
+) -> list[tuple[Grouping, Classified]]:
     """The grouping columns the header names, each row's group, and a problem for every row
     whose code is not on its grouping's list."""
     found: list[tuple[Grouping, Classified]] = []
@@ -319,8 +323,17 @@ def _read_groupings(
 
 
 def _events(
-    *, wanted: dict[str, str], cls, ref_week, contact, contact_ok, closed, closed_ok, ref, use,
-) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:  # fmt: skip
+    *,
+    wanted: dict[str, str],
+    cls,
+    ref_week,
+    contact,
+    contact_ok,
+    closed,
+    closed_ok,
+    ref,
+    use,
+) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:
     """What each measure counts, over the used rows: (derived name, measure code, which rows,
     their week, their wait or None, the rows whose weeks span the zero-filled range)."""
     everyone = np.ones(len(ref_week), bool)
@@ -345,7 +358,7 @@ def _events(
     if closed is not None and "closures" in wanted:
         done = closed_ok[use]
         out.append(("closures", wanted["closures"], done, iso_monday(closed[use]), None, done))
-    return out  # fmt: skip
+    return out
 
 
 def _grouped_figures(

@@ -82,23 +82,67 @@ def is_total_label(text: object) -> bool:
 # Header vocabulary. Keys are normalised labels.
 SITE_HEADERS = frozenset(
     {
-        "site", "site code", "site name", "site id", "locality", "locality code",
-        "locality name", "team", "team code", "team name", "service", "service code",
-        "service name", "provider", "provider code", "provider name", "organisation",
-        "organisation code", "organisation name", "org", "org code", "area", "place",
+        "site",
+        "site code",
+        "site name",
+        "site id",
+        "locality",
+        "locality code",
+        "locality name",
+        "team",
+        "team code",
+        "team name",
+        "service",
+        "service code",
+        "service name",
+        "provider",
+        "provider code",
+        "provider name",
+        "organisation",
+        "organisation code",
+        "organisation name",
+        "org",
+        "org code",
+        "area",
+        "place",
     }
-)  # fmt: skip
+)
 MEASURE_HEADERS = frozenset(
     {
-        "measure", "measure name", "measure code", "measure id", "measure description",
-        "metric", "metric name", "metric code", "indicator", "indicator name",
-        "indicator code", "kpi", "kpi name", "item", "description",
+        "measure",
+        "measure name",
+        "measure code",
+        "measure id",
+        "measure description",
+        "metric",
+        "metric name",
+        "metric code",
+        "indicator",
+        "indicator name",
+        "indicator code",
+        "kpi",
+        "kpi name",
+        "item",
+        "description",
     }
-)  # fmt: skip
+)
 VALUE_HEADERS = frozenset(
-    {"value", "values", "count", "figure", "figures", "number", "amount", "result",
-     "actual", "val", "n", "data", "score"}
-)  # fmt: skip
+    {
+        "value",
+        "values",
+        "count",
+        "figure",
+        "figures",
+        "number",
+        "amount",
+        "result",
+        "actual",
+        "val",
+        "n",
+        "data",
+        "score",
+    }
+)
 
 _WEEK_RE = re.compile(
     r"^(?:week|wk|w)(?: (?:commencing|beginning|starting|start|start date|commencing date|"
@@ -131,34 +175,67 @@ def period_header_kind(norm: str) -> str | None:
 RECORD_HEADERS: dict[str, frozenset[str]] = {
     "referral_date": frozenset(
         {
-            "referral date", "date of referral", "referral received date",
-            "date referral received", "referral received", "received date", "ref date",
-            "referral start date", "date received", "referral datetime",
+            "referral date",
+            "date of referral",
+            "referral received date",
+            "date referral received",
+            "referral received",
+            "received date",
+            "ref date",
+            "referral start date",
+            "date received",
+            "referral datetime",
         }
     ),
     "outcome": frozenset(
-        {"outcome", "referral outcome", "triage outcome", "decision", "referral decision",
-         "referral status", "outcome of referral"}
+        {
+            "outcome",
+            "referral outcome",
+            "triage outcome",
+            "decision",
+            "referral decision",
+            "referral status",
+            "outcome of referral",
+        }
     ),
     "first_contact_date": frozenset(
         {
-            "first contact date", "date of first contact", "first contact",
-            "first appointment date", "first appointment", "first attended appointment",
-            "first seen date", "date first seen", "first attended contact date",
+            "first contact date",
+            "date of first contact",
+            "first contact",
+            "first appointment date",
+            "first appointment",
+            "first attended appointment",
+            "first seen date",
+            "date first seen",
+            "first attended contact date",
         }
     ),
     "closure_date": frozenset(
         {
-            "closure date", "discharge date", "date closed", "closed date", "date of discharge",
-            "referral closure date", "referral end date", "referral closed date",
+            "closure date",
+            "discharge date",
+            "date closed",
+            "closed date",
+            "date of discharge",
+            "referral closure date",
+            "referral end date",
+            "referral closed date",
             "date of closure",
         }
     ),
     "referral_id": frozenset(
-        {"referral id", "referral reference", "referral ref", "ref id", "referral number",
-         "referral no", "id"}
+        {
+            "referral id",
+            "referral reference",
+            "referral ref",
+            "ref id",
+            "referral number",
+            "referral no",
+            "id",
+        }
     ),
-}  # fmt: skip
+}
 
 
 def record_role(norm: str) -> str | None:

@@ -25,13 +25,46 @@ OK, BLANK, BAD, EXCEL_ERROR, IMPOSSIBLE = 0, 1, 2, 3, 4
 # NHS extracts suppress small numbers with "*" and mark not-applicable with "-" or "n/a";
 # these are missing values, not errors.
 MISSING_MARKERS = frozenset(
-    {"", "-", "--", "*", "**", ".", "n/a", "na", "n.a.", "null", "none", "nan", "nil",
-     "not available", "suppressed", "x", "..", "—", "–"}
-)  # fmt: skip
+    {
+        "",
+        "-",
+        "--",
+        "*",
+        "**",
+        ".",
+        "n/a",
+        "na",
+        "n.a.",
+        "null",
+        "none",
+        "nan",
+        "nil",
+        "not available",
+        "suppressed",
+        "x",
+        "..",
+        "—",
+        "–",
+    }
+)
 EXCEL_ERRORS = frozenset(
-    {"#n/a", "#div/0!", "#ref!", "#value!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
-     "#getting_data", "#field!", "#blocked!", "#unknown!", "#busy!"}
-)  # fmt: skip
+    {
+        "#n/a",
+        "#div/0!",
+        "#ref!",
+        "#value!",
+        "#name?",
+        "#num!",
+        "#null!",
+        "#spill!",
+        "#calc!",
+        "#getting_data",
+        "#field!",
+        "#blocked!",
+        "#unknown!",
+        "#busy!",
+    }
+)
 
 _NUM_CLEAN = re.compile(r"[\s\u00a0\u202f£$€']")
 # "1,234" and "12,345.6" group thousands (the UK reading); any other single comma between digits,

@@ -183,9 +183,14 @@ def meeting_action_toggle(request: SiteRequest, project_id: int, action_id: int)
         return render(
             request,
             "phases/meeting_detail.html#action-row",
-            {"site": project.site, "project": project, "action": action, "today": today(),
-             "can_edit": True},
-        )  # fmt: skip
+            {
+                "site": project.site,
+                "project": project,
+                "action": action,
+                "today": today(),
+                "can_edit": True,
+            },
+        )
     messages.success(request, "Action marked done." if action.done else "Action reopened.")
     return redirect(project_url(project, "meeting-detail", meeting_id=action.meeting_id))
 

@@ -185,14 +185,20 @@ def evidence_add(request: SiteRequest, project_id: int, step_id: int) -> HttpRes
         try:
             if data["file"]:
                 services.evidence_add_file(
-                    project=project, step=step, user=request.user, title=data["title"],
+                    project=project,
+                    step=step,
+                    user=request.user,
+                    title=data["title"],
                     upload=data["file"],
-                )  # fmt: skip
+                )
             else:
                 services.evidence_add_link(
-                    project=project, step=step, user=request.user, title=data["title"],
+                    project=project,
+                    step=step,
+                    user=request.user,
+                    title=data["title"],
                     url=data["url"],
-                )  # fmt: skip
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -14,7 +14,11 @@ from .page_checks import PageWatch
 ORIGIN = "http://thrive.test"
 PAGES: dict[str, tuple[int, str, dict[str, str]]] = {
     "/clean/": (200, "<title>Clean</title><p>Nothing wrong here.", {}),
-    "/logs-an-error/": (200, "<title>E</title><script>console.error('chart data missing')</script>", {}),
+    "/logs-an-error/": (
+        200,
+        "<title>E</title><script>console.error('chart data missing')</script>",
+        {},
+    ),
     "/throws/": (200, "<title>T</title><script>null.draw()</script>", {}),
     "/known/": (200, "<title>K</title><script>console.error('a known message')</script>", {}),
     "/missing-asset/": (200, '<title>M</title><script src="/static/js/gone.js"></script>', {}),
@@ -26,7 +30,7 @@ PAGES: dict[str, tuple[int, str, dict[str, str]]] = {
         {"Content-Security-Policy": "img-src 'none'"},
     ),
     "/static/img/logo.png": (200, "", {"Content-Type": "image/png"}),
-}  # fmt: skip
+}
 
 
 def serve(route: Any) -> None:

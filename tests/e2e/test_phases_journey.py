@@ -41,9 +41,15 @@ def test_project_manager_completes_phase_one_in_the_browser(page, demo, login, a
 
     # Stakeholder register: two people, one of them young people's representatives.
     for name, org, sector, email, youth in [
-        ("Rachel Green", "Westfield Youth Wellbeing Collective", "voluntary", "rachel@wfd.example.org", False),
+        (
+            "Rachel Green",
+            "Westfield Youth Wellbeing Collective",
+            "voluntary",
+            "rachel@wfd.example.org",
+            False,
+        ),
         ("Café Youth Panel", "Westfield Young Researchers", "young_people_families", "", True),
-    ]:  # fmt: skip
+    ]:
         page.goto(project_url + "stakeholders/new/")
         axe(page)
         page.get_by_label("Name", exact=True).fill(name)

@@ -116,26 +116,54 @@ class Stack:
     def start_worker(self, name: str = "worker", **env: str) -> None:
         self._start(
             name,
-            [str(BIN / "celery"), "-A", "thrive_site", "worker", "--pool=prefork",
-             "--concurrency=1", "-Q", QUEUE, "-n", f"{name}@%h", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            [
+                str(BIN / "celery"),
+                "-A",
+                "thrive_site",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "-Q",
+                QUEUE,
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
             **env,
-        )  # fmt: skip
+        )
         wait_until(lambda: " ready." in self.log(name), 60, f"{name} ready")
 
     def start_beat(self) -> None:
         self._start(
             "beat",
-            [str(BIN / "celery"), "-A", "thrive_site", "beat", "--loglevel=INFO",
-             "--schedule", str(self.logs / "beat-schedule")],
-        )  # fmt: skip
+            [
+                str(BIN / "celery"),
+                "-A",
+                "thrive_site",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(self.logs / "beat-schedule"),
+            ],
+        )
 
     def start_web(self) -> None:
         self._start(
             "web",
-            [str(BIN / "gunicorn"), "thrive_site.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-             "-w", "1", "--timeout", "60"],
-        )  # fmt: skip
+            [
+                str(BIN / "gunicorn"),
+                "thrive_site.wsgi",
+                "-b",
+                f"127.0.0.1:{self.web_port}",
+                "-w",
+                "1",
+                "--timeout",
+                "60",
+            ],
+        )
 
         def up() -> bool:
             try:

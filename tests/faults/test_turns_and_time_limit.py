@@ -33,9 +33,12 @@ def extract(codes: list[str], first: dt.date, weeks: int) -> tuple[bytes, int]:
 
 def upload_of(site, content: bytes, *, user=None) -> Upload:
     return services.upload_create(
-        user=user, site=site, file=ContentFile(content, name=f"{site.code}.csv"), source="api",
+        user=user,
+        site=site,
+        file=ContentFile(content, name=f"{site.code}.csv"),
+        source="api",
         enqueue=False,
-    )  # fmt: skip
+    )
 
 
 def hand_over(stack: Stack, uploads: list[Upload], **options: int) -> None:

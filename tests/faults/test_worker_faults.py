@@ -46,9 +46,12 @@ def big_extract(sites: int, weeks: int) -> tuple[bytes, int]:
 
 def queued_upload(content: bytes) -> Upload:
     return services.upload_create(
-        user=None, site=None, file=ContentFile(content, name="big.csv"), source="cli",
+        user=None,
+        site=None,
+        file=ContentFile(content, name="big.csv"),
+        source="cli",
         enqueue=False,
-    )  # fmt: skip
+    )
 
 
 def status(upload: Upload) -> Upload:
@@ -139,9 +142,8 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
     parts = []
     for name, value in fields.items():
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-            .encode()
-        )  # fmt: skip
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, data) in files.items():
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '

@@ -53,14 +53,24 @@ def test_token_upload_answers_202_with_id_and_url(
 
 def test_upload_status_gives_counts_and_problems(world, client, django_capture_on_commit_callbacks):
     headers = bearer(world.a.info)
-    good = push(client, headers, "AAA", tidy([("AAA", "2025-01-06", "dnas", 2)]),
-                django_capture_on_commit_callbacks).json()  # fmt: skip
+    good = push(
+        client,
+        headers,
+        "AAA",
+        tidy([("AAA", "2025-01-06", "dnas", 2)]),
+        django_capture_on_commit_callbacks,
+    ).json()
     status = client.get(f"{UPLOADS}/{good['id']}", headers=headers).json()
     assert status["status"] == "done"
     assert status["counts"]["new"] == 1
     assert status["problems"] == []
-    bad = push(client, headers, "AAA", tidy([("AAA", "2025-01-06", "dnas", "two")]),
-               django_capture_on_commit_callbacks).json()  # fmt: skip
+    bad = push(
+        client,
+        headers,
+        "AAA",
+        tidy([("AAA", "2025-01-06", "dnas", "two")]),
+        django_capture_on_commit_callbacks,
+    ).json()
     status = client.get(bad["url"], headers=headers).json()
     assert status["status"] == "failed"
     assert "'two' is not a number" in status["problems"][0]
@@ -68,9 +78,16 @@ def test_upload_status_gives_counts_and_problems(world, client, django_capture_o
 
 
 def test_series_gives_points_by_monday(world, client, send):
-    send(world.a.info, world.a.site, tidy([
-        ("AAA", "2025-01-08", "referrals_received", 34), ("AAA", "2025-01-13", "referrals_received", 30),
-    ]))  # fmt: skip
+    send(
+        world.a.info,
+        world.a.site,
+        tidy(
+            [
+                ("AAA", "2025-01-08", "referrals_received", 34),
+                ("AAA", "2025-01-13", "referrals_received", 30),
+            ]
+        ),
+    )
     response = client.get(
         "/api/v1/sites/AAA/measures/referrals_received/series", headers=bearer(world.a.stakeholder)
     )
@@ -189,8 +206,13 @@ def test_session_with_csrf_may_push(world, django_capture_on_commit_callbacks):
 
 def test_token_requests_skip_csrf(world, django_capture_on_commit_callbacks):
     client = Client(enforce_csrf_checks=True)
-    response = push(client, bearer(world.lead), "BBB", tidy([("BBB", "2025-01-06", "dnas", 1)]),
-                    django_capture_on_commit_callbacks)  # fmt: skip
+    response = push(
+        client,
+        bearer(world.lead),
+        "BBB",
+        tidy([("BBB", "2025-01-06", "dnas", 1)]),
+        django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 202
 
 
@@ -214,10 +236,12 @@ def test_openapi_document_validates_and_describes_every_route(client):
         if p.name != "not-found"  # the JSON 404 for every other address
     }
     described = {
-        path.lstrip("/").replace("{upload_id}", "<int:upload_id>")
-        .replace("{site}", "<str:site_code>").replace("{measure}", "<str:measure_code>")
+        path.lstrip("/")
+        .replace("{upload_id}", "<int:upload_id>")
+        .replace("{site}", "<str:site_code>")
+        .replace("{measure}", "<str:measure_code>")
         for path in document["paths"]
-    }  # fmt: skip
+    }
     assert api_routes == described
     assert openapi_document()["openapi"] == "3.1.0"
 

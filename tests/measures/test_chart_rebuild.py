@@ -62,9 +62,14 @@ def test_a_pdsa_cycle_naming_the_measure_appears_on_its_chart(
     upload_weeks(send, world.a, JUMP)
     with django_capture_on_commit_callbacks(execute=True):
         cycle = toolkit_services.pdsa_create(
-            project=world.a.project, user=world.a.pm, measures=[wait], title="Call back",
-            objective="Shorter waits", planned_start=weeks(28)[18], planned_end=weeks(28)[22],
-        )  # fmt: skip
+            project=world.a.project,
+            user=world.a.pm,
+            measures=[wait],
+            title="Call back",
+            objective="Shorter waits",
+            planned_start=weeks(28)[18],
+            planned_end=weeks(28)[22],
+        )
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     pdsa = [a for a in state.summary["annotations"] if a["kind"] == "pdsa"]
     assert len(pdsa) == 1
@@ -88,9 +93,13 @@ def test_a_deleted_cycle_leaves_the_chart(world, wait, send, django_capture_on_c
     upload_weeks(send, world.a, JUMP)
     with django_capture_on_commit_callbacks(execute=True):
         cycle = toolkit_services.pdsa_create(
-            project=world.a.project, user=world.a.pm, measures=[wait], title="Call back",
-            objective="Shorter waits", planned_start=weeks(28)[18],
-        )  # fmt: skip
+            project=world.a.project,
+            user=world.a.pm,
+            measures=[wait],
+            title="Call back",
+            objective="Shorter waits",
+            planned_start=weeks(28)[18],
+        )
     with django_capture_on_commit_callbacks(execute=True):
         toolkit_services.pdsa_delete(cycle=cycle, user=world.a.pm)
     assert not PdsaCycle.objects.exists()
@@ -104,9 +113,13 @@ def test_a_cycle_at_another_site_does_not_appear(
     upload_weeks(send, world.a, JUMP)
     with django_capture_on_commit_callbacks(execute=True):
         toolkit_services.pdsa_create(
-            project=world.b.project, user=world.b.pm, measures=[wait], title="Elsewhere",
-            objective="x", planned_start=weeks(28)[18],
-        )  # fmt: skip
+            project=world.b.project,
+            user=world.b.pm,
+            measures=[wait],
+            title="Elsewhere",
+            objective="x",
+            planned_start=weeks(28)[18],
+        )
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     assert state.summary["annotations"] == []
 
@@ -128,9 +141,13 @@ def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
     upload_weeks(send, world.a, JUMP)
     with django_capture_on_commit_callbacks(execute=True):
         cycle = toolkit_services.pdsa_create(
-            project=world.a.project, user=world.a.pm, measures=[wait], title="Call back",
-            objective="Shorter waits", planned_start=weeks(28)[18],
-        )  # fmt: skip
+            project=world.a.project,
+            user=world.a.pm,
+            measures=[wait],
+            title="Call back",
+            objective="Shorter waits",
+            planned_start=weeks(28)[18],
+        )
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     assert len(state.summary["annotations"]) == 1
 

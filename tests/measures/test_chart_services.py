@@ -32,9 +32,12 @@ pytestmark = pytest.mark.django_db
 def _commits(monkeypatch, django_capture_on_commit_callbacks):
     """Run each service's on-commit work (the rebuild) as if its transaction had committed."""
     for name in (
-        "chart_settings_update", "chart_adjustment_add", "chart_adjustment_remove",
-        "point_note_add", "measure_share_set",
-    ):  # fmt: skip
+        "chart_settings_update",
+        "chart_adjustment_add",
+        "chart_adjustment_remove",
+        "point_note_add",
+        "measure_share_set",
+    ):
         service = getattr(chart_services, name)
 
         def committed(*args, _service=service, **kwargs):
@@ -63,9 +66,12 @@ def test_rebuild_stores_the_summary_spc_gives_for_the_series(world, wait):
     state = build(world.a.site, wait)
     result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
     expected = chart_summary(
-        result=result, dates=weeks(28), improvement="decrease",
-        measure_name="Median wait to first contact (days)", unit_label="days",
-    )  # fmt: skip
+        result=result,
+        dates=weeks(28),
+        improvement="decrease",
+        measure_name="Median wait to first contact (days)",
+        unit_label="days",
+    )
     assert state.summary["headline"] == expected.headline
     assert state.summary["details"] == expected.details
     assert state.summary["sentences"] == expected.sentences
@@ -91,9 +97,13 @@ def test_settings_change_is_kept_in_history_and_rebuilds(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     build(world.a.site, wait)
     chart_services.chart_settings_update(
-        site=world.a.site, measure=wait, user=world.a.pm, reason="Agreed at board",
-        target=28.0, rules="anhoej",
-    )  # fmt: skip
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        reason="Agreed at board",
+        target=28.0,
+        rules="anhoej",
+    )
     changes = {c.field: c for c in ChartSettingsChange.objects.filter(site=world.a.site)}
     assert changes["target"].after == "28.0"
     assert changes["target"].before == ""
@@ -135,9 +145,13 @@ def test_a_rebase_needs_a_reason(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     with pytest.raises(ValidationError) as err:
         chart_services.chart_adjustment_add(
-            site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
-            period=weeks(28)[20], reason="  ",
-        )  # fmt: skip
+            site=world.a.site,
+            measure=wait,
+            user=world.a.pm,
+            kind="rebase",
+            period=weeks(28)[20],
+            reason="  ",
+        )
     assert "reason" in err.value.message_dict
 
 
@@ -146,9 +160,13 @@ def test_a_rebase_must_fall_within_the_data(world, wait):
     for period in (weeks(28)[0], weeks(40)[-1]):
         with pytest.raises(ValidationError):
             chart_services.chart_adjustment_add(
-                site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
-                period=period, reason="New pathway",
-            )  # fmt: skip
+                site=world.a.site,
+                measure=wait,
+                user=world.a.pm,
+                kind="rebase",
+                period=period,
+                reason="New pathway",
+            )
 
 
 def test_a_rebase_starts_a_new_part_and_is_annotated(world, wait):
@@ -156,9 +174,13 @@ def test_a_rebase_starts_a_new_part_and_is_annotated(world, wait):
     build(world.a.site, wait)
     # A Wednesday: the rebase starts at that week's Monday.
     chart_services.chart_adjustment_add(
-        site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
-        period=weeks(28)[20] + dt.timedelta(days=2), reason="New pathway",
-    )  # fmt: skip
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        kind="rebase",
+        period=weeks(28)[20] + dt.timedelta(days=2),
+        reason="New pathway",
+    )
     assert ChartAdjustment.objects.get().period == weeks(28)[20]
     state = state_of(world.a.site, wait)
     table = chart_table(state)
@@ -174,18 +196,26 @@ def test_excluding_needs_an_existing_point(world, wait):
     put_series(world.a.site, "median_wait_days", [*STEADY[:5], None, *STEADY[5:]])
     with pytest.raises(ValidationError):
         chart_services.chart_adjustment_add(
-            site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
-            period=weeks(6)[5], reason="Data error",
-        )  # fmt: skip
+            site=world.a.site,
+            measure=wait,
+            user=world.a.pm,
+            kind="exclude",
+            period=weeks(6)[5],
+            reason="Data error",
+        )
 
 
 def test_an_excluded_point_is_left_out_of_the_centre(world, wait):
     values = [*STEADY[:19], 100]
     put_series(world.a.site, "median_wait_days", values)
     chart_services.chart_adjustment_add(
-        site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
-        period=weeks(20)[19], reason="Data entry error",
-    )  # fmt: skip
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        kind="exclude",
+        period=weeks(20)[19],
+        reason="Data entry error",
+    )
     state = state_of(world.a.site, wait)
     table = chart_table(state)
     assert table[19]["excluded"] == "yes"
@@ -195,9 +225,13 @@ def test_an_excluded_point_is_left_out_of_the_centre(world, wait):
 def test_removing_an_adjustment_is_kept_in_history(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     adj = chart_services.chart_adjustment_add(
-        site=world.a.site, measure=wait, user=world.a.pm, kind="exclude",
-        period=weeks(28)[3], reason="Typo",
-    )  # fmt: skip
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        kind="exclude",
+        period=weeks(28)[3],
+        reason="Typo",
+    )
     chart_services.chart_adjustment_remove(adjustment=adj, user=world.a.pm, reason="Fixed")
     assert not ChartAdjustment.objects.exists()
     assert [c.reason for c in ChartSettingsChange.objects.all()] == ["Fixed", "Typo"]
@@ -207,27 +241,41 @@ def test_removing_an_adjustment_is_kept_in_history(world, wait):
 def test_a_rebase_can_cite_an_adopted_cycle_from_the_registry(world, wait, monkeypatch):
     put_series(world.a.site, "median_wait_days", JUMP)
     monkeypatch.setattr(
-        chart_annotations, "_cycle_providers",
+        chart_annotations,
+        "_cycle_providers",
         [lambda site, measure: [chart_annotations.CycleChoice(id=7, title="PDSA 3: Call back")]],
-    )  # fmt: skip
+    )
     adj = chart_services.chart_adjustment_add(
-        site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
-        period=weeks(28)[20], reason="Adopted", pdsa_cycle_id=7,
-    )  # fmt: skip
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        kind="rebase",
+        period=weeks(28)[20],
+        reason="Adopted",
+        pdsa_cycle_id=7,
+    )
     assert adj.pdsa_title == "PDSA 3: Call back"
     with pytest.raises(ValidationError):
         chart_services.chart_adjustment_add(
-            site=world.a.site, measure=wait, user=world.a.pm, kind="rebase",
-            period=weeks(28)[22], reason="Adopted", pdsa_cycle_id=8,
-        )  # fmt: skip
+            site=world.a.site,
+            measure=wait,
+            user=world.a.pm,
+            kind="rebase",
+            period=weeks(28)[22],
+            reason="Adopted",
+            pdsa_cycle_id=8,
+        )
 
 
 def test_a_note_on_a_point_appears_on_the_chart(world, wait):
     put_series(world.a.site, "median_wait_days", JUMP)
     chart_services.point_note_add(
-        site=world.a.site, measure=wait, user=world.a.pm, period=weeks(28)[21],
+        site=world.a.site,
+        measure=wait,
+        user=world.a.pm,
+        period=weeks(28)[21],
         text="Two staff off sick",
-    )  # fmt: skip
+    )
     state = state_of(world.a.site, wait)
     assert {"kind": "note", "text": "Two staff off sick"}.items() <= state.summary["annotations"][
         0
@@ -269,9 +317,10 @@ def test_a_new_signal_asks_for_a_note_until_one_is_written(world, wait):
 def test_providers_annotate_the_chart(world, wait, monkeypatch):
     put_series(world.a.site, "median_wait_days", JUMP)
     monkeypatch.setattr(
-        chart_annotations, "_annotation_providers",
+        chart_annotations,
+        "_annotation_providers",
         [lambda site, measure: [(Annotation(weeks(28)[10], "PDSA 1: Calls", "pdsa"), "/x/")]],
-    )  # fmt: skip
+    )
     state = build(world.a.site, wait)
     assert state.summary["annotations"][0]["url"] == "/x/"
     assert state.summary["annotations"][0]["kind"] == "pdsa"

@@ -126,16 +126,25 @@ def test_the_chart_page_makes_as_many_queries_for_5_years_as_for_1(
 
 def test_the_csv_has_centre_limits_signals_and_safe_cells(charted, wait, client_as):
     chart_services.point_note_add(
-        site=charted.a.site, measure=wait, user=charted.a.pm, period=weeks(28)[25],
-        text="=HYPERLINK(\"http://x\")",
-    )  # fmt: skip
+        site=charted.a.site,
+        measure=wait,
+        user=charted.a.pm,
+        period=weeks(28)[25],
+        text='=HYPERLINK("http://x")',
+    )
     build(charted.a.site, wait)
     response = client_as(charted.a.stakeholder).get(chart_url(charted.a.site, "chart-download"))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:7] == [
-        "week", "value", "centre", "lower", "upper", "lower_drawn", "upper_drawn"
-    ]  # fmt: skip
+        "week",
+        "value",
+        "centre",
+        "lower",
+        "upper",
+        "lower_drawn",
+        "upper_drawn",
+    ]
     assert len(rows) == 29
     table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     result = spc.analyse(JUMP, chart="xmr", rules="mdc", improvement="decrease")
@@ -199,9 +208,16 @@ def test_a_project_manager_saves_settings_and_sees_the_history(
     url = chart_url(charted.a.site, "chart-settings")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            url, {"target": "28", "rules": "", "chart_type": "", "improvement": "",
-                  "screen_outliers": "no", "reason": "Agreed with commissioners"},
-        )  # fmt: skip
+            url,
+            {
+                "target": "28",
+                "rules": "",
+                "chart_type": "",
+                "improvement": "",
+                "screen_outliers": "no",
+                "reason": "Agreed with commissioners",
+            },
+        )
     assert response.status_code == 302
     settings = ChartSettings.objects.get()
     assert settings.target == 28
@@ -306,9 +322,10 @@ def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_a
     cycle = Annotation(dates[18], "Call back", "pdsa", label="PDSA 1", outcome="adopt", ref=7)
     monkeypatch.setattr(annotations, "_annotation_providers", [lambda site, measure: [cycle]])
     monkeypatch.setattr(
-        annotations, "_cycle_providers",
+        annotations,
+        "_cycle_providers",
         [lambda site, measure: [annotations.CycleChoice(id=7, title="PDSA 1: Call back")]],
-    )  # fmt: skip
+    )
     build(world.a.site, wait)
     assert (
         "Recalculate the limits"
@@ -317,12 +334,16 @@ def test_a_manager_is_offered_new_limits_after_a_sustained_shift_that_followed_a
     html = client_as(world.a.pm).get(chart_url(world.a.site)).content.decode()
     assert "Recalculate the limits from 20 May 2024" in html
     data = {
-        "kind": "rebase", "period": "2024-05-20", "pdsa_cycle_id": "7", "return_to": "chart",
+        "kind": "rebase",
+        "period": "2024-05-20",
+        "pdsa_cycle_id": "7",
+        "return_to": "chart",
         "reason": "Sustained shift since 20 May 2024 that PDSA 1: Call back (adopted) may explain.",
-    }  # fmt: skip
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as(world.a.pm).post(chart_url(world.a.site, "chart-adjustment-create"),
-                                              data)  # fmt: skip
+        response = client_as(world.a.pm).post(
+            chart_url(world.a.site, "chart-adjustment-create"), data
+        )
     assert response.status_code == 302
     assert response["Location"] == chart_url(world.a.site)
     adjustment = ChartAdjustment.objects.get()

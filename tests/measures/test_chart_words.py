@@ -66,8 +66,11 @@ def agrees_with_icon(s) -> bool:
         return "common cause" in first and not re.search(r"improvement|concern", first)
     kind = re.match(r"special_cause_(improvement|concern|neither)_(high|low)", icon)
     assert kind is not None, icon
-    judged = {"improvement": "an improvement", "concern": "a concern",
-              "neither": "neither improvement nor concern"}[kind.group(1)]  # fmt: skip
+    judged = {
+        "improvement": "an improvement",
+        "concern": "a concern",
+        "neither": "neither improvement nor concern",
+    }[kind.group(1)]
     way = r"higher|rising|high\b|upper" if kind.group(2) == "high" else r"lower|falling|low\b"
     return first.endswith(f": {judged}.") and re.search(way, first) is not None
 
@@ -112,8 +115,9 @@ def test_a_latest_point_above_the_limit_is_told_as_unusually_high():
 
 def test_headline_names_the_adopted_cycle_that_may_explain_the_signal():
     dates = weeks(len(SHIFT_DOWN))
-    adopted = Annotation(dates[11], "Same-day triage", "pdsa", end=dates[15], label="PDSA 4",
-                         outcome="adopt")  # fmt: skip
+    adopted = Annotation(
+        dates[11], "Same-day triage", "pdsa", end=dates[15], label="PDSA 4", outcome="adopt"
+    )
     adapted = Annotation(dates[12], "Text reminders", "pdsa", label="PDSA 5", outcome="adapt")
     s = summary(SHIFT_DOWN, annotations=[adopted, adapted])
     assert s.headline[1] == (
@@ -221,8 +225,13 @@ def test_a_rebased_part_too_short_to_judge_says_so_in_the_details():
 
 def test_hover_text_and_details_tell_the_same_finding():
     result = analyse(SHIFT_DOWN, chart="xmr", rules="mdc", improvement="decrease")
-    fig = build_figure(result=result, dates=weeks(len(SHIFT_DOWN)), title="t", unit_label="days",
-                       improvement="decrease")  # fmt: skip
+    fig = build_figure(
+        result=result,
+        dates=weeks(len(SHIFT_DOWN)),
+        title="t",
+        unit_label="days",
+        improvement="decrease",
+    )
     s = summary(SHIFT_DOWN)
     (improvement,) = [t for t in fig["data"] if t["name"] == "Special cause: improvement"]
     told = s.details[0].split(":")[0]
@@ -236,8 +245,9 @@ def test_headline_agrees_with_the_icon_on_many_series(rules):
     for _ in range(200):
         n = rng.randint(5, 60)
         level = rng.choice([0, 5, 40])
-        values = [max(0, round(rng.gauss(level + 10, 3) + (6 if i > n * 0.7 else 0)))
-                  for i in range(n)]  # fmt: skip
+        values = [
+            max(0, round(rng.gauss(level + 10, 3) + (6 if i > n * 0.7 else 0))) for i in range(n)
+        ]
         improvement = rng.choice(["increase", "decrease", None])
         s = summary(values, chart=chart, rules=rules, improvement=improvement)
         assert agrees_with_icon(s), (values, improvement, s.variation_icon, s.headline)
@@ -289,8 +299,9 @@ def test_every_icon_has_an_accessible_svg_with_a_title_and_words():
 def test_a_sustained_shift_after_an_adopted_cycle_offers_new_limits_from_its_start():
     values = [30, 32, 29, 31, 33, 30, 28, 31, 32, 30, 29, 31] + [24, 25, 23, 24, 26] * 3
     dates = weeks(len(values))
-    cycle = Annotation(dates[10], "Same-day triage", "pdsa", label="PDSA 4", outcome="adopt",
-                       ref=42)  # fmt: skip
+    cycle = Annotation(
+        dates[10], "Same-day triage", "pdsa", label="PDSA 4", outcome="adopt", ref=42
+    )
     s = summary(values, annotations=[cycle])
     assert s.rebase_offer == (dates[12], cycle)
     # Not for a short shift, nor without an adopted cycle.

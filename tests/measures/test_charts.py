@@ -183,8 +183,9 @@ def markers(fig):
 
 def test_pdsa_cycle_is_a_shaded_band_with_a_lettered_marker_and_its_title_on_hover():
     dates = weeks(len(SHIFT_DOWN))
-    pdsa = Annotation(dates[8], "Triage huddle", "pdsa", end=dates[11], label="PDSA 2",
-                      outcome="adopt")  # fmt: skip
+    pdsa = Annotation(
+        dates[8], "Triage huddle", "pdsa", end=dates[11], label="PDSA 2", outcome="adopt"
+    )
     _, _, fig = figure(SHIFT_DOWN, annotations=[pdsa])
     (band,) = fig["layout"]["shapes"]
     assert band["type"] == "rect"
@@ -286,8 +287,14 @@ def test_markers_close_together_go_in_lanes_that_never_overlap():
     for i, (lane, a0, a1) in enumerate(boxes):
         for other_lane, b0, b1 in boxes[i + 1 :]:
             assert lane != other_lane or a1 <= b0 or b1 <= a0
-    fig = build_figure(result=result, dates=dates, title="t", unit_label="", improvement=None,
-                       annotations=annotations)  # fmt: skip
+    fig = build_figure(
+        result=result,
+        dates=dates,
+        title="t",
+        unit_label="",
+        improvement=None,
+        annotations=annotations,
+    )
     lanes = max(e.lane for e in key) + 1
     assert fig["layout"]["margin"]["t"] >= 40 + lanes * LANE_PX
     assert {m["yshift"] for m in markers(fig)} == {3 + lane * LANE_PX for lane in range(lanes)}
@@ -300,8 +307,9 @@ def test_small_multiple_leaves_notes_out_but_keeps_the_letters_of_the_rest():
         Annotation(dates[8], "cycle", "pdsa", end=dates[11]),
     ]
     result = analyse(SHIFT_DOWN, chart="xmr", rules="mdc", improvement="decrease")
-    fig = small_multiple_figure(result=result, dates=dates, site_name="North",
-                                annotations=annotations)  # fmt: skip
+    fig = small_multiple_figure(
+        result=result, dates=dates, site_name="North", annotations=annotations
+    )
     assert [m["text"] for m in markers(fig)] == ["B"]
 
 
@@ -309,8 +317,14 @@ def test_limits_are_drawn_within_natural_bounds_and_the_axis_stops_there():
     counts = [0, 1, 0, 2, 0, 1, 3, 0, 1, 0, 2, 1, 0, 1]
     result = analyse(counts, chart="xmr", rules="mdc")
     assert result.points[0].lower < 0  # computed below zero
-    fig = build_figure(result=result, dates=weeks(len(counts)), title="Rejected",
-                       unit_label="", improvement=None, bounds=(0.0, None))  # fmt: skip
+    fig = build_figure(
+        result=result,
+        dates=weeks(len(counts)),
+        title="Rejected",
+        unit_label="",
+        improvement=None,
+        bounds=(0.0, None),
+    )
     upper, lower = traces(fig, "Process limits")
     assert set(lower["y"]) == {0.0}
     assert "calculated" in lower["customdata"][0]
@@ -327,8 +341,14 @@ def test_percentages_are_drawn_within_0_to_100():
     values = [97, 99, 100, 98, 99, 100, 96, 100, 99, 98, 100, 99]
     result = analyse(values, chart="xmr", rules="mdc")
     assert result.points[0].upper > 100
-    fig = build_figure(result=result, dates=weeks(len(values)), title="Seen in time",
-                       unit_label="%", improvement=None, bounds=(0.0, 100.0))  # fmt: skip
+    fig = build_figure(
+        result=result,
+        dates=weeks(len(values)),
+        title="Seen in time",
+        unit_label="%",
+        improvement=None,
+        bounds=(0.0, 100.0),
+    )
     upper, _ = traces(fig, "Process limits")
     assert max(v for v in upper["y"] if v is not None) == 100.0
     assert fig["layout"]["yaxis"]["range"][1] <= 100.0
@@ -450,8 +470,14 @@ def test_a_provisional_week_is_a_hollow_point_outside_the_analysis():
     values = [*SHIFT_DOWN[:-1], None]  # the last week is analysed as missing
     result = analyse(values, chart="xmr", rules="mdc", improvement="decrease")
     dates = weeks(len(values))
-    fig = build_figure(result=result, dates=dates, title="t", unit_label="days",
-                       improvement="decrease", provisional={len(values) - 1: 12.0})  # fmt: skip
+    fig = build_figure(
+        result=result,
+        dates=dates,
+        title="t",
+        unit_label="days",
+        improvement="decrease",
+        provisional={len(values) - 1: 12.0},
+    )
     (hollow,) = traces(fig, "Provisional (not a whole week yet)")
     assert hollow["x"] == [dates[-1].isoformat()]
     assert hollow["y"] == [12.0]

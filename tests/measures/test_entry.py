@@ -186,8 +186,9 @@ def weeks_url(site, code="referrals_received", to=None):
 
 
 def test_the_page_shows_a_box_per_week_with_what_is_stored(world, client_as):
-    entry.values_enter(user=world.a.info, site=world.a.site, measure=referrals(),
-                       values=weeks((MON, 39)))  # fmt: skip
+    entry.values_enter(
+        user=world.a.info, site=world.a.site, measure=referrals(), values=weeks((MON, 39))
+    )
     response = client_as(world.a.pm).get(weeks_url(world.a.site, to="2025-01-08"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -199,16 +200,20 @@ def test_the_page_shows_a_box_per_week_with_what_is_stored(world, client_as):
 
 
 def test_the_page_saves_the_weeks_typed_and_leaves_blank_ones(world, client_as):
-    entry.values_enter(user=world.a.info, site=world.a.site, measure=referrals(),
-                       values=weeks((MON, 39)))  # fmt: skip
+    entry.values_enter(
+        user=world.a.info, site=world.a.site, measure=referrals(), values=weeks((MON, 39))
+    )
     client = client_as(world.a.pm)
     response = client.post(
         weeks_url(world.a.site, to="2025-01-20"),
         {"week-2025-01-20": "12", "week-2025-01-13": "8", "week-2025-01-06": ""},
     )
     assert response.status_code == 302
-    assert stored(world.a.site) == {MON: 39.0, dt.date(2025, 1, 13): 8.0,
-                                    dt.date(2025, 1, 20): 12.0}  # fmt: skip
+    assert stored(world.a.site) == {
+        MON: 39.0,
+        dt.date(2025, 1, 13): 8.0,
+        dt.date(2025, 1, 20): 12.0,
+    }
     page = client.get(response["Location"]).content.decode()
     assert "Saved 2 weeks of referrals received" in page
 
@@ -247,8 +252,9 @@ def test_the_site_data_page_offers_entry_to_those_who_may(world, client_as):
 
 
 def test_a_project_manager_may_undo_a_hand_entry_but_not_an_upload(world, client_as, send):
-    typed = entry.values_enter(user=world.a.pm, site=world.a.site, measure=referrals(),
-                               values=weeks(("2025-01-13", 3)))  # fmt: skip
+    typed = entry.values_enter(
+        user=world.a.pm, site=world.a.site, measure=referrals(), values=weeks(("2025-01-13", 3))
+    )
     sent = send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "dnas", 3)]))
     client = client_as(world.a.pm)
 
@@ -273,8 +279,9 @@ def post_json(client, url, body, headers):
 
 
 def test_the_api_stores_values_and_answers_201(world, client):
-    response = post_json(client, values_url(), {"values": weeks(("2025-01-06", 12))},
-                         bearer(world.a.pm))  # fmt: skip
+    response = post_json(
+        client, values_url(), {"values": weeks(("2025-01-06", 12))}, bearer(world.a.pm)
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["stored"] == [{"week": "2025-01-06", "value": 12.0, "before": None}]
@@ -319,10 +326,26 @@ def detail_url(upload, action=None):
 
 
 def two_uploads(world, send):
-    first = send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "referrals_received", 39),
-                                                   ("AAA", "2025-01-13", "referrals_received", 40)]))  # fmt: skip
-    second = send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "referrals_received", 24),
-                                                    ("AAA", "2025-01-20", "referrals_received", 41)]))  # fmt: skip
+    first = send(
+        world.a.info,
+        world.a.site,
+        tidy(
+            [
+                ("AAA", "2025-01-06", "referrals_received", 39),
+                ("AAA", "2025-01-13", "referrals_received", 40),
+            ]
+        ),
+    )
+    second = send(
+        world.a.info,
+        world.a.site,
+        tidy(
+            [
+                ("AAA", "2025-01-06", "referrals_received", 24),
+                ("AAA", "2025-01-20", "referrals_received", 41),
+            ]
+        ),
+    )
     return first, second
 
 
@@ -357,8 +380,11 @@ def test_confirming_stores_the_upload(world, send, client_as, django_capture_on_
 
 def test_new_weeks_alone_need_no_confirmation(world, send):
     send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "dnas", 1)]))
-    later = send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "dnas", 1),
-                                                   ("AAA", "2025-01-13", "dnas", 2)]))  # fmt: skip
+    later = send(
+        world.a.info,
+        world.a.site,
+        tidy([("AAA", "2025-01-06", "dnas", 1), ("AAA", "2025-01-13", "dnas", 2)]),
+    )
     assert later.status == "done"
 
 
@@ -408,8 +434,14 @@ def test_the_api_reports_needs_confirmation_and_confirms(
 def test_ingest_extract_dry_run_says_what_would_change_and_stores_nothing(world, send, tmp_path):
     send(world.a.info, world.a.site, tidy([("AAA", "2025-01-06", "referrals_received", 39)]))
     path = tmp_path / "back.csv"
-    path.write_text(tidy([("AAA", "2025-01-06", "referrals_received", 24),
-                          ("AAA", "2025-01-13", "referrals_received", 30)]))  # fmt: skip
+    path.write_text(
+        tidy(
+            [
+                ("AAA", "2025-01-06", "referrals_received", 24),
+                ("AAA", "2025-01-13", "referrals_received", 30),
+            ]
+        )
+    )
     out = io.StringIO()
     call_command("ingest_extract", str(path), "--dry-run", stdout=out)
     text = out.getvalue()

@@ -13,9 +13,14 @@ from measures.models import DataPoint, GroupedDataPoint, Upload
 from .test_api import bearer
 
 DERIVED = [
-    "referrals_received", "referrals_accepted", "referrals_signposted", "referrals_rejected",
-    "first_contacts", "median_wait_days", "closures",
-]  # fmt: skip
+    "referrals_received",
+    "referrals_accepted",
+    "referrals_signposted",
+    "referrals_rejected",
+    "first_contacts",
+    "median_wait_days",
+    "closures",
+]
 HEADER = (
     "site,referral_id,referral_date,outcome,first_contact_date,ethnic_category,imd_decile,"
     "sex,age,thrive_grouping,referral_source"
@@ -44,7 +49,10 @@ def options() -> ParseOptions:
 def grouped(result, measure: str, by: str) -> dict[tuple[str, str], float]:
     g = result.grouped
     g = g[(g["measure"] == measure) & (g["by"] == by)]
-    return {(f"{p:%Y-%m-%d}", grp): v for p, grp, v in zip(g["period"], g["group"], g["value"], strict=True)}  # fmt: skip
+    return {
+        (f"{p:%Y-%m-%d}", grp): v
+        for p, grp, v in zip(g["period"], g["group"], g["value"], strict=True)
+    }
 
 
 def test_deciles_group_into_quintiles_with_blank_not_known():
@@ -177,8 +185,10 @@ def test_grouped_series_hides_small_numbers_from_stakeholders(world, send, clien
     url = "/api/v1/sites/AAA/measures/referrals_received/series?by=ethnic_group"
     seen = client.get(url, headers=bearer(world.a.stakeholder)).json()
     assert seen["groups"]["White"]["points"][0] == {
-        "week": "2026-01-05", "value": None, "suppressed": "fewer than 5",
-    }  # fmt: skip
+        "week": "2026-01-05",
+        "value": None,
+        "suppressed": "fewer than 5",
+    }
     assert seen["groups"]["Asian"]["points"][1] == {"week": "2026-01-12", "value": 0.0}
     for user in (world.a.pm, world.a.info, world.lead):
         body = client.get(url, headers=bearer(user)).json()

@@ -23,9 +23,12 @@ pytestmark = pytest.mark.django_db
 def queued(site, *, created_ago: int = 0, started_ago: int | None = None, **fields) -> Upload:
     """An upload of the site waiting in the queue (or, with fields, in another state)."""
     upload = services.upload_create(
-        user=None, site=site, source="cli", enqueue=False,
+        user=None,
+        site=site,
+        source="cli",
+        enqueue=False,
         file=ContentFile(tidy([(site.code, "2025-01-06", "dnas", 1)]).encode(), name="x.csv"),
-    )  # fmt: skip
+    )
     now = timezone.now()
     Upload.objects.filter(pk=upload.pk).update(
         created_at=now - dt.timedelta(seconds=created_ago),
@@ -163,8 +166,11 @@ def test_an_upload_owed_to_another_site_waits_and_a_system_upload_does_not(sites
     assert services.upload_process(upload_id=upload.pk).status == Upload.Status.QUEUED
     assert with_a_broker.call_count == 1
     system = services.upload_create(
-        user=None, site=None, source="cli", enqueue=False,
+        user=None,
+        site=None,
+        source="cli",
+        enqueue=False,
         file=ContentFile(tidy([("AAA", "2025-01-13", "dnas", 1)]).encode(), name="y.csv"),
-    )  # fmt: skip
+    )
     assert services.upload_process(upload_id=system.pk).status == Upload.Status.DONE
     assert with_a_broker.call_count == 1

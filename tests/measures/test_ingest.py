@@ -830,8 +830,16 @@ def test_records_from_xlsx_with_other_header_names():
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
-    ws.append(["Referral ID", "Team", "Date of referral", "Referral outcome",
-               "Date of first contact", "Discharge date"])  # fmt: skip
+    ws.append(
+        [
+            "Referral ID",
+            "Team",
+            "Date of referral",
+            "Referral outcome",
+            "Date of first contact",
+            "Discharge date",
+        ]
+    )
     ws.append(
         ["A1", "Northgate", dt.datetime(2025, 1, 7), "Accepted", dt.datetime(2025, 2, 1), None]
     )

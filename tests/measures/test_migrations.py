@@ -34,9 +34,13 @@ def test_points_keep_their_values_when_the_table_gets_its_natural_key():
             code="migrated", name="Migrated", order=100
         )
         old.get_model("measures", "DataPoint").objects.create(
-            site=site, measure=measure, frequency="weekly", period=dt.date(2025, 1, 6),
-            value=3.5, upload=upload,
-        )  # fmt: skip
+            site=site,
+            measure=measure,
+            frequency="weekly",
+            period=dt.date(2025, 1, 6),
+            value=3.5,
+            upload=upload,
+        )
 
         new = _migrate(AFTER)
         point = new.get_model("measures", "DataPoint").objects.get()

@@ -82,9 +82,16 @@ def test_undone_upload_is_not_the_last_arrival(world, send):
 
 
 def test_series_is_in_date_order(world, send):
-    send(world.a.info, world.a.site, tidy([
-        ("AAA", "2025-01-13", "dnas", 2), ("AAA", "2025-01-06", "dnas", 1),
-    ]))  # fmt: skip
+    send(
+        world.a.info,
+        world.a.site,
+        tidy(
+            [
+                ("AAA", "2025-01-13", "dnas", 2),
+                ("AAA", "2025-01-06", "dnas", 1),
+            ]
+        ),
+    )
     dnas = Measure.objects.get(code="dnas")
     assert selectors.series(site=world.a.site, measure=dnas) == [
         (dt.date(2025, 1, 6), 1.0),

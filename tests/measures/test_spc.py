@@ -45,28 +45,96 @@ def flagged(result, signal=None):
 # NHSRplotthedots tests build their data with exactly this call
 # (tests/testthat/test-ptd_spc_standard.R: set.seed(123); y = rnorm(20)).
 RNORM_123 = [
-    -0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774,
-    1.71506499, 0.46091621, -1.26506123, -0.68685285, -0.44566197,
-    1.22408180, 0.35981383, 0.40077145, 0.11068272, -0.55584113,
-    1.78691314, 0.49785048, -1.96661716, 0.70135590, -0.47279141,
-]  # fmt: skip
+    -0.56047565,
+    -0.23017749,
+    1.55870831,
+    0.07050839,
+    0.12928774,
+    1.71506499,
+    0.46091621,
+    -1.26506123,
+    -0.68685285,
+    -0.44566197,
+    1.22408180,
+    0.35981383,
+    0.40077145,
+    0.11068272,
+    -0.55584113,
+    1.78691314,
+    0.49785048,
+    -1.96661716,
+    0.70135590,
+    -0.47279141,
+]
 
 # Montgomery's orange juice cans (Introduction to SQC), as shipped with the R
 # package qcc: luca-scr/qcc data/orangejuice.txt, samples 1-30 (trial = TRUE),
 # 50 cans each.  qicharts2 tests the same example (tests/testthat/
 # test_montgomery.R, "Example 7.1", exclude = c(15, 23)).
 ORANGE_JUICE = [
-    12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22,
-    8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6,
-]  # fmt: skip
+    12,
+    15,
+    8,
+    10,
+    4,
+    7,
+    16,
+    9,
+    14,
+    10,
+    5,
+    6,
+    17,
+    12,
+    22,
+    8,
+    10,
+    5,
+    13,
+    11,
+    20,
+    18,
+    24,
+    15,
+    9,
+    12,
+    7,
+    13,
+    9,
+    6,
+]
 
 # Montgomery's circuit boards (nonconformities per board): luca-scr/qcc
 # data/circuit.txt, samples 1-26 (trial = TRUE).  qicharts2 tests the same
 # example as "Example 7.3" (exclude = c(6, 20)).
 CIRCUIT = [
-    21, 24, 16, 12, 15, 5, 28, 20, 31, 25, 20, 24, 16,
-    19, 10, 17, 13, 22, 18, 39, 30, 24, 16, 19, 17, 15,
-]  # fmt: skip
+    21,
+    24,
+    16,
+    12,
+    15,
+    5,
+    28,
+    20,
+    31,
+    25,
+    20,
+    24,
+    16,
+    19,
+    10,
+    17,
+    13,
+    22,
+    18,
+    39,
+    30,
+    24,
+    16,
+    19,
+    17,
+    15,
+]
 
 # Montgomery's dyed cloth (nonconformities, inspection units of 50 m2):
 # luca-scr/qcc data/dyedcloth.txt.

@@ -57,8 +57,11 @@ def test_store_counts_new_changed_unchanged_and_keeps_history(world, method):
     }
     history = DataPointHistory.objects.get()
     assert (history.period, history.value, history.upload_id, history.replaced_by_id) == (
-        dt.date(2025, 1, 13), 2.5, first.pk, second.pk,
-    )  # fmt: skip
+        dt.date(2025, 1, 13),
+        2.5,
+        first.pk,
+        second.pk,
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -84,10 +87,18 @@ def test_store_of_the_same_values_writes_nothing(world, method):
 def test_weekly_and_monthly_points_are_kept_apart(world, method):
     site, dnas = world.a.site, Measure.objects.get(code="dnas")
     upload = UploadFactory(site=site)
-    store.points_store(upload=upload, frame=frame(site, dnas, {"2025-01-06": 1.0}),
-                       frequency="weekly", method=method)  # fmt: skip
-    counts = store.points_store(upload=upload, frame=frame(site, dnas, {"2025-01-06": 9.0}),
-                                frequency="monthly", method=method)  # fmt: skip
+    store.points_store(
+        upload=upload,
+        frame=frame(site, dnas, {"2025-01-06": 1.0}),
+        frequency="weekly",
+        method=method,
+    )
+    counts = store.points_store(
+        upload=upload,
+        frame=frame(site, dnas, {"2025-01-06": 9.0}),
+        frequency="monthly",
+        method=method,
+    )
     assert counts.new == 1
     assert DataPoint.objects.count() == 2
 
@@ -149,8 +160,11 @@ def test_store_leaves_values_it_was_not_sent_and_reads_back_every_bit(world, met
     assert DataPoint.objects.count() == 25
     history = DataPointHistory.objects.get()
     assert (history.site_id, history.period, history.value, history.upload_id) == (
-        a.pk, dt.date(2024, 1, 8), 1e-300, first.pk,
-    )  # fmt: skip
+        a.pk,
+        dt.date(2024, 1, 8),
+        1e-300,
+        first.pk,
+    )
 
 
 def test_missing_values_are_refused_before_anything_is_written(world):

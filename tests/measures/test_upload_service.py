@@ -396,22 +396,33 @@ def test_one_rebuild_task_per_upload_marks_every_chart_it_changed(world, send, m
         return real_send(task, *args)
 
     monkeypatch.setattr(recovery, "send", spy)
-    rows = [("AAA", "2025-01-06", "dnas", 2), ("BBB", "2025-01-06", "dnas", 1),
-            ("AAA", "2025-01-06", "appointments", 9)]  # fmt: skip
+    rows = [
+        ("AAA", "2025-01-06", "dnas", 2),
+        ("BBB", "2025-01-06", "dnas", 1),
+        ("AAA", "2025-01-06", "appointments", 9),
+    ]
     send(world.lead, world.a.site, tidy(rows))
-    ids = dict(Measure.objects.filter(code__in=["dnas", "appointments", "dna_rate"])
-               .values_list("code", "pk"))  # fmt: skip
+    ids = dict(
+        Measure.objects.filter(code__in=["dnas", "appointments", "dna_rate"]).values_list(
+            "code", "pk"
+        )
+    )
     rebuilds = [args for name, args in sent if name.endswith("rebuild_charts")]
     a, b = world.a.site.pk, world.b.site.pk
     # One task for the upload: each site's changed measures and the DNA rate computed from them.
     assert rebuilds == [
         (
             sorted(
-                [[a, ids["dnas"]], [a, ids["appointments"]], [a, ids["dna_rate"]],
-                 [b, ids["dnas"]], [b, ids["dna_rate"]]]
+                [
+                    [a, ids["dnas"]],
+                    [a, ids["appointments"]],
+                    [a, ids["dna_rate"]],
+                    [b, ids["dnas"]],
+                    [b, ids["dna_rate"]],
+                ]
             ),
         )
-    ]  # fmt: skip
+    ]
     assert ChartState.objects.filter(site_id=a, measure_id=ids["dnas"]).exists()
     built = ChartState.objects.get(site_id=a, measure_id=ids["dnas"], frequency="weekly")
     assert not built.is_stale

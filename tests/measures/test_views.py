@@ -231,9 +231,17 @@ def test_programme_lead_edits_a_measure(world, client_as):
 def test_measure_needs_both_numerator_and_denominator(world, client_as):
     measure = Measure.objects.get(code="closures")
     url = reverse("measures:measure-edit", args=[measure.pk])
-    data = {"name": "x", "unit": "count", "numerator": Measure.objects.get(code="dnas").pk,
-            "denominator": "", "multiplier": 1, "improvement": "neutral", "chart_type": "c",
-            "rules": "mdc", "order": 1}  # fmt: skip
+    data = {
+        "name": "x",
+        "unit": "count",
+        "numerator": Measure.objects.get(code="dnas").pk,
+        "denominator": "",
+        "multiplier": 1,
+        "improvement": "neutral",
+        "chart_type": "c",
+        "rules": "mdc",
+        "order": 1,
+    }
     response = client_as(world.lead).post(url, data)
     assert response.status_code == 200
     assert b"both a numerator and a denominator" in response.content

@@ -9,9 +9,12 @@ from .factories import UploadFactory
 
 def _adjustment(sw) -> int:
     return ChartAdjustment.objects.create(
-        site=sw.site, measure=Measure.objects.get(code="closures"), kind="exclude",
-        period=dt.date(2025, 1, 6), reason="Data error",
-    ).pk  # fmt: skip
+        site=sw.site,
+        measure=Measure.objects.get(code="closures"),
+        kind="exclude",
+        period=dt.date(2025, 1, 6),
+        reason="Data error",
+    ).pk
 
 
 BUILDERS = {

@@ -99,12 +99,22 @@ def fill(sw, today=TODAY):
 def test_overdue_steps_are_past_target_and_still_open(world):
     sw = world.a
     late = TODAY - dt.timedelta(days=4)
-    ProjectStepFactory(project=sw.project, step=standard_step("P1.1"), target_date=late,
-                       status=StepStatus.IN_PROGRESS, owner=sw.pm)  # fmt: skip
-    ProjectStepFactory(project=sw.project, step=standard_step("P1.2"), target_date=late,
-                       status=StepStatus.DONE)  # fmt: skip
-    ProjectStepFactory(project=sw.project, step=standard_step("P1.3"), target_date=late,
-                       status=StepStatus.NOT_APPLICABLE)  # fmt: skip
+    ProjectStepFactory(
+        project=sw.project,
+        step=standard_step("P1.1"),
+        target_date=late,
+        status=StepStatus.IN_PROGRESS,
+        owner=sw.pm,
+    )
+    ProjectStepFactory(
+        project=sw.project, step=standard_step("P1.2"), target_date=late, status=StepStatus.DONE
+    )
+    ProjectStepFactory(
+        project=sw.project,
+        step=standard_step("P1.3"),
+        target_date=late,
+        status=StepStatus.NOT_APPLICABLE,
+    )
     ProjectStepFactory(project=sw.project, step=standard_step("P1.4"), target_date=TODAY)
     work = build("overdue-work", sw, user=sw.pm)
     assert [(s.code, s.owner, s.target_date, s.days_overdue) for s in work.overdue_steps] == [
@@ -156,8 +166,12 @@ def test_the_next_meeting_is_each_projects_soonest_date_to_come(world):
     MeetingFactory(
         project=sw.project, held_on=TODAY - dt.timedelta(30), next_date=TODAY + dt.timedelta(20)
     )
-    soonest = MeetingFactory(project=sw.project, held_on=TODAY - dt.timedelta(2),
-                             next_date=TODAY + dt.timedelta(6), next_start=dt.time(14, 0))  # fmt: skip
+    soonest = MeetingFactory(
+        project=sw.project,
+        held_on=TODAY - dt.timedelta(2),
+        next_date=TODAY + dt.timedelta(6),
+        next_start=dt.time(14, 0),
+    )
     meetings = build("next-meeting", sw, user=sw.stakeholder)
     assert [(m.meeting_id, m.date, m.start) for m in meetings.upcoming] == [
         (soonest.pk, TODAY + dt.timedelta(6), dt.time(14, 0))
@@ -305,8 +319,12 @@ def test_site_dashboard_queries_do_not_grow_with_actions_and_meetings(world, cli
     today = timezone.localdate()
     second = ProjectFactory(site=world.a.site)
     for code in ("P2.1", "P2.2", "P3.1"):
-        ProjectStepFactory(project=second, step=standard_step(code), owner=world.a.info,
-                           target_date=today - dt.timedelta(days=3))  # fmt: skip
+        ProjectStepFactory(
+            project=second,
+            step=standard_step(code),
+            owner=world.a.info,
+            target_date=today - dt.timedelta(days=3),
+        )
     meeting = MeetingFactory(project=second, held_on=today, next_date=today + dt.timedelta(9))
     meeting.attendees.add(*StakeholderFactory.create_batch(3, project=second))
     MeetingActionFactory.create_batch(5, meeting=meeting, owner=world.a.info)
@@ -337,10 +355,17 @@ def test_digest_lists_the_users_own_overdue_steps_and_actions(world):
 def test_digest_never_carries_another_sites_items(world):
     fill(world.a)
     # Even a step of site A wrongly owned by site B's manager stays out of B's digest.
-    ProjectStepFactory(project=world.a.project, step=standard_step("P2.1"), owner=world.b.pm,
-                       target_date=TODAY - dt.timedelta(days=3))  # fmt: skip
-    MeetingActionFactory(meeting=MeetingFactory(project=world.a.project), owner=world.b.pm,
-                         due_date=TODAY - dt.timedelta(days=1))  # fmt: skip
+    ProjectStepFactory(
+        project=world.a.project,
+        step=standard_step("P2.1"),
+        owner=world.b.pm,
+        target_date=TODAY - dt.timedelta(days=3),
+    )
+    MeetingActionFactory(
+        meeting=MeetingFactory(project=world.a.project),
+        owner=world.b.pm,
+        due_date=TODAY - dt.timedelta(days=1),
+    )
     fill(world.b)
     body = _digest(world.b.pm)
     assert "BBB P1.1" in body
@@ -350,8 +375,12 @@ def test_digest_never_carries_another_sites_items(world):
 
 def test_digest_lists_meetings_of_the_users_sites_this_week(world):
     fill(world.a)
-    MeetingFactory(project=world.a.project, title="Later board", held_on=TODAY,
-                   next_date=TODAY + dt.timedelta(days=7))  # fmt: skip
+    MeetingFactory(
+        project=world.a.project,
+        title="Later board",
+        held_on=TODAY,
+        next_date=TODAY + dt.timedelta(days=7),
+    )
     fill(world.b)
     body = _digest(world.a.stakeholder)
     assert "Meetings this week" in body
@@ -390,8 +419,9 @@ def finish_phase_four(project, status=StepStatus.DONE):
 
 def test_no_checkin_before_phase_four_is_complete(world, mailoutbox):
     ProjectStepFactory(project=world.a.project, step=standard_step("P4.1"), status=StepStatus.DONE)
-    ProjectStepFactory(project=world.a.project, step=standard_step("P4.2"),
-                       status=StepStatus.IN_PROGRESS)  # fmt: skip
+    ProjectStepFactory(
+        project=world.a.project, step=standard_step("P4.2"), status=StepStatus.IN_PROGRESS
+    )
     assert notifications.alerts_send_all(today=TODAY) == 0
     assert mailoutbox == []
 
@@ -437,9 +467,13 @@ def test_no_checkin_when_the_project_asks_for_none(world, mailoutbox):
 
 def test_a_programmes_own_phase_four_step_must_be_closed_too(world):
     finish_phase_four(world.a.project)
-    Step.objects.create(phase_id=Step.objects.get(code="P4.1", programme=None).phase_id,
-                        code="P4.9", title="Local handover", prompt="Hand over.",
-                        programme=world.programme)  # fmt: skip
+    Step.objects.create(
+        phase_id=Step.objects.get(code="P4.1", programme=None).phase_id,
+        code="P4.9",
+        title="Local handover",
+        prompt="Hand over.",
+        programme=world.programme,
+    )
     assert phase_notifications.checkin_alerts(TODAY) == []
 
 
@@ -487,8 +521,15 @@ def test_meeting_pack_has_agenda_next_meeting_progress_overdue_steps_and_scores(
     ]
     assert agenda[1][-1] == ""
     overdue = sections["Overdue steps"].table[1]
-    assert overdue == [[world.a.project.title, "P1.1 Set up and governance",
-                        world.a.pm.get_full_name(), "22 Mar 2025", "10"]]  # fmt: skip
+    assert overdue == [
+        [
+            world.a.project.title,
+            "P1.1 Set up and governance",
+            world.a.pm.get_full_name(),
+            "22 Mar 2025",
+            "10",
+        ]
+    ]
     scores = sections[f"THRIVE assessment: {world.a.project.title}"]
     assert "5 of" in scores.paragraphs[0]
     assert scores.table[1][0][1:] == ["3", "3", "Yes"]

@@ -90,16 +90,23 @@ def test_overdue_steps_and_phase_progress(world):
     assert (column.closed, column.total, column.overdue) == (1, 6, 1)
     assert column.cards[1].overdue
     # A done step is never overdue, whatever its target date.
-    ProjectStepFactory(project=project, step=Step.objects.get(code="P1.3"), status="done",
-                       target_date=dt.date(2025, 1, 10))  # fmt: skip
+    ProjectStepFactory(
+        project=project,
+        step=Step.objects.get(code="P1.3"),
+        status="done",
+        target_date=dt.date(2025, 1, 10),
+    )
     assert not selectors.project_board(project=project, today=TODAY).columns[0].cards[2].overdue
 
 
 def test_a_programmes_own_step_shows_on_its_projects_only(world):
     step = services.custom_step_create(
-        programme=world.programme, phase=Phase.objects.get(number=1), code="P1.7",
-        title="Youth panel", prompt="Meet the youth panel.",
-    )  # fmt: skip
+        programme=world.programme,
+        phase=Phase.objects.get(number=1),
+        code="P1.7",
+        title="Youth panel",
+        prompt="Meet the youth panel.",
+    )
     other = ProjectFactory()
     codes = [
         c.step.code

@@ -347,26 +347,38 @@ def test_baseline_then_follow_ups_after_it(world):
     project = world.a.project
     with pytest.raises(ValidationError) as no_baseline:
         services.assessment_create(
-            project=project, user=world.a.pm, kind="follow_up",
-            assessed_on=dt.date(2025, 6, 1), scores=all_scores(),
-        )  # fmt: skip
+            project=project,
+            user=world.a.pm,
+            kind="follow_up",
+            assessed_on=dt.date(2025, 6, 1),
+            scores=all_scores(),
+        )
     assert "kind" in no_baseline.value.error_dict
     baseline = services.assessment_create(
-        project=project, user=world.a.pm, kind="baseline",
-        assessed_on=dt.date(2025, 2, 1), scores=all_scores(2),
-    )  # fmt: skip
+        project=project,
+        user=world.a.pm,
+        kind="baseline",
+        assessed_on=dt.date(2025, 2, 1),
+        scores=all_scores(2),
+    )
     assert baseline.scores.count() == 8
     with pytest.raises(ValidationError) as early:
         services.assessment_create(
-            project=project, user=world.a.pm, kind="follow_up",
-            assessed_on=dt.date(2025, 1, 31), scores=all_scores(),
-        )  # fmt: skip
+            project=project,
+            user=world.a.pm,
+            kind="follow_up",
+            assessed_on=dt.date(2025, 1, 31),
+            scores=all_scores(),
+        )
     assert "assessed_on" in early.value.error_dict
     with pytest.raises(ValidationError):
         services.assessment_create(
-            project=project, user=world.a.pm, kind="baseline",
-            assessed_on=dt.date(2025, 1, 20), scores=all_scores(),
-        )  # fmt: skip
+            project=project,
+            user=world.a.pm,
+            kind="baseline",
+            assessed_on=dt.date(2025, 1, 20),
+            scores=all_scores(),
+        )
     assert Assessment.objects.count() == 1
 
 
@@ -376,9 +388,12 @@ def test_every_active_principle_needs_a_score_from_1_to_4(world):
     for bad in ({**scores, first: (5, "")}, {k: v for k, v in scores.items() if k != first}):
         with pytest.raises(ValidationError):
             services.assessment_create(
-                project=world.a.project, user=world.a.pm, kind="baseline",
-                assessed_on=dt.date(2025, 2, 1), scores=bad,
-            )  # fmt: skip
+                project=world.a.project,
+                user=world.a.pm,
+                kind="baseline",
+                assessed_on=dt.date(2025, 2, 1),
+                scores=bad,
+            )
     assert not Assessment.objects.exists()
 
 
@@ -386,9 +401,12 @@ def test_a_ninth_principle_added_as_data_is_scored(world):
     Principle.objects.create(code="edi", name="Equality, Diversity and Inclusion", order=9)
     assert len(all_scores()) == 9
     assessment = services.assessment_create(
-        project=world.a.project, user=world.a.pm, kind="baseline",
-        assessed_on=dt.date(2025, 2, 1), scores=all_scores(),
-    )  # fmt: skip
+        project=world.a.project,
+        user=world.a.pm,
+        kind="baseline",
+        assessed_on=dt.date(2025, 2, 1),
+        scores=all_scores(),
+    )
     assert assessment.scores.count() == 9
 
 

@@ -39,9 +39,16 @@ def test_site_path_keeps_pages_of_this_site(link):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.nhs.uk/doc", "javascript:alert(1)", "https://ex ample.nhs.uk/", "https:/\\evil",
-     "https://\tevil.example", "ftp://example.nhs.uk/", "/sites/NGT/"],
-)  # fmt: skip
+    [
+        "http://example.nhs.uk/doc",
+        "javascript:alert(1)",
+        "https://ex ample.nhs.uk/",
+        "https:/\\evil",
+        "https://\tevil.example",
+        "ftp://example.nhs.uk/",
+        "/sites/NGT/",
+    ],
+)
 def test_https_url_refuses_anything_but_an_https_address(url):
     with pytest.raises(ValidationError):
         links.https_url(url)

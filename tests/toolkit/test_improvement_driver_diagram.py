@@ -71,10 +71,14 @@ def test_bad_aim_is_refused_with_a_clear_message_and_nothing_is_saved(
 def test_blank_aim_is_refused_by_the_service_too(world):
     with pytest.raises(ValidationError, match="Enter the aim"):
         services.driver_diagram_create(
-            project=world.a.project, user=world.a.pm, title="T", aim_what=" ",
-            aim_how_much="x", aim_by_when=dt.date(2026, 1, 1),
+            project=world.a.project,
+            user=world.a.pm,
+            title="T",
+            aim_what=" ",
+            aim_how_much="x",
+            aim_by_when=dt.date(2026, 1, 1),
             outcome_measure=measure(),
-        )  # fmt: skip
+        )
     assert not DriverDiagram.objects.exists()
 
 
@@ -175,9 +179,10 @@ def test_move_up_and_down_reorders_siblings_and_records_a_version(world, client_
     )
     client = client_as(world.a.pm)
     client.post(
-        url("driver-node-move", diagram, node_id=third.pk), {"direction": "up"},
+        url("driver-node-move", diagram, node_id=third.pk),
+        {"direction": "up"},
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
     order = list(diagram.nodes.order_by("order").values_list("text", flat=True))
     assert order == ["First", "Third", "Second"]
     client.post(url("driver-node-move", diagram, node_id=first.pk), {"direction": "up"})

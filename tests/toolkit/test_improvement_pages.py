@@ -30,9 +30,11 @@ def _full_world(sw):
     ReflectionFactorFactory(reflection=reflection)
     plan = SustainabilityPlanFactory(project=sw.project)
     assessment = services.sustainability_assessment_save(
-        plan=plan, user=sw.pm, assessed_on=dt.date(2025, 6, 1),
+        plan=plan,
+        user=sw.pm,
+        assessed_on=dt.date(2025, 6, 1),
         ratings={f.code: ("b", "") for f in SustainabilityFactor.objects.all()},
-    )  # fmt: skip
+    )
     base = {"site_code": sw.site.code, "project_id": sw.project.pk}
     pages = [reverse("toolkit:index", kwargs=base)]
     for slug, pk_name, item in (

@@ -102,10 +102,17 @@ def test_adapt_starts_the_next_cycle_of_the_ramp_with_the_plan_carried_over(worl
     diagram = DriverDiagramFactory(project=world.a.project)
     idea = change_idea_for(diagram)
     cycle = services.pdsa_create(
-        project=world.a.project, user=None, title="Triage call", objective="Test calls",
-        predictions="Half reached", data_to_collect="Calls", change_idea=idea, number=1,
-        measures=[measure("referrals_signposted")], observations="Evening needed",
-    )  # fmt: skip
+        project=world.a.project,
+        user=None,
+        title="Triage call",
+        objective="Test calls",
+        predictions="Half reached",
+        data_to_collect="Calls",
+        change_idea=idea,
+        number=1,
+        measures=[measure("referrals_signposted")],
+        observations="Evening needed",
+    )
     PdsaTaskFactory(cycle=cycle, who="Duty worker", what="Phone referrals")
     cycle = walk_to(cycle, Stage.ACT)
     cycle, successor = services.pdsa_decide(cycle=cycle, user=None, outcome="adapt")
@@ -164,9 +171,13 @@ def test_a_change_idea_of_another_project_is_refused(world):
 def test_an_end_date_before_the_start_is_refused(world):
     with pytest.raises(ValidationError, match="on or after the start"):
         services.pdsa_create(
-            project=world.a.project, user=None, title="T", objective="O",
-            planned_start=dt.date(2025, 3, 1), planned_end=dt.date(2025, 2, 1),
-        )  # fmt: skip
+            project=world.a.project,
+            user=None,
+            title="T",
+            objective="O",
+            planned_start=dt.date(2025, 3, 1),
+            planned_end=dt.date(2025, 2, 1),
+        )
 
 
 def test_create_from_a_change_idea_proposes_the_next_number_of_its_ramp(world, client_as):
@@ -186,11 +197,23 @@ def test_every_field_of_the_pdsa_template_is_on_the_form_and_the_page(world, cli
     client = client_as(world.a.pm)
     form_html = client.get(url("pdsa-edit", cycle)).content.decode()
     for label in (
-        "Title", "Cycle number", "Change idea", "Owner", "Objective", "Purpose", "The change",
-        "Questions", "Predictions", "Data to collect", "Carried out as planned?",
-        "Observations", "Problems and unexpected events", "What the data show",
-        "Did results match the predictions?", "What was learned",
-    ):  # fmt: skip
+        "Title",
+        "Cycle number",
+        "Change idea",
+        "Owner",
+        "Objective",
+        "Purpose",
+        "The change",
+        "Questions",
+        "Predictions",
+        "Data to collect",
+        "Carried out as planned?",
+        "Observations",
+        "Problems and unexpected events",
+        "What the data show",
+        "Did results match the predictions?",
+        "What was learned",
+    ):
         assert label in form_html, label
     page = client.get(url("pdsa-detail", cycle)).content.decode()
     for heading in ("Plan", "Do", "Study", "Act", "Plan: tasks", "Next steps"):
@@ -234,9 +257,13 @@ def test_a_task_without_who_is_refused(world, client_as):
 def test_cycles_for_a_measure_chart_are_the_sites_own_with_dates(world):
     wait = measure("median_wait_days")
     ours = PdsaCycleFactory(
-        project=world.a.project, planned_start=dt.date(2025, 1, 6), planned_end=dt.date(2025, 2, 3),
-        actual_start=dt.date(2025, 1, 8), outcome="adapt", title="Triage",
-    )  # fmt: skip
+        project=world.a.project,
+        planned_start=dt.date(2025, 1, 6),
+        planned_end=dt.date(2025, 2, 3),
+        actual_start=dt.date(2025, 1, 8),
+        outcome="adapt",
+        title="Triage",
+    )
     ours.measures.add(wait)
     undated = PdsaCycleFactory(project=world.a.project)
     undated.measures.add(wait)

@@ -33,20 +33,26 @@ def test_tags_are_the_active_thrive_principles_kept_as_data(world):
     reflection = ReflectionFactory(project=world.a.project)
     with pytest.raises(ValidationError, match="Choose one of the THRIVE principles"):
         services.reflection_factor_add(
-            reflection=reflection, user=None, kind="barrier",
-            principle=principle("reducing-stigma"), text="Stigma",
-        )  # fmt: skip
+            reflection=reflection,
+            user=None,
+            kind="barrier",
+            principle=principle("reducing-stigma"),
+            text="Stigma",
+        )
 
 
 def test_project_manager_writes_a_reflection_shared_with_the_community(world, client_as):
     response = client_as(world.a.pm).post(
         reverse("toolkit:reflection-create", args=[world.a.site.code, world.a.project.pk]),
         {
-            "title": "Year one", "what_worked": "Huddles", "what_did_not": "Long forms",
-            "what_adapted": "Evening sessions", "lessons": "Book the next meeting",
+            "title": "Year one",
+            "what_worked": "Huddles",
+            "what_did_not": "Long forms",
+            "what_adapted": "Evening sessions",
+            "lessons": "Book the next meeting",
             "share_with_community": "on",
         },
-    )  # fmt: skip
+    )
     reflection = Reflection.objects.get()
     assert response.status_code == 302
     assert reflection.share_with_community is True

@@ -65,9 +65,11 @@ def test_total_is_the_sum_of_the_chosen_levels_weights(world):
         plan=plan, user=None, assessed_on=dt.date(2025, 6, 1), ratings=all_at("a")
     )
     services.sustainability_assessment_save(
-        plan=plan, user=None, assessed_on=dt.date(2025, 9, 1),
+        plan=plan,
+        user=None,
+        assessed_on=dt.date(2025, 9, 1),
         ratings=all_at("d", senior_leadership="a", clinical_leadership="b"),
-    )  # fmt: skip
+    )
     first, second = selectors.assessment_scores(plan=plan)
     assert first.total == Decimal(100)
     assert second.total == Decimal("15.0") + Decimal("9.8")

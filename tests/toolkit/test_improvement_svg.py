@@ -92,9 +92,11 @@ def test_line_chart_labels_each_point_with_its_value_and_date():
 
 def test_paired_bars_write_counts_in_words_with_singular_and_plural():
     markup = svg.paired_bars(
-        ident="p", title="T", rows=[("Accessibility", 1, 2)],
+        ident="p",
+        title="T",
+        rows=[("Accessibility", 1, 2)],
         labels=(("facilitator", "facilitators"), ("barrier", "barriers")),
-    )  # fmt: skip
+    )
     labels = texts(markup)
     assert "1 facilitator" in labels
     assert "2 barriers" in labels

@@ -158,8 +158,13 @@ def test_programme_dashboard_runs_the_same_queries_for_two_and_six_busy_sites(wo
 def test_meeting_pack_has_cycles_due_in_flight_and_recent_outcomes(world):
     due(world.a.project, title="Evening triage", owner="Sam Duty")
     cycle(world.a.project, title="Plan ahead", stage=Stage.PLAN)
-    cycle(world.a.project, title="Lunch drop-in", stage=Stage.ACT, outcome="abandon",
-          actual_end=TODAY - dt.timedelta(days=10))  # fmt: skip
+    cycle(
+        world.a.project,
+        title="Lunch drop-in",
+        stage=Stage.ACT,
+        outcome="abandon",
+        actual_end=TODAY - dt.timedelta(days=10),
+    )
     sections = {
         s.heading: s for s in meeting_pack_sections(site=world.a.site, today=TODAY, user=world.a.pm)
     }

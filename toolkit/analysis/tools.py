@@ -162,9 +162,13 @@ def _part(
         assert siblings is not None
         summary = f"Moved the {noun} '{part}' {direction}"
         services.part_move(
-            item=item, part=part, siblings=siblings(part), direction=direction, user=user,
+            item=item,
+            part=part,
+            siblings=siblings(part),
+            direction=direction,
+            user=user,
             summary=summary,
-        )  # fmt: skip
+        )
 
     return Part(
         slug=slug,

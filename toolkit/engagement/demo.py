@@ -39,12 +39,19 @@ def load(world: Any) -> None:
         if user is None:
             continue
         plan = services.plan_create(
-            project=project, user=user, title="Telling people about the change",
+            project=project,
+            user=user,
+            title="Telling people about the change",
             purpose="Keep referrers, schools and young people informed as the single point "
             "of access changes how help starts.",
-        )  # fmt: skip
+        )
         for audience, message, channel, when, owner in MESSAGES:
             services.message_add(
-                item=plan, user=user, audience=audience, message=message, channel=channel,
-                when=when, owner=owner,
-            )  # fmt: skip
+                item=plan,
+                user=user,
+                audience=audience,
+                message=message,
+                channel=channel,
+                when=when,
+                owner=owner,
+            )

@@ -280,26 +280,40 @@ def _load_project(project: Any, user: Any, content: dict[str, Any], today: dt.da
     measures = {m.code: m for m in Measure.objects.all()}
     what, how_much = content["aim"]
     diagram = services.driver_diagram_create(
-        project=project, user=user, title=content["title"], aim_what=what, aim_how_much=how_much,
-        aim_by_when=today + dt.timedelta(weeks=26), outcome_measure=measures[content["outcome"]],
+        project=project,
+        user=user,
+        title=content["title"],
+        aim_what=what,
+        aim_how_much=how_much,
+        aim_by_when=today + dt.timedelta(weeks=26),
+        outcome_measure=measures[content["outcome"]],
         step=steps.get("P1.5"),
-    )  # fmt: skip
+    )
     ideas: dict[tuple[int, int, int], DriverNode] = {}
     for p, (p_text, p_measures, secondaries) in enumerate(content["drivers"]):
         primary = services.driver_node_add(
-            diagram=diagram, user=user, kind=DriverNode.Kind.PRIMARY, text=p_text,
+            diagram=diagram,
+            user=user,
+            kind=DriverNode.Kind.PRIMARY,
+            text=p_text,
             measures=[measures[c] for c in p_measures],
-        )  # fmt: skip
+        )
         for s, (s_text, change_ideas) in enumerate(secondaries):
             secondary = services.driver_node_add(
-                diagram=diagram, user=user, kind=DriverNode.Kind.SECONDARY, text=s_text,
+                diagram=diagram,
+                user=user,
+                kind=DriverNode.Kind.SECONDARY,
+                text=s_text,
                 parent=primary,
-            )  # fmt: skip
+            )
             for i, idea_text in enumerate(change_ideas):
                 ideas[(p, s, i)] = services.driver_node_add(
-                    diagram=diagram, user=user, kind=DriverNode.Kind.CHANGE_IDEA,
-                    text=idea_text, parent=secondary,
-                )  # fmt: skip
+                    diagram=diagram,
+                    user=user,
+                    kind=DriverNode.Kind.CHANGE_IDEA,
+                    text=idea_text,
+                    parent=secondary,
+                )
     _load_ramp(project, user, ideas[content["ramp"]], content["cycles"], measures, steps, today)
     _load_reflection(project, user, steps)
     _load_sustainability(project, user, steps, today)
@@ -328,7 +342,11 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:
         }
         if cycle is None:
             cycle = services.pdsa_create(
-                project=project, user=user, change_idea=idea, number=1, owner="Duty team lead",
+                project=project,
+                user=user,
+                change_idea=idea,
+                number=1,
+                owner="Duty team lead",
                 objective=f"Test whether '{idea.text[:1].lower() + idea.text[1:]}' shortens the wait for advice.",
                 purpose="Families wait too long for a first conversation.",
                 change_description=idea.text,
@@ -338,7 +356,7 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:
                 step=steps.get("P3.1"),
                 measures=[measures["referrals_signposted"], measures["median_wait_days"]],
                 **results,
-            )  # fmt: skip
+            )
             for who, what, when, where in (
                 ("Duty worker", "Phone each new referral", "Within 48 hours", "SPA office"),
                 ("Team administrator", "Log call outcomes", "Daily", "Referral system"),
@@ -364,13 +382,16 @@ def _load_ramp(project, user, idea, cycles, measures, steps, today) -> None:
 
 def _load_reflection(project, user, steps) -> None:
     reflection = services.reflection_create(
-        project=project, user=user, title="What we learned in the first year",
+        project=project,
+        user=user,
+        title="What we learned in the first year",
         what_worked="Small tests with weekly data: the team saw change within weeks.",
         what_did_not="Planning meetings without young people present.",
         what_adapted="Moved sessions out of school hours after the first cycle.",
         lessons="Book the next partner meeting before ending the current one.",
-        share_with_community=True, step=steps.get("P4.1"),
-    )  # fmt: skip
+        share_with_community=True,
+        step=steps.get("P4.1"),
+    )
     principles = {p.code: p for p in Principle.objects.all()}
     for kind, code, text in REFLECTIONS:
         services.reflection_factor_add(
@@ -380,10 +401,12 @@ def _load_reflection(project, user, steps) -> None:
 
 def _load_sustainability(project, user, steps, today) -> None:
     plan = services.sustainability_plan_create(
-        project=project, user=user, title="Sustaining the new way of working",
+        project=project,
+        user=user,
+        title="Sustaining the new way of working",
         notes="Keep the improvement going once the project team steps back.",
         step=steps.get("P4.2"),
-    )  # fmt: skip
+    )
     codes = list(SustainabilityFactor.objects.values_list("code", flat=True))
     for n, levels in enumerate(LEVELS):
         ratings = {
@@ -394,6 +417,9 @@ def _load_sustainability(project, user, steps, today) -> None:
             for code in codes
         }
         services.sustainability_assessment_save(
-            plan=plan, user=user, assessed_on=today - dt.timedelta(weeks=26 - 12 * n),
-            ratings=ratings, notes=f"Quarterly review {n + 1}.",
-        )  # fmt: skip
+            plan=plan,
+            user=user,
+            assessed_on=today - dt.timedelta(weeks=26 - 12 * n),
+            ratings=ratings,
+            notes=f"Quarterly review {n + 1}.",
+        )

@@ -138,12 +138,29 @@ class PdsaCycleForm(ItemForm):
     class Meta:
         model = PdsaCycle
         fields = [
-            "title", "number", "change_idea", "owner", "objective", "purpose", "step",
-            "change_description", "questions", "predictions", "data_to_collect",
-            "planned_start", "planned_end", "actual_start", "actual_end", "measures",
-            "carried_out_as_planned", "observations", "problems",
-            "data_show", "matched_predictions", "learning",
-        ]  # fmt: skip
+            "title",
+            "number",
+            "change_idea",
+            "owner",
+            "objective",
+            "purpose",
+            "step",
+            "change_description",
+            "questions",
+            "predictions",
+            "data_to_collect",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "measures",
+            "carried_out_as_planned",
+            "observations",
+            "problems",
+            "data_show",
+            "matched_predictions",
+            "learning",
+        ]
         widgets = {
             **{
                 name: forms.Textarea(attrs={"rows": 3})
@@ -177,12 +194,25 @@ class PdsaCycleForm(ItemForm):
 
     # Sections of the PDSA template, for the page.
     SECTIONS = [
-        ("About the cycle", ["title", "number", "change_idea", "owner", "objective", "purpose", "step"]),
-        ("Plan", ["change_description", "questions", "predictions", "data_to_collect",
-                  "planned_start", "planned_end", "measures"]),
+        (
+            "About the cycle",
+            ["title", "number", "change_idea", "owner", "objective", "purpose", "step"],
+        ),
+        (
+            "Plan",
+            [
+                "change_description",
+                "questions",
+                "predictions",
+                "data_to_collect",
+                "planned_start",
+                "planned_end",
+                "measures",
+            ],
+        ),
         ("Do", ["actual_start", "carried_out_as_planned", "observations", "problems"]),
         ("Study", ["actual_end", "data_show", "matched_predictions", "learning"]),
-    ]  # fmt: skip
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -247,9 +277,14 @@ class ReflectionForm(ItemForm):
     class Meta:
         model = Reflection
         fields = [
-            "title", "step", "what_worked", "what_did_not", "what_adapted", "lessons",
+            "title",
+            "step",
+            "what_worked",
+            "what_did_not",
+            "what_adapted",
+            "lessons",
             "share_with_community",
-        ]  # fmt: skip
+        ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
             for name in ("what_worked", "what_did_not", "what_adapted", "lessons")

@@ -51,9 +51,11 @@ def pdsa_move(request: SiteRequest, project_id: int, cycle_id: int) -> HttpRespo
     if form.is_valid():
         try:
             cycle = services.pdsa_move(
-                cycle=cycle, user=request.user, to_stage=form.cleaned_data["to_stage"],
+                cycle=cycle,
+                user=request.user,
+                to_stage=form.cleaned_data["to_stage"],
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             errors = error.messages
         else:
@@ -124,10 +126,15 @@ def _assessment_form_page(
         request,
         "toolkit/sustainabilityassessment_form.html",
         base_context(
-            request, tools()["sustainability"], plan.project, item=plan, plan=plan, form=form,
+            request,
+            tools()["sustainability"],
+            plan.project,
+            item=plan,
+            plan=plan,
+            form=form,
             assessment=assessment,
         ),
-    )  # fmt: skip
+    )
 
 
 @site_view(Capability.EDIT)

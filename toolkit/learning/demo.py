@@ -71,10 +71,15 @@ def load(world: Any) -> None:
             continue
         title, summary, what_happened, tags, celebrate, shared = STORIES[code]
         services.story_create(
-            project=project, user=user, title=title, summary=summary,
-            what_happened=what_happened, principles=[principles[c] for c in tags],
-            celebrate=celebrate, shared_with_community=shared,
-        )  # fmt: skip
+            project=project,
+            user=user,
+            title=title,
+            summary=summary,
+            what_happened=what_happened,
+            principles=[principles[c] for c in tags],
+            celebrate=celebrate,
+            shared_with_community=shared,
+        )
         idea = (
             DriverNode.objects.filter(diagram__project=project, kind=DriverNode.Kind.CHANGE_IDEA)
             .exclude(pdsa_cycles__isnull=False)
@@ -86,13 +91,21 @@ def load(world: Any) -> None:
 
 def _cycle(project, user, idea, measures, title, codes, start, weeks, **extra) -> PdsaCycle:
     return improvement.pdsa_create(
-        project=project, user=user, change_idea=idea, number=1, title=title,
+        project=project,
+        user=user,
+        change_idea=idea,
+        number=1,
+        title=title,
         owner=extra.pop("owner", "Project manager"),
-        objective=extra.pop("objective", f"Test whether '{title[:1].lower() + title[1:]}' works here."),
+        objective=extra.pop(
+            "objective", f"Test whether '{title[:1].lower() + title[1:]}' works here."
+        ),
         purpose="Learn quickly whether the change is worth scaling up.",
-        planned_start=start, planned_end=start + dt.timedelta(weeks=weeks),
-        measures=[measures[c] for c in codes], **extra,
-    )  # fmt: skip
+        planned_start=start,
+        planned_end=start + dt.timedelta(weeks=weeks),
+        measures=[measures[c] for c in codes],
+        **extra,
+    )
 
 
 def _move(cycle: PdsaCycle, user: Any, *stages: str) -> PdsaCycle:
@@ -104,48 +117,80 @@ def _move(cycle: PdsaCycle, user: Any, *stages: str) -> PdsaCycle:
 def _ngt(project, user, idea, measures, today) -> None:
     # In Do, past its planned end: due for study.
     cycle = _cycle(
-        project, user, idea, measures, "Referral guide: pilot with two GP practices",
-        ["referrals_signposted"], today - dt.timedelta(weeks=6), 5, owner="GP liaison lead",
+        project,
+        user,
+        idea,
+        measures,
+        "Referral guide: pilot with two GP practices",
+        ["referrals_signposted"],
+        today - dt.timedelta(weeks=6),
+        5,
+        owner="GP liaison lead",
         actual_start=today - dt.timedelta(weeks=6),
-    )  # fmt: skip
+    )
     _move(cycle, user, Stage.DO)
 
 
 def _rvs(project, user, idea, measures, today) -> None:
     _cycle(
-        project, user, idea, measures, "Joint plan review at six weeks",
-        ["referrals_accepted"], today + dt.timedelta(days=7), 8, owner="Early help lead",
-    )  # fmt: skip
+        project,
+        user,
+        idea,
+        measures,
+        "Joint plan review at six weeks",
+        ["referrals_accepted"],
+        today + dt.timedelta(days=7),
+        8,
+        owner="Early help lead",
+    )
 
 
 def _ebk(project, user, idea, measures, today) -> None:
     # Failed fast: abandoned after one short cycle, and shared so other sites learn from it.
     cycle = _cycle(
-        project, user, idea, measures, "Lunchtime drop-in run by teachers",
-        ["referrals_received"], today - dt.timedelta(weeks=14), 4, owner="School link worker",
-        actual_start=today - dt.timedelta(weeks=14), actual_end=today - dt.timedelta(weeks=10),
+        project,
+        user,
+        idea,
+        measures,
+        "Lunchtime drop-in run by teachers",
+        ["referrals_received"],
+        today - dt.timedelta(weeks=14),
+        4,
+        owner="School link worker",
+        actual_start=today - dt.timedelta(weeks=14),
+        actual_end=today - dt.timedelta(weeks=10),
         carried_out_as_planned="partly",
         observations="Two pupils came in four weeks; teachers were needed elsewhere at lunch.",
         data_show="No change in referrals; attendance too low to judge.",
         matched_predictions="no",
         learning="Pupils would not be seen asking for help in front of friends at lunchtime.",
-    )  # fmt: skip
+    )
     cycle = _move(cycle, user, Stage.DO, Stage.STUDY, Stage.ACT)
     improvement.pdsa_decide(
-        cycle=cycle, user=user, outcome=PdsaCycle.Outcome.ABANDON,
+        cycle=cycle,
+        user=user,
+        outcome=PdsaCycle.Outcome.ABANDON,
         next_steps="Offer sessions in a quiet room before school instead.",
         shared_with_community=True,
-    )  # fmt: skip
+    )
 
 
 def _wfd(project, user, idea, measures, today) -> None:
     cycle = _cycle(
-        project, user, idea, measures, "Text reminders the day before the drop-in",
-        ["referrals_received"], today - dt.timedelta(weeks=5), 4, owner="Volunteer coordinator",
-        actual_start=today - dt.timedelta(weeks=5), actual_end=today - dt.timedelta(weeks=1),
+        project,
+        user,
+        idea,
+        measures,
+        "Text reminders the day before the drop-in",
+        ["referrals_received"],
+        today - dt.timedelta(weeks=5),
+        4,
+        owner="Volunteer coordinator",
+        actual_start=today - dt.timedelta(weeks=5),
+        actual_end=today - dt.timedelta(weeks=1),
         carried_out_as_planned="yes",
         data_show="Return visits up from 9 to 14 a month.",
-    )  # fmt: skip
+    )
     _move(cycle, user, Stage.DO, Stage.STUDY)
 
 

@@ -18,9 +18,14 @@ class StoryForm(ItemForm):
     class Meta:
         model = Story
         fields = [
-            "title", "summary", "what_happened", "principles", "step", "celebrate",
+            "title",
+            "summary",
+            "what_happened",
+            "principles",
+            "step",
+            "celebrate",
             "shared_with_community",
-        ]  # fmt: skip
+        ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "what_happened": forms.Textarea(attrs={"rows": 6}),
