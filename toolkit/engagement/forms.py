@@ -27,6 +27,12 @@ class PlannedMessageForm(NhsukModelForm):
         model = PlannedMessage
         fields = ["audience", "message", "channel", "when", "owner"]
         widgets = {"message": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "message": "What they need to know",
+            "channel": "How they will hear it",
+            "owner": "Who sends it",
+        }
+        help_texts = {"owner": "A name or a role."}
         error_messages = {
             "audience": {"required": "Enter who the message is for."},
             "message": {"required": "Enter what they need to know."},
