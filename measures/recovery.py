@@ -198,13 +198,16 @@ def site_turn(upload: Upload) -> Iterator[bool]:
         yield free and not site_owed_a_turn(upload)
 
 
-def upload_defer(*, upload_id: int) -> None:
-    """Hand the upload back to the queue, to be tried again in UPLOAD_SITE_WAIT_SECONDS; its
-    worker slot goes to the next message. A broker that fails now leaves it to the sweep."""
+def upload_defer(*, upload_id: int, deferrals: int = 0) -> None:
+    """Hand the upload back to the queue; its worker slot goes to the next message. It is tried
+    again after 1 s, then 2, 4... (`deferrals`: how often it has waited already), at most
+    UPLOAD_SITE_WAIT_SECONDS: the upload its site waits for is often read within a second. A
+    broker that fails now leaves it to the sweep."""
     from .tasks import ingest_upload
 
+    countdown = min(site_wait_seconds(), 2 ** min(deferrals, 16))
     try:
-        ingest_upload.apply_async((upload_id,), countdown=site_wait_seconds())
+        ingest_upload.apply_async((upload_id,), {"deferrals": deferrals + 1}, countdown=countdown)
     except BROKER_UNAVAILABLE:
         logger.warning("Upload %s: could not be handed back; kept for the sweeper", upload_id)
         return

@@ -278,7 +278,7 @@ def _ids(labels: pd.Series, ids: dict[str, int]) -> np.ndarray:
     return np.array([ids[str(u)] for u in uniques], dtype="int64")[codes]
 
 
-def upload_process(*, upload_id: int) -> Upload:
+def upload_process(*, upload_id: int, deferrals: int = 0) -> Upload:
     """Parse, validate and store one upload: all of it or nothing. Safe to run twice, and at
     once on two workers: the second finds the first holding the upload's lock and leaves it.
     Waits its site's turn (recovery.site_turn): handed back to the queue, not counted as a start."""
@@ -288,7 +288,7 @@ def upload_process(*, upload_id: int) -> Upload:
         try:
             with recovery.site_turn(Upload.objects.get(pk=upload_id)) as turn:
                 if not turn:  # another upload of its site is read, or another site goes first
-                    recovery.upload_defer(upload_id=upload_id)
+                    recovery.upload_defer(upload_id=upload_id, deferrals=deferrals)
                     return Upload.objects.get(pk=upload_id)
                 return _upload_process(upload_id=upload_id)
         except DATABASE_UNAVAILABLE:

@@ -35,8 +35,8 @@ durable_task = shared_task(**DURABLE)
     soft_time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS,
     time_limit=settings.UPLOAD_TIME_LIMIT_SECONDS + 30,
 )
-def ingest_upload(upload_id: int) -> None:
-    services.upload_process(upload_id=upload_id)
+def ingest_upload(upload_id: int, deferrals: int = 0) -> None:
+    services.upload_process(upload_id=upload_id, deferrals=deferrals)
 
 
 @durable_task

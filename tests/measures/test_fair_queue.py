@@ -153,9 +153,19 @@ def test_a_site_being_read_sends_its_next_upload_back_to_wait(sites, with_a_brok
     assert result.status == Upload.Status.QUEUED
     assert result.attempts == 0  # waiting is not a start
     assert result.enqueued_at is not None  # handed back, so the sweep leaves it
-    with_a_broker.assert_called_once_with((upload.pk,), countdown=7)
+    # Tried again a second later, the first time it waits.
+    with_a_broker.assert_called_once_with((upload.pk,), {"deferrals": 1}, countdown=1)
     # Its turn comes: read once.
     assert services.upload_process(upload_id=upload.pk).status == Upload.Status.DONE
+
+
+@pytest.mark.parametrize(("deferrals", "countdown"), [(0, 1), (1, 2), (2, 4), (3, 7), (40, 7)])
+def test_an_upload_that_keeps_waiting_waits_longer_up_to_the_setting(
+    with_a_broker, settings, deferrals, countdown
+):
+    settings.UPLOAD_SITE_WAIT_SECONDS = 7
+    recovery.upload_defer(upload_id=123, deferrals=deferrals)
+    with_a_broker.assert_called_once_with((123,), {"deferrals": deferrals + 1}, countdown=countdown)
 
 
 @postgres_only
