@@ -105,7 +105,7 @@ class Tool:
     parts: tuple[Part, ...] = ()
     select: tuple[str, ...] = ()
     prefetch: tuple[Any, ...] = ()
-    fragment: str = "body"  # the detail template's partial an htmx request gets
+    fragment: str = ""  # the detail template's partial an htmx request gets; "": the page
     figure: Callable[[dict[str, Any], str], dict[str, Any]] | None = None  # snapshot -> picture
     list_tags: Callable[[Any], list[tuple[str, str]]] | None = None  # item -> [(text, colour)]
 

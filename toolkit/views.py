@@ -96,8 +96,9 @@ def render_detail(
 ) -> HttpResponse:
     """The item's page; for htmx, its `fragment` (by default the tool's)."""
     template = tool.detail_template
-    if request.htmx:
-        template += f"#{fragment or tool.fragment}"
+    fragment = fragment or tool.fragment
+    if request.htmx and fragment:
+        template += f"#{fragment}"
     return render(request, template, detail_context(request, tool, item, bound, status_message))
 
 

@@ -219,6 +219,7 @@ def _tool(
         parts=parts,
         prefetch=prefetch,
         figure=functools.partial(figure, slug),
+        fragment="body",
     )
 
 
