@@ -258,14 +258,14 @@ def series(request: SiteRequest, measure_code: str) -> HttpResponse:
 
 
 def _grouped_series(
-    request: HttpRequest, site: Any, measure: Measure, by: str, frequency: str
+    request: SiteRequest, site: Any, measure: Measure, by: str, frequency: str
 ) -> HttpResponse:
     if by not in GROUPINGS:
         return _error(400, f"by must be one of: {', '.join(GROUPINGS)}.")
     if frequency != "weekly":
         return _error(400, "Figures per group are weekly: leave out frequency or send weekly.")
     threshold = site.programme.small_count_threshold
-    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps  # type: ignore[attr-defined]
+    may_see = Capability.SEE_SMALL_COUNTS in request.site_caps
     groups = selectors.grouped_series(
         site=site, measure=measure, by=by, threshold=None if may_see else threshold
     )

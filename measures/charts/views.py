@@ -479,14 +479,14 @@ def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpRespon
 
 @programme_view
 @require_GET
-def programme_equity_compare(request: HttpRequest, measure_code: str) -> HttpResponse:
+def programme_equity_compare(request: ProgrammeRequest, measure_code: str) -> HttpResponse:
     """Programme leads: one gap between groups (e.g. waits of the most against the least
     deprived) at every site of their programmes that sends figures by group."""
     measure = _measure(measure_code)
     by = request.GET.get("by") or "imd_quintile"
     if by not in GROUPINGS:
         by = "imd_quintile"
-    sites = Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")  # type: ignore[attr-defined]
+    sites = Site.objects.filter(programme__in=request.programmes).order_by("programme_id", "code")
     panels = []
     for site in sites:
         view = equity.equity_view(

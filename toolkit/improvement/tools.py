@@ -31,8 +31,9 @@ def diagram_context(
 ) -> dict[str, Any]:
     tree = selectors.driver_tree(diagram=diagram)
     node_forms: dict[str, BaseForm] = {}
-    if "nodes" in bound:
-        node_forms[bound["nodes"].kind] = bound["nodes"]  # type: ignore[attr-defined]
+    refused = bound.get("nodes")
+    if isinstance(refused, forms.DriverNodeForm):
+        node_forms[refused.kind] = refused
     if can_edit(request):
         for kind in DriverNode.Kind.values:
             node_forms.setdefault(kind, forms.DriverNodeForm(diagram=diagram, kind=kind))
