@@ -129,6 +129,14 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
+def _day(value: Any) -> dt.date:
+    """A date that must be there (a chart row's week, an annotation's start)."""
+    day = _date(value)
+    if day is None:
+        raise ValueError(f"not a date: {value!r}")
+    return day
+
+
 def _special(icon: str | None) -> str | None:
     for kind in ("improvement", "concern", "neither"):
         if icon and icon.startswith(f"special_cause_{kind}"):
@@ -150,8 +158,9 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
         glances.setdefault(site_id, {})[measure_id] = glance
         sent.setdefault(site_id, set()).update(glance.get("recent_periods") or ())
     this_week = monday(context.today)
+    through: Any = Upload.sites.through  # django-stubs cannot follow an annotation of it
     last_upload = dict(
-        Upload.sites.through.objects.filter(
+        through.objects.filter(
             site_id__in=site_ids, upload__status=Upload.Status.DONE, upload__undone_at__isnull=True
         )
         .values("site_id")
@@ -180,8 +189,8 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
             if summary is None or last_date is None:
                 continue  # only measures the site reports: the rest would be a wall of "No data"
             row = MeasureRow(measure=measure, chart_url=urls[measure.pk], last_date=last_date)
-            icon = summary.get("variation_icon")
-            row.variation_icon = icon
+            icon = summary.get("variation_icon") or ""
+            row.variation_icon = icon or None
             row.variation_label = ICON_LABELS.get(icon, row.variation_label)
             row.variation_file = ICON_FILES.get(icon)
             assurance = summary.get("assurance_icon")
@@ -191,7 +200,7 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
                 row.assurance_file = ICON_FILES.get(assurance)
             last_value = summary.get("last_value")
             row.last_value = _value_text(
-                None if last_value in (None, "") else float(last_value),
+                None if last_value is None or last_value == "" else float(last_value),
                 measure,
                 shared,
                 threshold,
@@ -280,7 +289,7 @@ class MeasureGrid:
 
         out = []
         for site, cells in self.rows:
-            name = escape(site.name)
+            name: str = escape(site.name)
             if not self.shared:
                 name = f'<a href="{escape(site.get_absolute_url())}">{name}</a>'
             out.append(
@@ -351,7 +360,7 @@ def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
         PackAnnotation(
             marker=a.get("marker") or chr(65 + n % 26),
             kind=a.get("kind", "note"),
-            start=_date(a["date"]),
+            start=_day(a["date"]),
             end=_date(a.get("end")),
             line=a.get("line") or a.get("text", ""),
         )
@@ -367,7 +376,7 @@ def _pack_chart(state: Any, measure: Measure) -> PackChart | None:
     )
     return PackChart(
         title=measure.name,
-        dates=[_date(r["week"]) for r in rows],
+        dates=[_day(r["week"]) for r in rows],
         values=[_cell(r.get("value")) for r in rows],
         centre=[_cell(r.get("centre")) for r in rows],
         lower=[_cell(r.get("lower_drawn")) for r in rows],
