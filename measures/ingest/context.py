@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .model import ParseOptions, ProblemLog, UnmappedLabel
 from .text import AliasTable
+
+# What pd.factorize gives: the codes (intp, -1 for missing) and the distinct values (an Index or
+# array: pandas has no type stubs here, so Any).
+Factorized = tuple[np.ndarray, Any]
 
 
 def column_letter(index: int) -> str:
@@ -88,11 +93,11 @@ class Context:
     notes: list[str] = field(default_factory=list)
     unmapped: dict[str, UnmappedLabel] = field(default_factory=dict)
     # pd.factorize of a sheet's columns, shared by the checks that read the same column
-    _factorized: dict[tuple[int, int], tuple[pd.DataFrame, np.ndarray, object]] = field(
+    _factorized: dict[tuple[int, int], tuple[pd.DataFrame, np.ndarray, Any]] = field(
         default_factory=dict, repr=False
     )
 
-    def factorized(self, frame: pd.DataFrame, index: int) -> tuple[np.ndarray, object] | None:
+    def factorized(self, frame: pd.DataFrame, index: int) -> Factorized | None:
         """(codes, uniques) of pd.factorize(frame[index]) for an object column, else None.
 
         Computed once per column of a sheet's frame; forget_sheet() drops them.

@@ -340,11 +340,11 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     def measure_of(i: int) -> object:
         return measure_labels[measure[i]]
 
-    def sheet_of(i: int) -> object:
-        return sheet_labels[sheet[i]]
+    def sheet_of(i: int) -> str | None:
+        return _text_or_none(sheet_labels[sheet[i]])
 
-    def column_of(i: int) -> object:
-        return column_labels[column[i]]
+    def column_of(i: int) -> str | None:
+        return _text_or_none(column_labels[column[i]])
 
     def label(i: int) -> str:
         return f"{pd.Timestamp(period[i]):%d/%m/%Y}"
@@ -372,7 +372,7 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     emit(
         negative,
         "negative_value",
-        lambda i: f"{_num(value[i])} is negative, but {measure_of(i)} cannot be below zero",
+        lambda i: f"{_num(float(value[i]))} is negative, but {measure_of(i)} cannot be below zero",
     )
     if opts.count_measures:
         counts = np.isin(measure_labels, list(opts.count_measures))[measure]
@@ -380,7 +380,9 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
         emit(
             fractional,
             "fractional_count",
-            lambda i: f"{_num(value[i])} is not a whole number, but {measure_of(i)} is a count",
+            lambda i: (
+                f"{_num(float(value[i]))} is not a whole number, but {measure_of(i)} is a count"
+            ),
         )
 
     # periods in the future: one problem per sheet, period and site
@@ -389,7 +391,7 @@ def _finish(ctx: Context, pieces: list[Piece]) -> tuple[pd.DataFrame, str]:
     if future.any():
         idx = np.flatnonzero(future)
         seen: dict[tuple, list[int]] = {}
-        for i in idx:
+        for i in map(int, idx):
             seen.setdefault((sheet_of(i), period[i], site_of(i)), []).append(i)
         for (sh, _, _), members in seen.items():
             first = members[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .context import Coded, Context, Piece, also_rows
+from .context import Coded, Context, Factorized, Piece, also_rows
 from .header import Column, Header, header_kind_of
 from .model import IGNORE, UnmappedLabel
 from .readers import cell_text, is_blank
@@ -31,7 +31,7 @@ class SheetContext:
 _BLANK_UNIQUES: dict[int, tuple[object, np.ndarray]] = {}
 
 
-def _fast_blank(col: pd.Series, factorized: tuple[np.ndarray, object] | None = None) -> np.ndarray:
+def _fast_blank(col: pd.Series, factorized: Factorized | None = None) -> np.ndarray:
     """Blank test that stays vectorised on large columns: a column of few distinct labels
     (categorical, or already factorised with few uniques) classifies each label once; a column
     of text (a CSV's, or many distinct values such as referral ids) is compared whole, without
@@ -109,7 +109,7 @@ def map_labels(
     table,
     *,
     allow_total: bool = True,
-    factorized: tuple[np.ndarray, object] | None = None,
+    factorized: Factorized | None = None,
 ) -> LabelMap:
     codes, uniques = factorized or pd.factorize(col, use_na_sentinel=True)
     uniques_list = [*list(uniques), None]
@@ -147,6 +147,11 @@ def _formula_reason(raw: object, what: str) -> str:
 # ---------------------------------------------------------------- shared checks
 
 
+def _raw_text(raw: np.ndarray | None, i: int) -> str:
+    """A cell as written, for a message (`raw` is read only when some cell is refused)."""
+    return "" if raw is None else cell_text(raw[i])
+
+
 def _date_problems(
     ctx: Context,
     dates,
@@ -154,7 +159,7 @@ def _date_problems(
     sheet: str | None,
     rows: np.ndarray,
     column: str,
-    raw: np.ndarray,
+    raw: np.ndarray | None,
 ) -> np.ndarray:
     """Report unreadable dates among active rows; return the mask of usable dates."""
     bad = active & (dates.status == BAD)
@@ -164,7 +169,7 @@ def _date_problems(
         sheet,
         rows,
         column,
-        lambda i: f"'{cell_text(raw[i])}' is not a date ({DATE_EXAMPLES}; day first)",
+        lambda i: f"'{_raw_text(raw, i)}' is not a date ({DATE_EXAMPLES}; day first)",
     )
     impossible = active & (dates.status == IMPOSSIBLE)
     ctx.emit_rows(
@@ -173,7 +178,7 @@ def _date_problems(
         sheet,
         rows,
         column,
-        lambda i: f"'{cell_text(raw[i])}' is not a real date: {dates.why(i)}",
+        lambda i: f"'{_raw_text(raw, i)}' is not a real date: {dates.why(i)}",
     )
     missing = active & (dates.status == BLANK)
     ctx.emit_rows(missing, "missing_date", sheet, rows, column, lambda i: "the date is missing")
@@ -185,7 +190,7 @@ def _value_problems(
     values: np.ndarray,
     status: np.ndarray,
     active: np.ndarray,
-    raw: np.ndarray,
+    raw: np.ndarray | None,
     sheet: str | None,
     rows: np.ndarray,
     column: str | Callable[[int], str],
@@ -197,7 +202,7 @@ def _value_problems(
         sheet,
         rows,
         column,
-        lambda i: f"'{cell_text(raw[i])[:60]}' is not a number",
+        lambda i: f"'{_raw_text(raw, i)[:60]}' is not a number",
     )
     ctx.emit_rows(
         active & (status == EXCEL_ERROR),
@@ -205,7 +210,7 @@ def _value_problems(
         sheet,
         rows,
         column,
-        lambda i: f"the cell shows the Excel error {cell_text(raw[i])} instead of a number",
+        lambda i: f"the cell shows the Excel error {_raw_text(raw, i)} instead of a number",
     )
     return active & (status == OK)
 
@@ -525,6 +530,7 @@ def read_wide(
             site_col = np.full(n, code, dtype=object)
             measure = measure_fixed
         else:
+            assert site_rows is not None  # the sites are a column when the columns are measures
             code = m_codes[c.index]
             site_col = site_rows
             measure = code

@@ -774,7 +774,7 @@ def _xls_rows(sh, datemode: int):
                 out.append(None)
             elif ctype == xlrd.XL_CELL_DATE:
                 try:
-                    out.append(xlrd.xldate_as_datetime(value, datemode))
+                    out.append(xlrd.xldate_as_datetime(value, 1 if datemode else 0))
                 except (ValueError, OverflowError):
                     out.append(value)
             elif ctype == xlrd.XL_CELL_ERROR:
