@@ -101,7 +101,7 @@ def test_manager_builds_a_driver_diagram_and_a_ramp_of_two_pdsa_cycles(page, dem
     page.get_by_role("link", name="Print view").click()
     axe(page)
 
-    diagram_url = f"/sites/NGT/projects/{project.pk}/driver-diagram/"
+    diagram_url = f"/sites/NGT/projects/{project.pk}/toolkit/driver-diagram/"
     page.goto(diagram_url)
     page.get_by_role("link", name="Evening access").click()
     expect(page.locator("svg.thrive-picture")).to_contain_text("PDSA: 1 adapt, 2 plan")
@@ -112,9 +112,33 @@ def test_stakeholder_reads_the_demo_items_without_edit_controls(page, demo, logi
     project = demo.projects["NGT"]
     login(page, "demo-stakeholder-ngt")
     for slug in ("driver-diagram", "pdsa", "reflection", "sustainability"):
-        page.goto(f"/sites/NGT/projects/{project.pk}/{slug}/")
+        page.goto(f"/sites/NGT/projects/{project.pk}/toolkit/{slug}/")
         axe(page)
         page.locator("table a").first.click()
         expect(page.locator("svg.thrive-picture").first).to_be_visible()
         assert page.get_by_role("button", name=re.compile("^(Remove|Move)")).count() == 0
         axe(page)
+
+
+def test_manager_plans_a_message_in_place_on_the_communication_plan(page, demo, login, axe):
+    project = demo.projects["NGT"]
+    login(page, "demo-pm-ngt")
+    page.goto(f"/sites/NGT/projects/{project.pk}/toolkit/communication-plan/")
+    page.locator("table a").first.click()
+    axe(page)
+    # Refused in place: the form says what is missing, nothing is added.
+    page.get_by_label("What they need to know").fill("Referrals now start with a phone call.")
+    page.get_by_role("button", name="Add message").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter who the message is for.")
+    axe(page)
+    page.get_by_label("Audience").fill("Parent carers' forum")
+    page.get_by_label("How they will hear it").fill("Forum newsletter")
+    page.get_by_label("When", exact=True).fill("From April")
+    page.get_by_label("Who sends it").fill("Participation lead")
+    page.get_by_role("button", name="Add message").click()
+    expect(page.get_by_role("status")).to_contain_text("Added the message 'Parent carers")
+    expect(page.locator("#messages table")).to_contain_text("Forum newsletter")
+    axe(page)
+    page.get_by_role("button", name=re.compile(r"^Move up\s*: Parent carers")).click()
+    expect(page.get_by_role("status")).to_contain_text("Moved the message")
+    axe(page)
