@@ -1,7 +1,10 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from . import services
 from .models import (
     ApiToken,
     AuditEvent,
@@ -43,6 +46,14 @@ class SiteAdmin(admin.ModelAdmin):
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["title", "site", "thrive_focus", "status", "start_date"]
     list_filter = ["site", "status", "thrive_focus"]
+
+    # Deleting goes through the service, so the charts that showed its PDSA cycles are rebuilt.
+    def delete_model(self, request: HttpRequest, obj: Project) -> None:
+        services.project_delete(project=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            services.project_delete(project=project)
 
 
 @admin.register(Membership)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
@@ -100,6 +101,25 @@ def project_update(*, project: Project, **fields: Any) -> Project:
     project.full_clean()
     project.save()
     return project
+
+
+# What other apps must do, in the same transaction, before a project and everything of it
+# (its checklist, toolkit items, PDSA cycles) is deleted: the toolkit asks for the charts its
+# cycles annotate to be rebuilt once the deletion commits. Registered from the apps' ready().
+_BEFORE_PROJECT_DELETE: list[Callable[[Project], None]] = []
+
+
+def register_before_project_delete(hook: Callable[[Project], None]) -> None:
+    if hook not in _BEFORE_PROJECT_DELETE:
+        _BEFORE_PROJECT_DELETE.append(hook)
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    """Delete the project and everything of it (the admin's delete comes here)."""
+    for hook in _BEFORE_PROJECT_DELETE:
+        hook(project)
+    project.delete()
 
 
 SHARE_SALT = "projects.shared-dashboard"

@@ -67,6 +67,14 @@ def cycle_charts_rebuild(cycle: Any, measure_ids: Iterable[int] | None = None) -
         chart_rebuild_request(site_id=site_id, measure_id=measure_id)
 
 
+def project_cycles_charts_rebuild(project: Any) -> None:
+    """Before a project is deleted: the charts its cycles annotate are rebuilt once it is."""
+    from .models import PdsaCycle
+
+    for cycle in PdsaCycle.objects.filter(project=project):
+        cycle_charts_rebuild(cycle)
+
+
 def cycle_measure_ids(cycle: Any) -> set[int]:
     """The measures a saved cycle names, as stored."""
     if cycle.pk is None:
@@ -75,5 +83,8 @@ def cycle_measure_ids(cycle: Any) -> set[int]:
 
 
 def register() -> None:
+    from projects.services import register_before_project_delete
+
     register_annotation_provider(pdsa_annotations)
     register_cycle_provider(adopted_cycles)
+    register_before_project_delete(project_cycles_charts_rebuild)

@@ -159,3 +159,41 @@ def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
     assert not PdsaCycle.objects.exists()
     state.refresh_from_db()
     assert state.summary["annotations"] == []
+
+
+@pytest.mark.parametrize("how", ["one", "bulk"])
+def test_a_project_deleted_in_the_admin_takes_its_cycles_off_the_charts(
+    world, wait, send, admin_client, django_capture_on_commit_callbacks, how
+):
+    """Deleting a project deletes its cycles: the charts they annotated are rebuilt too."""
+    upload_weeks(send, world.a, JUMP)
+    with django_capture_on_commit_callbacks(execute=True):
+        toolkit_services.pdsa_create(
+            project=world.a.project,
+            user=world.a.pm,
+            measures=[wait],
+            title="Call back",
+            objective="Shorter waits",
+            planned_start=weeks(28)[18],
+        )
+    state = ChartState.objects.get(site=world.a.site, measure=wait)
+    assert len(state.summary["annotations"]) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "one":
+            response = admin_client.post(
+                f"/admin/projects/project/{world.a.project.pk}/delete/", {"post": "yes"}
+            )
+        else:
+            response = admin_client.post(
+                "/admin/projects/project/",
+                {
+                    "action": "delete_selected",
+                    "_selected_action": [world.a.project.pk],
+                    "post": "yes",
+                },
+            )
+    assert response.status_code == 302
+    assert not PdsaCycle.objects.exists()
+    state.refresh_from_db()
+    assert state.summary["annotations"] == []
