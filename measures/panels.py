@@ -34,7 +34,7 @@ from projects.permissions import Capability, can, site_ids_for
 from .charts import style
 from .charts.selectors import chart_states, chart_table
 from .charts.words import ICON_FILES, ICON_LABELS
-from .models import ChartState, Frequency, Measure, PointNote, Upload
+from .models import ChartState, Frequency, GroupedDataPoint, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
 if TYPE_CHECKING:
@@ -72,9 +72,12 @@ class SiteMeasures:
     shared: bool = False
     threshold: int = 5
     differing: set[int] = field(default_factory=set)  # measures defined differently across sites
-    # (measure, grouping title, equity page URL) whose gap between groups shows special
-    # cause of concern: filled on a site's own dashboard only
-    gap_concerns: list[tuple[Measure, str, str]] = field(default_factory=list)
+    # (measure, grouping title, equity page URL, grouping) whose gap between groups shows
+    # special cause of concern: filled on a site's own dashboard only
+    gap_concerns: list[tuple[Measure, str, str, str]] = field(default_factory=list)
+    # Measures the site has figures by group for (the equity view): filled on a site's own
+    # dashboard only
+    grouped_measures: list[Measure] = field(default_factory=list)
 
     @property
     def stale(self) -> bool:
@@ -218,11 +221,18 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
         if len(sites) == 1:
             data.gap_concerns = _gap_concerns(site, context)
+            grouped = set(
+                GroupedDataPoint.objects.filter(site=site, frequency=Frequency.WEEKLY)
+                .order_by()
+                .values_list("measure_id", flat=True)
+                .distinct()
+            )
+            data.grouped_measures = [m for m in measures if m.pk in grouped]
         result[site_id] = data
     return result
 
 
-def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str]]:
+def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str, str]]:
     """The site's gaps between groups whose latest point is special cause of concern, as the
     reader may see them (small numbers left out of the gap for shared views and stakeholders)."""
     from .charts.equity import site_gap_concerns
@@ -239,6 +249,7 @@ def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str,
             measure,
             GROUPINGS[by].title,
             reverse("measures:chart-equity", args=[site.code, measure.code]) + f"?by={by}",
+            by,
         )
         for measure, by in site_gap_concerns(site=site, threshold=threshold)
     ]
