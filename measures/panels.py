@@ -221,13 +221,7 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
         if len(sites) == 1:
             data.gap_concerns = _gap_concerns(site, context)
-            grouped = set(
-                GroupedDataPoint.objects.filter(site=site, frequency=Frequency.WEEKLY)
-                .order_by()
-                .values_list("measure_id", flat=True)
-                .distinct()
-            )
-            data.grouped_measures = [m for m in measures if m.pk in grouped]
+            data.grouped_measures = _grouped_measures([site_id], measures)
         result[site_id] = data
     return result
 
@@ -278,6 +272,9 @@ class MeasureGrid:
     rows: list[tuple[Site, list[MeasureRow | None]]]
     key: list[tuple[str, str]]  # (icon file, meaning) of each icon the grid shows
     shared: bool = False  # a signed-out shared view: no links into the sites' pages
+    # Measures some site sends figures by group for: each links to the gap compared across
+    # the programme's sites (measures.charts.views.programme_equity_compare)
+    grouped: list[Measure] = field(default_factory=list)
 
     def body_html(self) -> SafeString:
         """The grid's rows, built here rather than in a template: 50 sites by 20 measures are a
@@ -328,7 +325,8 @@ class MeasureGrid:
 
 
 def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> MeasureGrid:
-    """The programme dashboard's grid, shaped from the panel's data (no further queries)."""
+    """The programme dashboard's grid, shaped from the panel's data (one further query: the
+    measures some site has figures by group for)."""
     cells: dict[int, dict[int, MeasureRow]] = {
         site.pk: {row.measure.pk: row for row in data[site.pk].rows}
         for site in sites
@@ -350,7 +348,19 @@ def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> Meas
         rows=[(site, [cells.get(site.pk, {}).get(m.pk) for m in columns]) for site in sites],
         key=[(ICON_FILES[icon], ICON_LABELS[icon]) for icon in ICON_FILES if icon in shown],
         shared=any(d.shared for d in data.values()),
+        grouped=_grouped_measures([s.pk for s in sites], columns),
     )
+
+
+def _grouped_measures(site_ids: list[int], measures: list[Measure]) -> list[Measure]:
+    """Those of `measures` that any of the sites has weekly figures by group for."""
+    grouped = set(
+        GroupedDataPoint.objects.filter(site_id__in=site_ids, frequency=Frequency.WEEKLY)
+        .order_by()
+        .values_list("measure_id", flat=True)
+        .distinct()
+    )
+    return [m for m in measures if m.pk in grouped]
 
 
 def _pack_chart(state: Any, measure: Measure) -> PackChart | None:

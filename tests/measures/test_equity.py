@@ -260,6 +260,8 @@ def test_site_dashboard_flags_a_gap_of_concern_and_programme_compares_it(world, 
     dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
     assert "A gap between groups is getting worse" in dashboard
     assert "Median wait to first contact (days) by deprivation (IMD quintile)" in dashboard
+    board = client_as(world.lead).get("/programme/").content.decode()
+    assert 'href="/programme/measures/median_wait_days/equity/"' in board
     compare = client_as(world.lead).get(
         "/programme/measures/median_wait_days/equity/?by=imd_quintile"
     )
