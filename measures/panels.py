@@ -34,7 +34,7 @@ from projects.permissions import Capability, can, site_ids_for
 from .charts import style
 from .charts.selectors import chart_states, chart_table
 from .charts.words import ICON_FILES, ICON_LABELS
-from .models import ChartState, Frequency, Measure, PointNote, Upload
+from .models import ChartState, Frequency, GroupedDataPoint, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
 if TYPE_CHECKING:
@@ -72,9 +72,12 @@ class SiteMeasures:
     shared: bool = False
     threshold: int = 5
     differing: set[int] = field(default_factory=set)  # measures defined differently across sites
-    # (measure, grouping title, equity page URL) whose gap between groups shows special
-    # cause of concern: filled on a site's own dashboard only
-    gap_concerns: list[tuple[Measure, str, str]] = field(default_factory=list)
+    # (measure, grouping title, equity page URL, grouping) whose gap between groups shows
+    # special cause of concern: filled on a site's own dashboard only
+    gap_concerns: list[tuple[Measure, str, str, str]] = field(default_factory=list)
+    # Measures the site has figures by group for (the equity view): filled on a site's own
+    # dashboard only
+    grouped_measures: list[Measure] = field(default_factory=list)
 
     @property
     def stale(self) -> bool:
@@ -227,11 +230,12 @@ def build_site_measures(context: PanelContext) -> dict[int, SiteMeasures]:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
         if len(sites) == 1:
             data.gap_concerns = _gap_concerns(site, context)
+            data.grouped_measures = _grouped_measures([site_id], measures)
         result[site_id] = data
     return result
 
 
-def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str]]:
+def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str, str]]:
     """The site's gaps between groups whose latest point is special cause of concern, as the
     reader may see them (small numbers left out of the gap for shared views and stakeholders)."""
     from .charts.equity import site_gap_concerns
@@ -248,6 +252,7 @@ def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str,
             measure,
             GROUPINGS[by].title,
             reverse("measures:chart-equity", args=[site.code, measure.code]) + f"?by={by}",
+            by,
         )
         for measure, by in site_gap_concerns(site=site, threshold=threshold)
     ]
@@ -276,6 +281,9 @@ class MeasureGrid:
     rows: list[tuple[Site, list[MeasureRow | None]]]
     key: list[tuple[str, str]]  # (icon file, meaning) of each icon the grid shows
     shared: bool = False  # a signed-out shared view: no links into the sites' pages
+    # Measures some site sends figures by group for: each links to the gap compared across
+    # the programme's sites (measures.charts.views.programme_equity_compare)
+    grouped: list[Measure] = field(default_factory=list)
 
     def body_html(self) -> SafeString:
         """The grid's rows, built here rather than in a template: 50 sites by 20 measures are a
@@ -326,7 +334,8 @@ class MeasureGrid:
 
 
 def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> MeasureGrid:
-    """The programme dashboard's grid, shaped from the panel's data (no further queries)."""
+    """The programme dashboard's grid, shaped from the panel's data (one further query: the
+    measures some site has figures by group for)."""
     cells: dict[int, dict[int, MeasureRow]] = {
         site.pk: {row.measure.pk: row for row in data[site.pk].rows}
         for site in sites
@@ -348,7 +357,19 @@ def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> Meas
         rows=[(site, [cells.get(site.pk, {}).get(m.pk) for m in columns]) for site in sites],
         key=[(ICON_FILES[icon], ICON_LABELS[icon]) for icon in ICON_FILES if icon in shown],
         shared=any(d.shared for d in data.values()),
+        grouped=_grouped_measures([s.pk for s in sites], columns),
     )
+
+
+def _grouped_measures(site_ids: list[int], measures: list[Measure]) -> list[Measure]:
+    """Those of `measures` that any of the sites has weekly figures by group for."""
+    grouped = set(
+        GroupedDataPoint.objects.filter(site_id__in=site_ids, frequency=Frequency.WEEKLY)
+        .order_by()
+        .values_list("measure_id", flat=True)
+        .distinct()
+    )
+    return [m for m in measures if m.pk in grouped]
 
 
 def _pack_chart(state: Any, measure: Measure) -> PackChart | None:

@@ -17,6 +17,7 @@ Both run inside the caller's transaction and return the same counts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -331,29 +332,30 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
         GroupedDataPoint.objects.filter(
             which, site_id=int(site_id), frequency=frequency, period__range=(first, last)
         ).delete()
-    days = periods.dt.date.to_numpy()
-    rows = list(
-        zip(
-            frame["site_id"].tolist(),
-            frame["measure_id"].tolist(),
-            frame["by"].tolist(),
-            frame["group"].tolist(),
-            days,
-            frame["value"].tolist(),
-            frame["records"].tolist(),
-            strict=True,
-        )
-    )
     columns = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
     if connection.vendor == "postgresql":
+        # One text for COPY, built a column at a time: a row at a time through psycopg cost a
+        # second for the 176,000 figures of a million referrals (pandas' to_csv, half that).
+        # numpy writes a float as its shortest repr, which reads back as the same double.
+        text_columns = [
+            frame["site_id"].to_numpy(dtype="int64").astype(str).tolist(),
+            frame["measure_id"].to_numpy(dtype="int64").astype(str).tolist(),
+            _copy_text(frame["by"]),
+            _copy_text(frame["group"]),
+            itertools.repeat(_copy_escape(frequency)),
+            periods.to_numpy().astype("datetime64[D]").astype(str).tolist(),
+            frame["value"].to_numpy(dtype="float64").astype(str).tolist(),
+            frame["records"].to_numpy(dtype="int64").astype(str).tolist(),
+            itertools.repeat(str(int(upload.pk))),
+        ]
+        text = "\n".join(map("\t".join, zip(*text_columns, strict=False))) + "\n"
         table = GroupedDataPoint._meta.db_table
         names = ", ".join(connection.ops.quote_name(c) for c in (*columns, "upload_id"))
         with (
             connection.cursor() as django_cursor,
             django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row((*row[:4], frequency, *row[4:], upload.pk))
+            copy.write(text)
     else:
         GroupedDataPoint.objects.bulk_create(
             (
@@ -368,8 +370,30 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
                     records=n,
                     upload=upload,
                 )
-                for site_id, measure_id, by, group, day, value, n in rows
+                for site_id, measure_id, by, group, day, value, n in zip(
+                    frame["site_id"].tolist(),
+                    frame["measure_id"].tolist(),
+                    frame["by"].tolist(),
+                    frame["group"].tolist(),
+                    periods.dt.date.to_numpy(),
+                    frame["value"].tolist(),
+                    frame["records"].tolist(),
+                    strict=True,
+                )
             ),
             batch_size=BATCH,
         )
     return len(frame)
+
+
+def _copy_escape(text: str) -> str:
+    """A value as COPY's text format reads it (backslash escapes for the characters it treats
+    specially)."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_text(column: pd.Series) -> list[str]:
+    """A column of few distinct labels, each escaped for COPY once."""
+    codes, uniques = pd.factorize(column)
+    escaped = np.array([_copy_escape(str(u)) for u in uniques], dtype=object)
+    return escaped[codes].tolist()

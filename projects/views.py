@@ -282,6 +282,8 @@ def shared_dashboard(request: HttpRequest, token: str) -> HttpResponse:
         "link": link,
         "threshold": link.shared_programme.small_count_threshold,
         "shared": True,
+        # A site's link also opens its equity pages (measures.charts.views.shared_equity).
+        "share_token": token if link.site is not None else None,
     }
     if link.site is not None:
         site = link.site

@@ -48,6 +48,18 @@ ROLES = {
     "info": f"demo-info-{SITE.lower()}",
     "stakeholder": f"demo-stakeholder-{SITE.lower()}",
 }
+# Pages each role is taken to as well as those it finds, so that a page reached only through a
+# form or from deep in a page (issue 18's equity view and the programme's gap comparison) is
+# always seen.
+EQUITY = f"/sites/{SITE}/measures/median_wait_days/equity/"
+ALSO = {
+    "lead": [EQUITY, "/programme/measures/median_wait_days/equity/"],
+    "pm": [EQUITY],
+    "info": [EQUITY],
+    "stakeholder": [EQUITY],
+}
+# A shared link to the site's dashboard, opened signed out: the dashboard and its equity view.
+SHARED_PAGES = ("", "equity/median_wait_days/")
 # Links the tour does not follow: leaving, downloads, the admin, forms that change something.
 SKIP = re.compile(
     r"/logout|/admin/|/api/|/shared/|/reset/|/password/|\.(pdf|csv|xlsx|ics|json|png|svg)$"
@@ -125,29 +137,59 @@ def _shoot(page: Page, label: str, folder: Path, name: str, *, slices: bool) -> 
     return findings
 
 
+def shared_link_token(database_url: str) -> str:
+    """A shared link to the demo site's dashboard, made as its project manager would."""
+    code = (
+        "from django.contrib.auth import get_user_model; from projects.models import Site; "
+        "from projects.services import shared_link_create; "
+        f"site = Site.objects.get(code={SITE!r}); "
+        f"user = get_user_model().objects.get(username={ROLES['pm']!r}); "
+        "print(shared_link_create(site=site, user=user, label='Tour', days=1)[1])"
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1"}
+    env.pop("CELERY_BROKER_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def tour_role(
-    browser: Browser, base: str, role: str, username: str, out: Path, max_pages: int, slices: bool
+    browser: Browser,
+    base: str,
+    role: str,
+    username: str | None,
+    out: Path,
+    max_pages: int,
+    slices: bool,
+    start: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    found = DEMO_PASSWORD.search((ROOT / "projects" / "demo.py").read_text())
-    if found is None:
-        raise RuntimeError("projects/demo.py names no demo password")
-    password = found.group(1)
+    """Signed in as `username` (None: signed out, from the `start` pages only)."""
     watch = PageWatch(base)
     context = watch.watch_context(
         browser.new_context(base_url=base, locale="en-GB", timezone_id="Europe/London")
     )
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-    if "/accounts/login/" in page.url:
-        raise RuntimeError(f"{username} could not sign in")
+    if username is not None:
+        found = DEMO_PASSWORD.search((ROOT / "projects" / "demo.py").read_text())
+        if found is None:
+            raise RuntimeError("projects/demo.py names no demo password")
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(found.group(1))
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        if "/accounts/login/" in page.url:
+            raise RuntimeError(f"{username} could not sign in")
 
     findings: list[str] = []
     seen_kinds: set[str] = set()
-    queue: deque[str] = deque(["/"])
+    queue: deque[str] = deque(start or ["/", *ALSO.get(role, [])])
     visited: list[str] = []
     (out / role / "slices").mkdir(parents=True, exist_ok=True)
     while queue and len(visited) < max_pages:
@@ -189,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--slices", action="store_true", help=f"also save each page in {SLICE} px tall pieces"
     )
-    parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated")
+    parser.add_argument(
+        "--roles", default=",".join([*ROLES, "shared"]), help="comma-separated; shared: signed out"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     shutil.rmtree(args.out, ignore_errors=True)
@@ -207,12 +251,19 @@ def main(argv: list[str] | None = None) -> int:
         with served.served() as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for role in args.roles.split(","):
-                visited, found = tour_role(
-                    browser, base, role, ROLES[role], args.out, args.max_pages, args.slices
-                )
+                if role == "shared":
+                    token = shared_link_token(url)
+                    start = [f"/shared/{token}/{page}" for page in SHARED_PAGES]
+                    visited, found = tour_role(
+                        browser, base, role, None, args.out, args.max_pages, args.slices, start
+                    )
+                else:
+                    visited, found = tour_role(
+                        browser, base, role, ROLES[role], args.out, args.max_pages, args.slices
+                    )
                 total += len(visited)
                 findings.extend(found)
-                print(f"{role} ({ROLES[role]}): {len(visited)} pages")
+                print(f"{role} ({ROLES.get(role, 'signed out')}): {len(visited)} pages")
                 for path in visited:
                     print(f"  {path}")
             browser.close()

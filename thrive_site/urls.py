@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from measures.charts import views as chart_views
 from projects import views as project_views
 from thrive_site.health import healthz
 
@@ -34,6 +35,16 @@ urlpatterns = [
     path("admin/login/", project_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("shared/<str:token>/", project_views.shared_dashboard, name="shared-dashboard"),
+    path(
+        "shared/<str:token>/equity/<str:measure_code>/",
+        chart_views.shared_equity,
+        name="shared-equity",
+    ),
+    path(
+        "shared/<str:token>/equity/<str:measure_code>/download/",
+        chart_views.shared_equity_download,
+        name="shared-equity-download",
+    ),
     path("events/", project_views.event_list, name="event-list"),
     path("events/new/", project_views.event_create, name="event-create"),
     path("events/<int:event_id>/", project_views.event_detail, name="event-detail"),

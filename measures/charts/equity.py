@@ -18,7 +18,7 @@ Which direction is better follows the baseline: a gap that starts at or above no
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -97,8 +97,11 @@ def equity_view(
     threshold: int | None = None,
     with_figures: bool = True,
     with_gap_figure: bool = False,
+    shared: bool = False,
 ) -> EquityView:
-    """The equity view as `threshold` lets its reader see it (None: every figure)."""
+    """The equity view as `threshold` lets its reader see it (None: every figure). `shared`:
+    for a shared link's reader, PDSA cycles are marked by their label ("PDSA 3") only, without
+    the cycle's title or its record, which are the project team's."""
     grouping = GROUPINGS[by]
     received = Measure.objects.filter(code="referrals_received").first()
     # Accepted, signposted and rejected: the gap is a ratio of shares of referrals received.
@@ -147,6 +150,8 @@ def equity_view(
     unit = UNIT_LABELS.get(measure.unit, "")
     bounds = natural_bounds(measure)
     annotations = [a for a, _ in provided_annotations(site=site, measure=measure)]
+    if shared:
+        annotations = [replace(a, text=a.label or a.kind, ref=None) for a in annotations]
     dates = _grid([p for g in mine.values() for p in g], Frequency.WEEKLY)
     lo, hi = dates[0], dates[-1] + dt.timedelta(weeks=1)
     annotations = [a for a in annotations if a.date < hi and (a.end or a.date) >= lo]

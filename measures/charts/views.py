@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,14 @@ from measures.selectors import measures_with_differing_definitions
 from projects.exports import table_response
 from projects.http import HttpRequest, ProgrammeRequest, SiteRequest
 from projects.models import Site
-from projects.permissions import Capability, programme_view, site_ids_for, site_view
+from projects.permissions import (
+    Capability,
+    programme_view,
+    public_view,
+    site_ids_for,
+    site_view,
+)
+from projects.services import shared_link_resolve
 
 from . import equity, selectors, services, style
 from .forms import AdjustmentForm, ChartSettingsForm, PointNoteForm, ShareForm
@@ -456,10 +463,25 @@ def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpRespon
     """The figures per group (CSV; ?format=xlsx), hidden as "fewer than N" where the reader
     may not see small numbers, as on the page and in the API."""
     site, measure, by, hide_below = _equity_request(request, measure_code)
+    rows = _equity_rows(site, measure, by, hide_below)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(
+        fmt=fmt,
+        name=f"{site.code}-{measure.code}-by-{by}",
+        header=["week", by, measure.code],
+        rows=rows,
+    )
+
+
+def _equity_rows(
+    site: Site, measure: Measure, by: str, hide_below: int | None
+) -> list[tuple[Any, str, Any]]:
+    """(week, group, figure) rows of a download, "fewer than N" where the reader may not see
+    the figure."""
     groups = measure_selectors.grouped_series(
         site=site, measure=measure, by=by, threshold=hide_below
     )
-    rows = [
+    return [
         (
             point.period,
             group,
@@ -468,13 +490,6 @@ def chart_equity_download(request: SiteRequest, measure_code: str) -> HttpRespon
         for group, points in groups.items()
         for point in points
     ]
-    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return table_response(
-        fmt=fmt,
-        name=f"{site.code}-{measure.code}-by-{by}",
-        header=["week", by, measure.code],
-        rows=rows,
-    )
 
 
 @programme_view
@@ -511,3 +526,74 @@ def programme_equity_compare(request: ProgrammeRequest, measure_code: str) -> Ht
             "legend": style.legend(),
         },
     )
+
+
+def _shared_site(token: str) -> Site:
+    """The site of a live shared link to a site's dashboard; 404 for any other token (a
+    programme's link shows the programme board only)."""
+    link = shared_link_resolve(token=token)
+    if link is None or link.site is None:
+        raise Http404("This link does not work.")
+    return link.site
+
+
+def _shared_response(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _equity_by(request: HttpRequest) -> str:
+    by = request.GET.get("by") or "imd_quintile"
+    return by if by in GROUPINGS else "imd_quintile"
+
+
+@public_view
+@require_GET
+def shared_equity(request: HttpRequest, token: str, measure_code: str) -> HttpResponse:
+    """The equity view opened from a site's shared dashboard link: read-only, small numbers
+    always shown as "fewer than N" (the programme's threshold), as for stakeholders."""
+    site = _shared_site(token)
+    measure = _measure(measure_code)
+    by = _equity_by(request)
+    threshold = site.programme.small_count_threshold
+    view = equity.equity_view(
+        site=site,
+        measure=measure,
+        by=by,
+        group=request.GET.get("group"),
+        threshold=threshold,
+        shared=True,
+    )
+    return _shared_response(
+        render(
+            request,
+            "measures/chart_equity.html",
+            {
+                "site": site,
+                "measure": measure,
+                "view": view,
+                "groupings": [(g.by, g.title) for g in GROUPINGS.values()],
+                "threshold": threshold,
+                "hides_small": True,
+                "legend": style.legend(),
+                "shared_token": token,
+                "site_crumbs": [
+                    (f"{site.name} (shared)", reverse("shared-dashboard", args=[token]))
+                ],
+            },
+        )
+    )
+
+
+@public_view
+@require_GET
+def shared_equity_download(request: HttpRequest, token: str, measure_code: str) -> HttpResponse:
+    """The figures per group behind the shared equity view (CSV), small numbers as on it."""
+    site = _shared_site(token)
+    measure = _measure(measure_code)
+    by = _equity_by(request)
+    rows = _equity_rows(site, measure, by, site.programme.small_count_threshold)
+    name = f"{site.code}-{measure.code}-by-{by}"
+    header = ["week", by, measure.code]
+    return _shared_response(table_response(fmt="csv", name=name, header=header, rows=rows))

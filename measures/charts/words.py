@@ -605,7 +605,12 @@ def _sustained(result: SPCResult, f: Finding) -> bool:
 
 
 def _cycle_sentence(a: Annotation) -> str:
-    name = f"{a.label} \u2018{a.text}\u2019" if a.label else f"The PDSA cycle \u2018{a.text}\u2019"
+    if a.label and a.text in ("", a.label):  # a shared view names a cycle by its label only
+        name = a.label
+    elif a.label:
+        name = f"{a.label} \u2018{a.text}\u2019"
+    else:
+        name = f"The PDSA cycle \u2018{a.text}\u2019"
     return f"{name} began on {fmt_date(a.date)} and was adopted; it may explain this."
 
 

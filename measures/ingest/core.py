@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Coded, Context, Piece, as_coded
+from .groups import grouping_of_header
 from .header import Header, find_header
 from .layouts import (
     SheetContext,
@@ -229,8 +230,20 @@ def _layout_by_header(header: Header) -> str | None:
 
 def _tidy_columns(header: Header) -> tuple[int | None, tuple[int, ...]]:
     """For a tidy table: the column read_tidy takes its numbers from, and the label columns
-    (sites, measures, periods) it reads only through ctx.factorized and as text."""
-    if _layout_by_header(header) != "tidy":
+    (sites, measures, periods) it reads only through ctx.factorized and as text. For a
+    referral-level extract: its columns of repeated labels (site, dates, outcome, groupings),
+    which the parser then hands over already coded instead of as a million strings to
+    factorise again."""
+    layout = _layout_by_header(header)
+    if layout == "records":
+        labels = tuple(
+            c.index
+            for c in header.columns
+            if c.role in ("site", "referral_date", "first_contact_date", "closure_date", "outcome")
+            or (c.role is None and not c.total and grouping_of_header(c.norm) is not None)
+        )
+        return None, labels
+    if layout != "tidy":
         return None, ()
     values = header.by_role("value")
     labels = tuple(c.index for c in header.columns if c.role in ("site", "measure", "period"))

@@ -70,7 +70,14 @@ def _blank_rows(frame: pd.DataFrame, columns: list[int]) -> np.ndarray:
     blank in those before it, so a column filled on most rows (a referral id) leaves little to
     test in the others."""
     blank = np.ones(len(frame), bool)
-    for c in columns:
+
+    def coded(c: int) -> bool:
+        dtype = frame[c].dtype
+        return pd.api.types.is_numeric_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+
+    # Columns tested a label at a time (numbers, categories) first: a column of text is then
+    # tested only on the few rows still blank (a million referral ids cost 0.15 s when first).
+    for c in sorted(columns, key=lambda c: not coded(c)):
         col = frame[c]
         if not blank.any():
             break

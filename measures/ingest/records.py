@@ -19,6 +19,8 @@ in a window does not hold the referrals still open from before it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -69,8 +71,8 @@ def read_records(
         col = role.get(col_role)
         if col is None:
             return None, None
-        parsed = to_dates(frame[col.index])
-        raw = frame[col.index].to_numpy(dtype=object)
+        parsed = to_dates(frame[col.index], ctx.factorized(frame, col.index))
+        raw = frame[col.index].array  # read a cell at a time, for messages only
         check = active if required else active & (parsed.status != BLANK)
         ok = _date_problems(ctx, parsed, check, sc.name, rows, col.name, raw)
         future = ok & (parsed.dates > today)
@@ -177,34 +179,52 @@ def read_records(
     base["week"] = iso_monday(ref[use])
     parts: list[pd.DataFrame] = []
 
+    def weeks_of(df: pd.DataFrame) -> np.ndarray:
+        return df["week"].to_numpy().astype("datetime64[D]").astype(np.int64)
+
     def counts(df: pd.DataFrame, code: str, fill_from: pd.DataFrame) -> None:
-        got = df.groupby(["site", "week"]).agg(value=("row", "size"), row=("row", "min"))
-        spans = fill_from.groupby("site")["week"].agg(["min", "max"])
-        # Every week from each site's first to its last, built as arrays, not week by week.
-        first = spans["min"].to_numpy().astype("datetime64[D]").astype("int64")
-        last = spans["max"].to_numpy().astype("datetime64[D]").astype("int64")
-        lengths = (last - first) // 7 + 1
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        days = np.repeat(first, lengths) + 7 * (np.arange(lengths.sum()) - starts)
-        full = pd.MultiIndex.from_arrays(
-            [
-                np.repeat(spans.index.to_numpy(), lengths),
-                pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]")),
-            ],
-            names=["site", "week"],
+        """Rows of `df` per site and week, zero-filled over each site's weeks of `fill_from`
+        (which holds every row of `df`), with the first row counted (integer keys and
+        bincount: pandas' groupby and reindex cost a tenth of a second a measure)."""
+        if not len(fill_from):
+            return
+        span_site = fill_from["site"].to_numpy().astype(np.int64)
+        span_days = weeks_of(fill_from)
+        day0 = int(span_days.min())
+        n_weeks = int(span_days.max() - day0) // 7 + 1
+        n_sites = int(span_site.max()) + 1
+        size = n_sites * n_weeks
+        seen = np.bincount(span_site * n_weeks + (span_days - day0) // 7, minlength=size)
+        seen = seen.reshape(n_sites, n_weeks) > 0
+        has = seen.any(axis=1)
+        first = np.where(has, seen.argmax(axis=1), n_weeks)
+        last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
+        weeks = np.arange(n_weeks)
+        keep = np.flatnonzero(((weeks >= first[:, None]) & (weeks <= last[:, None])).ravel())
+        key = df["site"].to_numpy().astype(np.int64) * n_weeks + (weeks_of(df) - day0) // 7
+        n = np.bincount(key, minlength=size)[keep]
+        first_row = np.full(size, np.iinfo(np.int64).max)
+        np.minimum.at(first_row, key, df["row"].to_numpy().astype(np.int64))
+        s_i, w_i = np.divmod(keep, n_weeks)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "site": s_i,
+                    "week": (day0 + 7 * w_i).astype("datetime64[D]"),
+                    "value": n.astype("float64"),
+                    "row": np.where(n > 0, first_row[keep], header.row_number),
+                    "measure": code,
+                }
+            )
         )
-        got.index = got.index.set_levels(pd.to_datetime(got.index.levels[1]), level=1)
-        got = got.reindex(full.union(got.index))
-        got["value"] = got["value"].fillna(0)
-        got["row"] = got["row"].fillna(header.row_number).astype("int64")
-        got["measure"] = code
-        parts.append(got.reset_index())
 
     if "referrals_received" in wanted:
         counts(base, wanted["referrals_received"], base)
     if "outcome" in role:
-        col = frame[role["outcome"].index]
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        idx = role["outcome"].index
+        codes, uniques = ctx.factorized(frame, idx) or pd.factorize(
+            frame[idx], use_na_sentinel=True
+        )
         classes = np.array([outcome_class(u) for u in uniques] + [None], dtype=object)
         cls = classes[np.where(codes < 0, len(classes) - 1, codes)][use]
         unknown = sorted(
@@ -235,9 +255,30 @@ def read_records(
         if "first_contacts" in wanted:
             counts(df, wanted["first_contacts"], df)
         if "median_wait_days" in wanted and len(df):
-            med = df.groupby(["site", "week"]).agg(value=("wait", "median"), row=("row", "min"))
-            med["measure"] = wanted["median_wait_days"]
-            parts.append(med.reset_index())
+            days = weeks_of(df)
+            day0 = int(days.min())
+            n_weeks = int(days.max() - day0) // 7 + 1
+            key = df["site"].to_numpy().astype(np.int64) * n_weeks + (days - day0) // 7
+            # in order of wait, then (stable) of site and week: each key's waits sorted
+            wait = df["wait"].to_numpy()
+            order = _stable_order(wait)
+            order = order[_stable_order(key[order])]
+            k, w = key[order], wait[order]
+            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+            sizes = np.diff(np.r_[starts, len(k)])
+            first_row = np.minimum.reduceat(df["row"].to_numpy()[order], starts)
+            s_i, w_i = np.divmod(k[starts], n_weeks)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "site": s_i,
+                        "week": (day0 + 7 * w_i).astype("datetime64[D]"),
+                        "value": (w[starts + (sizes - 1) // 2] + w[starts + sizes // 2]) / 2.0,
+                        "row": first_row,
+                        "measure": wanted["median_wait_days"],
+                    }
+                )
+            )
     if closed is not None and "closures" in wanted:
         done = use & closed_ok
         df = pd.DataFrame({"site": site[done], "row": rows[done], "week": iso_monday(closed[done])})
@@ -250,7 +291,7 @@ def read_records(
     k = len(out)
     grouped = None
     if groupings:
-        events = _events(
+        families = _families(
             wanted=wanted,
             cls=cls if "outcome" in role else None,
             ref_week=base["week"].to_numpy(),
@@ -262,8 +303,9 @@ def read_records(
             use=use,
         )
         grouped = _grouped_figures(
-            site=np.asarray(site_labels, dtype=object)[site[use]],
-            events=events,
+            site=site[use],
+            site_labels=np.asarray(site_labels, dtype=object),
+            families=families,
             groupings=[(g, c.codes[use]) for g, c in groupings],
         )
     return Piece(
@@ -322,7 +364,20 @@ def _read_groupings(
     return found
 
 
-def _events(
+@dataclass
+class _Family:
+    """Measures counted over the same used rows by the same week: one pass per grouping
+    serves them all. Counts are zero-filled over each site's weeks of `rows`."""
+
+    week: np.ndarray  # datetime64 per used row
+    rows: np.ndarray  # bool per used row: the rows counted (their weeks span the fill)
+    counts: list[tuple[str, int | None]]  # (measure code, part counted; None: every row)
+    part: np.ndarray | None = None  # int8 per used row: its part (1, 2, ...), 0 for none
+    median: str | None = None  # measure code of the rows' median wait, if wanted
+    wait: np.ndarray | None = None  # int64 per used row
+
+
+def _families(
     *,
     wanted: dict[str, str],
     cls,
@@ -333,120 +388,154 @@ def _events(
     closed_ok,
     ref,
     use,
-) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:
-    """What each measure counts, over the used rows: (derived name, measure code, which rows,
-    their week, their wait or None, the rows whose weeks span the zero-filled range)."""
+) -> list[_Family]:
+    """What each measure counts, over the used rows: referrals (received, and accepted,
+    signposted and rejected as parts of them) by week of referral; first contacts and their
+    waits by week of first contact; closures by week of closure."""
+    out: list[_Family] = []
     everyone = np.ones(len(ref_week), bool)
-    out: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = []
+    counts: list[tuple[str, int | None]] = []
     if "referrals_received" in wanted:
-        out.append(
-            ("referrals_received", wanted["referrals_received"], everyone, ref_week, None, everyone)
-        )
+        counts.append((wanted["referrals_received"], None))
+    part = None
     if cls is not None:
-        for name in ("accepted", "signposted", "rejected"):
-            derived = f"referrals_{name}"
-            if derived in wanted:
-                out.append((derived, wanted[derived], cls == name, ref_week, None, everyone))
+        names = ("accepted", "signposted", "rejected")
+        part = np.zeros(len(ref_week), np.int8)
+        for i, name in enumerate(names, start=1):
+            part[cls == name] = i
+            if f"referrals_{name}" in wanted:
+                counts.append((wanted[f"referrals_{name}"], i))
+    if counts:
+        out.append(_Family(ref_week, everyone, counts, part=part))
     if contact is not None and ("first_contacts" in wanted or "median_wait_days" in wanted):
         seen = contact_ok[use]
-        week = iso_monday(contact[use])
+        family = _Family(iso_monday(contact[use]), seen, [])
         if "first_contacts" in wanted:
-            out.append(("first_contacts", wanted["first_contacts"], seen, week, None, seen))
+            family.counts.append((wanted["first_contacts"], None))
         if "median_wait_days" in wanted:
-            wait = (contact[use] - ref[use]).astype("int64")
-            out.append(("median_wait_days", wanted["median_wait_days"], seen, week, wait, seen))
+            family.median = wanted["median_wait_days"]
+            family.wait = (contact[use] - ref[use]).astype("int64")
+        out.append(family)
     if closed is not None and "closures" in wanted:
-        done = closed_ok[use]
-        out.append(("closures", wanted["closures"], done, iso_monday(closed[use]), None, done))
+        out.append(_Family(iso_monday(closed[use]), closed_ok[use], [(wanted["closures"], None)]))
     return out
 
 
 def _grouped_figures(
-    *, site: np.ndarray, events: list, groupings: list[tuple[Grouping, np.ndarray]]
+    *,
+    site: np.ndarray,
+    site_labels: np.ndarray,
+    families: list[_Family],
+    groupings: list[tuple[Grouping, np.ndarray]],
 ) -> pd.DataFrame | None:
     """Weekly figures per site and group, with the same definitions and the same weeks as the
     ungrouped ones: counts zero-filled over the site's weeks for every group the site's
-    referrals include, medians only where a group has a wait that week. Integer keys and
-    bincount keep this a handful of passes over the rows whatever the number of groups."""
+    referrals include, medians only where a group has a wait that week. `site` holds each
+    used row's index into `site_labels`. Integer keys and bincount keep this a handful of
+    passes over the rows per grouping, whatever the number of groups or measures: the
+    referral counts are one bincount with the outcome as a last axis."""
     if not len(site):
         return None
-    site_codes, site_labels = pd.factorize(pd.Series(site, dtype=object, copy=False))
     n_sites = len(site_labels)
-    firsts = [
-        int(week.astype("datetime64[D]").astype("int64")[span].min())
-        for _, _, _, week, _, span in events
-        if span.any()
-    ]
+    site = site.astype(np.int64, copy=False)
+    days = [f.week.astype("datetime64[D]").astype("int64") for f in families]
+    firsts = [int(d[f.rows].min()) for d, f in zip(days, families, strict=True) if f.rows.any()]
     if not firsts:
         return None
     day0 = min(firsts)  # a Monday: every week is
-    # What every grouping shares, per measure: each row's week number, the span of weeks of
-    # each site, and for medians the rows in order of wait.
+    # What every grouping shares, per family: its rows, each one's site and week as one
+    # number, the span of weeks of each site, and for medians the rows in order of wait.
     prepared = []
-    for _, code, mask, week, wait, span_rows in events:
-        if not span_rows.any():
+    for d, family in zip(days, families, strict=True):
+        if not family.rows.any():
             continue
-        wk = (week.astype("datetime64[D]").astype("int64") - day0) // 7
-        n_weeks = int(wk[span_rows].max()) + 1
-        spans = (
-            pd.Series(wk[span_rows])
-            .groupby(site_codes[span_rows])
-            .agg(["min", "max"])
-            .reindex(range(n_sites))
-        )
-        first = spans["min"].fillna(n_weeks).to_numpy(dtype=np.int64)
-        last = spans["max"].fillna(-1).to_numpy(dtype=np.int64)
+        idx = None if family.rows.all() else np.flatnonzero(family.rows)
+        if family.median is not None and family.wait is not None:
+            order = _stable_order(family.wait if idx is None else family.wait[idx])
+            idx = order if idx is None else idx[order]
+        wk = (d if idx is None else d[idx]) - day0
+        wk //= 7
+        n_weeks = int(wk.max()) + 1
+        base = (site if idx is None else site[idx]) * n_weeks + wk
+        seen = np.bincount(base, minlength=n_sites * n_weeks).reshape(n_sites, n_weeks) > 0
+        has = seen.any(axis=1)
+        first = np.where(has, seen.argmax(axis=1), n_weeks)
+        last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
         weeks = np.arange(n_weeks)
         in_span = (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
-        rows = np.flatnonzero(mask)
-        if wait is not None:
-            rows = rows[_stable_order(wait[rows])]
-        prepared.append((code, rows, wk[rows], wait, n_weeks, in_span))
+        part = None
+        if family.part is not None and any(p is not None for _, p in family.counts):
+            part = (family.part if idx is None else family.part[idx]).astype(np.int64)
+        wait = None
+        if family.median is not None and family.wait is not None:
+            wait = family.wait if idx is None else family.wait[idx]
+        prepared.append((family, idx, base, n_weeks, in_span, part, wait))
     frames: list[pd.DataFrame] = []
     for grouping, gcodes in groupings:
         n_groups = len(grouping.groups)
         present = np.zeros((n_sites, n_groups), bool)
-        present[site_codes, gcodes] = True
-        for code, rows, wk, wait, n_weeks, in_span in prepared:
-            key = (site_codes[rows] * n_weeks + wk) * n_groups + gcodes[rows]
-            if wait is None:
-                cube = np.bincount(key, minlength=n_sites * n_weeks * n_groups).reshape(
-                    n_sites, n_weeks, n_groups
-                )
-                keep = in_span[:, :, None] & present[:, None, :]
-                s_i, w_i, g_i = np.nonzero(keep)
-                value = cube[s_i, w_i, g_i].astype("float64")
-                n = value.astype("int64")
-            else:
-                if not len(key):
-                    continue
+        present[site, gcodes] = True
+        for family, idx, base, n_weeks, in_span, part, wait in prepared:
+            size = n_sites * n_weeks * n_groups
+            shape = (site_labels, day0, n_weeks)
+            key = base * n_groups
+            key += gcodes if idx is None else gcodes[idx]
+
+            if family.counts:
+                keep = np.flatnonzero((in_span[:, :, None] & present[:, None, :]).ravel())
+                if part is None:
+                    total = np.bincount(key, minlength=size)
+                    by_part = None
+                else:
+                    wanted_parts = [p for _, p in family.counts if p is not None]
+                    n_parts = max(int(part.max()) if len(part) else 0, *wanted_parts) + 1
+                    by_part = np.bincount(key * n_parts + part, minlength=size * n_parts)
+                    by_part = by_part.reshape(size, n_parts)
+                    total = by_part.sum(axis=1)
+                for code, p in family.counts:
+                    n = (total if p is None or by_part is None else by_part[:, p])[keep]
+                    frames.append(
+                        _figure_frame(shape, code, grouping, keep, n.astype("float64"), n)
+                    )
+            if family.median is not None and wait is not None and len(key):
                 # rows are in order of wait: a stable sort by key keeps each key's waits sorted
                 order = _stable_order(key)
-                key, w = key[order], wait[rows][order]
-                starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-                sizes = np.diff(np.r_[starts, len(key)])
+                k, w = key[order], wait[order]
+                starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+                sizes = np.diff(np.r_[starts, len(k)])
                 value = (w[starts + (sizes - 1) // 2] + w[starts + sizes // 2]) / 2.0
-                n = sizes
-                k = key[starts]
-                g_i = k % n_groups
-                w_i = (k // n_groups) % n_weeks
-                s_i = k // (n_groups * n_weeks)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "site": site_labels.to_numpy(dtype=object)[s_i],
-                        "period": (day0 + 7 * w_i.astype("int64")).astype("datetime64[D]"),
-                        "measure": code,
-                        "by": grouping.by,
-                        "group": np.asarray(grouping.groups, dtype=object)[g_i],
-                        "value": value,
-                        "records": n.astype("int64"),
-                    }
+                frames.append(
+                    _figure_frame(shape, family.median, grouping, k[starts], value, sizes)
                 )
-            )
     if not frames:
         return None
     return pd.concat(frames, ignore_index=True)
+
+
+def _figure_frame(
+    shape: tuple[np.ndarray, int, int],
+    code: str,
+    grouping: Grouping,
+    flat: np.ndarray,
+    value: np.ndarray,
+    n: np.ndarray,
+) -> pd.DataFrame:
+    """Figures of one measure and grouping from their flat (site, week, group) keys."""
+    site_labels, day0, n_weeks = shape
+    n_groups = len(grouping.groups)
+    s_i, rest = np.divmod(flat, n_weeks * n_groups)
+    w_i, g_i = np.divmod(rest, n_groups)
+    return pd.DataFrame(
+        {
+            "site": site_labels[s_i],
+            "period": (day0 + 7 * w_i).astype("datetime64[D]"),
+            "measure": code,
+            "by": grouping.by,
+            "group": np.asarray(grouping.groups, dtype=object)[g_i],
+            "value": value,
+            "records": n.astype("int64"),
+        }
+    )
 
 
 def _stable_order(values: np.ndarray) -> np.ndarray:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
+from django.urls import reverse
 
 from measures.ingest import parse_extract
 from measures.ingest.model import ParseOptions
 from measures.models import DataPoint, GroupedDataPoint, Upload
+from projects import services
 
 from .test_api import bearer
 
@@ -266,8 +270,72 @@ def test_site_dashboard_flags_a_gap_of_concern_and_programme_compares_it(world, 
     dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
     assert "A gap between groups is getting worse" in dashboard
     assert "Median wait to first contact (days) by deprivation (IMD quintile)" in dashboard
+    board = client_as(world.lead).get("/programme/").content.decode()
+    assert 'href="/programme/measures/median_wait_days/equity/"' in board
     compare = client_as(world.lead).get(
         "/programme/measures/median_wait_days/equity/?by=imd_quintile"
     )
     assert compare.status_code == 200
     assert "The gap in median wait to first contact (days) between" in compare.content.decode()
+
+
+def _json_scripts(html: str) -> dict[str, object]:
+    return {
+        m.group(1): json.loads(m.group(2))
+        for m in re.finditer(r'<script id="([^"]+)" type="application/json">(.*?)</script>', html)
+    }
+
+
+def _plotted(figure) -> list[float]:
+    """Every number a figure's traces plot."""
+    return [y for trace in figure["data"] for y in trace.get("y") or [] if y is not None]
+
+
+@pytest.mark.django_db
+def test_shared_link_offers_the_equity_view_with_small_numbers_hidden(world, send, client):
+    """Every figure of the test extract is about fewer than 5 referrals (or none): a shared
+    link's reader sees none of them, on the page, in its charts' data or in the download."""
+    _figures(world, send)
+    _link, token = services.shared_link_create(
+        site=world.a.site, user=world.a.pm, label="Board", days=5
+    )
+    dashboard = client.get(reverse("shared-dashboard", args=[token])).content.decode()
+    page_url = reverse("shared-equity", args=[token, "referrals_received"])
+    assert f'href="{page_url}"' in dashboard
+    response = client.get(page_url + "?by=ethnic_group")
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    page = response.content.decode()
+    assert "Referrals received by ethnic group" in page
+    assert "with fewer than 5, not plotted" in page
+    assert 'href="/sites/' not in page  # no way into the site's own pages
+    figures = _json_scripts(page)
+    assert figures
+    # a week with no referrals in a group is a true zero, not a small number
+    assert all(y == 0 for f in figures.values() for y in _plotted(f))
+    download = client.get(
+        reverse("shared-equity-download", args=[token, "referrals_received"]) + "?by=ethnic_group"
+    )
+    assert download.status_code == 200
+    text = download.content.decode()
+    assert '"2026-01-05","White","fewer than 5"' in text
+    assert "2.0" not in text
+    assert ",1.0" not in text
+
+
+@pytest.mark.django_db
+def test_shared_equity_refuses_programme_revoked_and_forged_links(world, send, client):
+    _figures(world, send)
+    link, token = services.shared_link_create(
+        site=world.a.site, user=world.a.pm, label="Board", days=5
+    )
+    _plink, programme_token = services.shared_link_create(
+        programme=world.programme, user=world.lead, label="Programme board", days=5
+    )
+    for bad in (programme_token, token[:-2] + "xx"):
+        for name in ("shared-equity", "shared-equity-download"):
+            assert client.get(reverse(name, args=[bad, "referrals_received"])).status_code == 404
+    services.shared_link_revoke(link=link)
+    assert (
+        client.get(reverse("shared-equity", args=[token, "referrals_received"])).status_code == 404
+    )
