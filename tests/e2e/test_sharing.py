@@ -24,7 +24,7 @@ def test_shared_link_opens_without_logging_in_until_withdrawn(page, new_page, de
     visitor.goto(url)
     expect(visitor.locator("h1")).to_have_text("Northgate CAMHS")
     expect(visitor.get_by_text("Counts below 5 are hidden")).to_be_visible()
-    expect(visitor.get_by_role("heading", name="Measures")).to_be_visible()
+    expect(visitor.get_by_role("heading", name="Measures", exact=True)).to_be_visible()
     expect(visitor.get_by_role("link", name="Log out")).to_have_count(0)
     axe(visitor)
 
