@@ -125,11 +125,32 @@ def _range(incoming: pd.DataFrame, frequency: str) -> dict[str, object]:
     """Query parameters naming the stored values that `incoming` could meet."""
     return {
         "freq": frequency,
-        "sites": sorted(int(s) for s in np.unique(incoming["site_id"])),
-        "measures": sorted(int(m) for m in np.unique(incoming["measure_id"])),
+        "sites": sorted(int(s) for s in pd.unique(incoming["site_id"].to_numpy())),
+        "measures": sorted(int(m) for m in pd.unique(incoming["measure_id"].to_numpy())),
         "first": pd.Timestamp(incoming["period"].min()).date(),
         "last": pd.Timestamp(incoming["period"].max()).date(),
     }
+
+
+def _in_key_order(incoming: pd.DataFrame) -> pd.DataFrame:
+    """`incoming` sorted by (site, measure, period), the order the table's key is written
+    fastest in. The three columns are packed into one integer when their spans allow (they
+    always do for real ids and weeks), which sorts twice as fast as pandas' sort on three
+    columns, and a frame already in order is kept as it is."""
+    if len(incoming) < 2:
+        return incoming
+    site = incoming["site_id"].to_numpy()
+    measure = incoming["measure_id"].to_numpy()
+    day = incoming["period"].to_numpy().astype("datetime64[D]").view("int64")
+    spans = [int(a.max()) - int(a.min()) + 1 for a in (site, measure, day)]
+    if spans[0] * spans[1] * spans[2] >= 1 << 62:
+        return incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+    key = ((site - site.min()) * spans[1] + (measure - measure.min())) * spans[2] + (
+        day - day.min()
+    )
+    if bool((key[1:] >= key[:-1]).all()):
+        return incoming
+    return incoming.take(np.argsort(key, kind="stable"))
 
 
 _IN_RANGE = (
@@ -151,7 +172,7 @@ def _store_copy(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tu
             return _store_over(cursor, upload=upload, incoming=incoming, params=params)
         # Nothing stored where this upload lands (a first upload, or new weeks only): every
         # value is new and goes straight into the table, in key order.
-        new = incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+        new = _in_key_order(incoming)
         _copy_in(
             cursor,
             point,
@@ -256,7 +277,7 @@ def _existing_orm(incoming: pd.DataFrame, frequency: str) -> pd.DataFrame:
 
 def _diff(incoming: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(new rows, changed rows with old_value and old_upload), both in key order."""
-    incoming = incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+    incoming = _in_key_order(incoming)
     if existing.empty:
         return incoming, incoming.iloc[:0].assign(old_value=0.0, old_upload=0)
     merged = incoming.merge(existing, on=["site_id", "measure_id", "period"], how="left")
