@@ -194,16 +194,19 @@ def _store_over(cursor, *, upload: Upload, incoming: pd.DataFrame, params: dict)
     point = DataPoint._meta.db_table
     history = DataPointHistory._meta.db_table
     params = {**params, "upload": upload.pk}
+    # The same column types as the table, so the join compares like with like.
+    site_type = DataPoint._meta.get_field("site").db_type(connection)
+    measure_type = DataPoint._meta.get_field("measure").db_type(connection)
     cursor.execute(
-        "CREATE TEMPORARY TABLE measures_incoming (site_id bigint, measure_id bigint, "
-        "period date, value double precision) ON COMMIT DROP"
+        f"CREATE TEMPORARY TABLE measures_incoming (site_id {site_type}, "
+        f"measure_id {measure_type}, period date, value double precision) ON COMMIT DROP"
     )
     _copy_in(
         cursor,
         "measures_incoming",
         [
-            ("site_id", incoming["site_id"], ">i8"),
-            ("measure_id", incoming["measure_id"], ">i8"),
+            ("site_id", incoming["site_id"], _int_format(DataPoint, "site")),
+            ("measure_id", incoming["measure_id"], _int_format(DataPoint, "measure")),
             ("period", _days(incoming["period"]), ">i4"),
             ("value", incoming["value"], ">f8"),
         ],
