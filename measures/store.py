@@ -121,6 +121,82 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> 
         copy.write(struct.pack(">h", -1))
 
 
+def _groups_copy(
+    *, upload: Upload, frame: pd.DataFrame, periods: pd.Series, frequency: str
+) -> None:
+    """Figures per group in one binary COPY, built with numpy as for DataPoint: the grouping
+    and group labels are text of varying width, so the rows go in one block per (grouping,
+    group), within which every field has a fixed width; each block in key order."""
+    table = GroupedDataPoint._meta.db_table
+    pairs, labels = pd.factorize(pd.MultiIndex.from_arrays([frame["by"], frame["group"]]))
+    site = frame["site_id"].to_numpy(dtype="int64")
+    measure = frame["measure_id"].to_numpy(dtype="int64")
+    days = _days(periods)
+    value = frame["value"].to_numpy(dtype="float64")
+    records = frame["records"].to_numpy(dtype="int64")
+    order = np.lexsort((days, pairs, measure, site))
+    pairs_in_order = pairs[order]
+    blocks = []
+    for i, (by, group) in enumerate(labels):
+        rows = order[pairs_in_order == i]
+        blocks.append(
+            _binary_rows(
+                [
+                    (site[rows], _int_format(GroupedDataPoint, "site")),
+                    (measure[rows], _int_format(GroupedDataPoint, "measure")),
+                    (str(by).encode(), None),
+                    (str(group).encode(), None),
+                    (frequency.encode(), None),
+                    (days[rows], ">i4"),
+                    (value[rows], ">f8"),
+                    (records[rows], ">i4"),
+                    (upload.pk, _int_format(GroupedDataPoint, "upload")),
+                ],
+                len(rows),
+            )
+        )
+    names = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
+    with connection.cursor() as django_cursor:
+        _copy_blocks(django_cursor.cursor, table, [*names, "upload_id"], blocks)
+
+
+def _binary_rows(columns: Sequence[tuple[object, str | None]], n: int) -> np.ndarray:
+    """`n` rows of PostgreSQL's binary COPY format as one structured array: each column is
+    (values or a constant, numpy big-endian format), or (bytes, None) for a constant text
+    (its width fixed by its length; an empty one is a field of length 0)."""
+    layout = [("fields", ">i2")]
+    for i, (values, fmt) in enumerate(columns):
+        width = len(values) if fmt is None and isinstance(values, bytes) else None
+        layout.append((f"len{i}", ">i4"))
+        if width != 0:
+            layout.append((f"val{i}", f"S{width}" if fmt is None else fmt))
+    rows = np.empty(n, dtype=layout)
+    rows["fields"] = len(columns)
+    for i, (values, fmt) in enumerate(columns):
+        if fmt is None:
+            assert isinstance(values, bytes)
+            rows[f"len{i}"] = len(values)
+            if values:
+                rows[f"val{i}"] = values
+        else:
+            rows[f"len{i}"] = np.dtype(fmt).itemsize
+            rows[f"val{i}"] = values
+    return rows
+
+
+def _copy_blocks(cursor, table: str, names: Sequence[str], blocks: Sequence[np.ndarray]) -> None:
+    """COPY binary rows (from _binary_rows) into `table`'s columns `names`, in one statement."""
+    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(_COPY_SIGNATURE + struct.pack(">ii", 0, 0))
+        step = 8 << 20
+        for rows in blocks:
+            view = memoryview(rows).cast("B")
+            for start in range(0, len(view), step):
+                copy.write(view[start : start + step])
+        copy.write(struct.pack(">h", -1))
+
+
 def _range(incoming: pd.DataFrame, frequency: str) -> dict[str, object]:
     """Query parameters naming the stored values that `incoming` could meet."""
     return {
@@ -355,45 +431,35 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
         GroupedDataPoint.objects.filter(
             which, site_id=int(site_id), frequency=frequency, period__range=(first, last)
         ).delete()
-    days = periods.dt.date.to_numpy()
-    rows = list(
-        zip(
-            frame["site_id"].tolist(),
-            frame["measure_id"].tolist(),
-            frame["by"].tolist(),
-            frame["group"].tolist(),
-            days,
-            frame["value"].tolist(),
-            frame["records"].tolist(),
-            strict=True,
-        )
-    )
-    columns = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
     if connection.vendor == "postgresql":
-        table = GroupedDataPoint._meta.db_table
-        names = ", ".join(connection.ops.quote_name(c) for c in (*columns, "upload_id"))
-        with (
-            connection.cursor() as django_cursor,
-            django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row((*row[:4], frequency, *row[4:], upload.pk))
-    else:
-        GroupedDataPoint.objects.bulk_create(
-            (
-                GroupedDataPoint(
-                    site_id=site_id,
-                    measure_id=measure_id,
-                    by=by,
-                    group=group,
-                    frequency=frequency,
-                    period=day,
-                    value=value,
-                    records=n,
-                    upload=upload,
-                )
-                for site_id, measure_id, by, group, day, value, n in rows
-            ),
-            batch_size=BATCH,
-        )
+        _groups_copy(upload=upload, frame=frame, periods=periods, frequency=frequency)
+        return len(frame)
+    days = periods.dt.date.to_numpy()
+    rows = zip(
+        frame["site_id"].tolist(),
+        frame["measure_id"].tolist(),
+        frame["by"].tolist(),
+        frame["group"].tolist(),
+        days,
+        frame["value"].tolist(),
+        frame["records"].tolist(),
+        strict=True,
+    )
+    GroupedDataPoint.objects.bulk_create(
+        (
+            GroupedDataPoint(
+                site_id=site_id,
+                measure_id=measure_id,
+                by=by,
+                group=group,
+                frequency=frequency,
+                period=day,
+                value=value,
+                records=n,
+                upload=upload,
+            )
+            for site_id, measure_id, by, group, day, value, n in rows
+        ),
+        batch_size=BATCH,
+    )
     return len(frame)
