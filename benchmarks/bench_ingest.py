@@ -33,10 +33,10 @@ def options() -> ParseOptions:
     )
 
 
-def tidy_csv(path: Path) -> None:
+def tidy_csv(path: Path, n_weeks: int = N_WEEKS) -> None:
     rng = np.random.default_rng(1)
-    weeks = [(START + dt.timedelta(weeks=w)).isoformat() for w in range(N_WEEKS)]
-    values = rng.integers(0, 500, N_SITES * N_MEASURES * N_WEEKS)
+    weeks = [(START + dt.timedelta(weeks=w)).isoformat() for w in range(n_weeks)]
+    values = rng.integers(0, 500, N_SITES * N_MEASURES * n_weeks)
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write("site_code,week_commencing,measure,value\n")
         k = 0

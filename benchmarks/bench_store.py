@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from benchmarks import served
@@ -122,6 +123,24 @@ def main() -> None:
         wide_s, _ = ingest(xlsx_path, "wide xlsx, 50 sheets x 260 weeks x 20 measures")
         _wide_again_s, wide_again = ingest(xlsx_path, "wide xlsx, same file again")
         assert wide_again.counts["new"] == wide_again.counts["changed"] == 0
+
+        # How a first upload scales (no target): each size into an empty store, timed, then
+        # again under tracemalloc for the peak of what Python and numpy allocate.
+        for n_weeks in (100, 300, 1000):
+            path = Path(tmp) / f"tidy_{n_weeks}.csv"
+            gen.tidy_csv(path, n_weeks)
+            n = len(gen.SITES) * len(gen.MEASURES) * n_weeks
+            empty_store()
+            seconds, _ = ingest(path, f"scaling, {n:,} rows")
+            empty_store()
+            tracemalloc.start()
+            ingest(path, f"scaling, {n:,} rows, under tracemalloc")
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(
+                f"scaling: {n:,} rows in {seconds:.2f} s ({n / seconds / 1e3:.0f}k rows/s), "
+                f"peak traced memory {peak / 2**20:.0f} MiB"
+            )
 
     ratio = tidy_s / copy_s
     print(

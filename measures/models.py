@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from projects.models import Site
 
 
 class Measure(models.Model):
@@ -253,6 +258,17 @@ class Upload(models.Model):
         return "command line" if self.source == self.Source.CLI else self.get_source_display()
 
 
+class NarrowForeignKey(models.ForeignKey):
+    """A foreign key stored as a 4-byte integer whatever the width of the key it refers to.
+    Sites and measures number in the hundreds, so DataPoint's primary key keeps their ids in
+    4 bytes each rather than 8: a narrower key is a smaller index to write a million entries
+    into. PostgreSQL compares integer with bigint within one operator family, so joins to the
+    referenced tables still use their indexes."""
+
+    def db_type(self, connection):
+        return models.IntegerField().db_type(connection=connection)
+
+
 class DataPoint(models.Model):
     """The current value of a measure for a site and period, and the upload it came from.
 
@@ -267,14 +283,14 @@ class DataPoint(models.Model):
     """
 
     pk = models.CompositePrimaryKey("site_id", "measure_id", "period", "frequency")
-    site = models.ForeignKey(
+    site: models.ForeignKey[Site, Site] = NarrowForeignKey(  # type: ignore[assignment]  # typed as the ForeignKey it is
         "projects.Site",
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
         db_index=False,
     )
-    measure = models.ForeignKey(
+    measure: models.ForeignKey[Measure, Measure] = NarrowForeignKey(  # type: ignore[assignment]  # typed as the ForeignKey it is
         Measure,
         on_delete=models.PROTECT,
         related_name="+",

@@ -76,8 +76,18 @@ def charts_rebuild_request(*, changes: Mapping[int, Iterable[int]]) -> None:
     from measures.recovery import send_on_commit
     from measures.tasks import rebuild_charts
 
+    # Sites usually send the same measures: one query per distinct set, not one per site.
+    affected: dict[frozenset[int], set[int]] = {}
+    for ids in changes.values():
+        key = frozenset(int(m) for m in ids)
+        if key not in affected:
+            affected[key] = affected_measure_ids(key)
     pairs = sorted(
-        {(int(site_id), m) for site_id, ids in changes.items() for m in affected_measure_ids(ids)}
+        {
+            (int(site_id), m)
+            for site_id, ids in changes.items()
+            for m in affected[frozenset(int(m) for m in ids)]
+        }
     )
     if not pairs:
         return
