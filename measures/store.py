@@ -20,6 +20,7 @@ import datetime as dt
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,7 @@ def _days(period: pd.Series | np.ndarray) -> np.ndarray:
     return (np.asarray(period).astype("datetime64[D]") - _PG_EPOCH).astype(np.int32)
 
 
-def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> None:
+def _copy_in(cursor, table: str, columns: Sequence[tuple[str, Any, str]]) -> None:
     """COPY rows into `table` in PostgreSQL's binary format, built column-wise with numpy:
     every field here has a fixed width, so each row is one record of a structured array.
     `columns` is (name, values or a constant, numpy big-endian format)."""
@@ -114,7 +115,7 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, object, str]]) -> 
     names = ", ".join(connection.ops.quote_name(name) for name, _, _ in columns)
     with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
         copy.write(_COPY_SIGNATURE + struct.pack(">ii", 0, 0))
-        view = memoryview(rows).cast("B")
+        view = rows.data.cast("B")
         step = 8 << 20
         for start in range(0, len(view), step):
             copy.write(view[start : start + step])
@@ -191,7 +192,7 @@ def _copy_blocks(cursor, table: str, names: Sequence[str], blocks: Sequence[np.n
         copy.write(_COPY_SIGNATURE + struct.pack(">ii", 0, 0))
         step = 8 << 20
         for rows in blocks:
-            view = memoryview(rows).cast("B")
+            view = rows.data.cast("B")
             for start in range(0, len(view), step):
                 copy.write(view[start : start + step])
         copy.write(struct.pack(">h", -1))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .context import Factorized
 from .readers import cell_text, is_blank
 from .text import normalise_label
 
@@ -271,7 +272,7 @@ class Classified:
 
 
 def classify(
-    grouping: Grouping, column: pd.Series, factorized: tuple[np.ndarray, object] | None = None
+    grouping: Grouping, column: pd.Series, factorized: Factorized | None = None
 ) -> Classified:
     """Each row's group, looked up once per distinct cell."""
     raw, uniques = factorized or pd.factorize(column, use_na_sentinel=True)

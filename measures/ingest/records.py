@@ -19,6 +19,7 @@ in a window does not hold the referrals still open from before it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,10 +137,10 @@ def read_records(
         dup = counted & ids.duplicated(keep="first").to_numpy()
         # The row each repeated referral was first seen on, for the message; built only when
         # there are repeats (a million-entry dict cost 0.8 s for nothing).
-        first_row: dict[object, int] = {}
+        first_seen: dict[object, int] = {}
         if dup.any():
             repeated = counted & ids.isin(set(ids[dup])).to_numpy()
-            first_row = dict(zip(ids[repeated][::-1], rows[repeated][::-1], strict=True))
+            first_seen = dict(zip(ids[repeated][::-1], rows[repeated][::-1], strict=True))
         ctx.emit_rows(
             dup,
             "duplicate",
@@ -148,7 +149,7 @@ def read_records(
             role["referral_id"].name,
             lambda i: (
                 f"referral '{cell_text(ids.iat[i])}' appears more than once "
-                f"(also on row {first_row[ids.iat[i]]})"
+                f"(also on row {first_seen[ids.iat[i]]})"
             ),
         )
         row_ok &= ~dup
@@ -163,8 +164,8 @@ def read_records(
     label_codes, site_labels = pd.factorize(site_coded.labels, use_na_sentinel=False)
     site = label_codes[site_coded.codes]
     use = active & row_ok & site_ok
-    wanted = {d: ctx.measures.lookup(d) for d in DERIVED}
-    wanted = {d: c for d, c in wanted.items() if c is not None and c != IGNORE}
+    looked_up = {d: ctx.measures.lookup(d) for d in DERIVED}
+    wanted = {d: c for d, c in looked_up.items() if c is not None and c != IGNORE}
     if not wanted:
         ctx.log.add(
             "no_measures",
@@ -194,8 +195,8 @@ def read_records(
         n_weeks = int(span_days.max() - day0) // 7 + 1
         n_sites = int(span_site.max()) + 1
         size = n_sites * n_weeks
-        seen = np.bincount(span_site * n_weeks + (span_days - day0) // 7, minlength=size)
-        seen = seen.reshape(n_sites, n_weeks) > 0
+        per_week = np.bincount(span_site * n_weeks + (span_days - day0) // 7, minlength=size)
+        seen = per_week.reshape(n_sites, n_weeks) > 0
         has = seen.any(axis=1)
         first = np.where(has, seen.argmax(axis=1), n_weeks)
         last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
@@ -350,10 +351,7 @@ def _read_groupings(
             sc.name,
             rows,
             col.name,
-            lambda i, g=grouping, c=classified: (
-                f"'{c.bad_text[c.raw_codes[i]]}' is not an allowed {g.title} value "
-                f"(allowed: {g.allowed})"
-            ),
+            functools.partial(_bad_group_message, grouping, classified),
         )
         if classified.others:
             shown = ", ".join(classified.others[:10]) + (
@@ -543,3 +541,10 @@ def _stable_order(values: np.ndarray) -> np.ndarray:
     if len(values) and values.min() >= 0 and values.max() < 2**16:
         return np.argsort(values.astype(np.uint16), kind="stable")
     return np.argsort(values, kind="stable")
+
+
+def _bad_group_message(grouping: Grouping, classified: Classified, i: int) -> str:
+    return (
+        f"'{classified.bad_text[classified.raw_codes[i]]}' is not an allowed {grouping.title} "
+        f"value (allowed: {grouping.allowed})"
+    )
