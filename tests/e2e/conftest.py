@@ -150,30 +150,20 @@ def external_server(
         stdout=open(logs / "worker.log", "w"),  # noqa: SIM115 - lives as long as the process
         stderr=subprocess.STDOUT,
     )
-    # Beat sends the weekly digest every few seconds here instead of on Monday mornings.
-    beat = subprocess.Popen(
-        [
-            str(bin_dir / "celery"),
-            "-A",
-            "thrive_site",
-            "beat",
-            "--schedule",
-            str(logs / "beat-schedule"),
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env={**env, "DIGEST_EVERY_SECONDS": "4"},
-        stdout=open(logs / "beat.log", "w"),  # noqa: SIM115 - lives as long as the process
-        stderr=subprocess.STDOUT,
-    )
     base_url = f"http://127.0.0.1:{port}"
-    processes = (web, worker, beat)
+    processes = (web, worker)
     from thrive_site.celery import app
 
     app.conf.task_default_queue = E2E_QUEUE
     try:
         _wait_for(f"{base_url}/healthz", web)
-        yield {"url": base_url, "mail_dir": mail_dir, "logs": logs, "worker": worker}
+        yield {
+            "url": base_url,
+            "mail_dir": mail_dir,
+            "logs": logs,
+            "worker": worker,
+            "env": env,
+        }
     finally:
         for process in processes:
             process.terminate()
@@ -362,3 +352,34 @@ def login(axe: Callable[[Any], None]) -> Callable[..., None]:
         assert "/accounts/login/" not in page.url, f"{username} could not log in"
 
     return sign_in
+
+
+@pytest.fixture
+def beat(external_server: dict[str, Any]) -> Iterator[subprocess.Popen]:
+    """Celery beat for the test that asks for it, sending the weekly digest every few seconds
+    instead of on Monday mornings. Not part of the session's stack: its digests would write
+    into the shared test database under other tests (a backup's row counts, for one)."""
+    logs = external_server["logs"]
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "thrive_site",
+            "beat",
+            "--schedule",
+            str(logs / "beat-schedule"),
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env={**external_server["env"], "DIGEST_EVERY_SECONDS": "4"},
+        stdout=open(logs / "beat.log", "a"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

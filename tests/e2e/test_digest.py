@@ -28,6 +28,7 @@ def schedule_event(world) -> None:
 def test_beat_and_worker_send_the_weekly_digest(request, demo):
     schedule_event(demo)
     mail_dir = request.getfixturevalue("external_server")["mail_dir"]
+    request.getfixturevalue("beat")
     deadline = time.monotonic() + 90
     messages: list[str] = []
     while time.monotonic() < deadline:
