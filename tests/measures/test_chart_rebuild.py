@@ -134,12 +134,10 @@ def test_changing_a_measures_default_rebuilds_its_charts(
     assert state.summary["rules"] == "anhoej"
 
 
-def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
-    world, wait, send, admin_client, django_capture_on_commit_callbacks
-):
-    """The admin goes through the same rebuild as the services (no model signals)."""
+def _chart_with_a_cycle(world, wait, send, capture):
+    """Site A's chart of the wait, with one PDSA cycle of its project on it."""
     upload_weeks(send, world.a, JUMP)
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         cycle = toolkit_services.pdsa_create(
             project=world.a.project,
             user=world.a.pm,
@@ -150,6 +148,14 @@ def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
         )
     state = ChartState.objects.get(site=world.a.site, measure=wait)
     assert len(state.summary["annotations"]) == 1
+    return cycle, state
+
+
+def test_a_cycle_deleted_or_renamed_in_the_admin_leaves_the_chart_too(
+    world, wait, send, admin_client, django_capture_on_commit_callbacks
+):
+    """The admin goes through the same rebuild as the services (no model signals)."""
+    cycle, state = _chart_with_a_cycle(world, wait, send, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -166,18 +172,7 @@ def test_a_project_deleted_in_the_admin_takes_its_cycles_off_the_charts(
     world, wait, send, admin_client, django_capture_on_commit_callbacks, how
 ):
     """Deleting a project deletes its cycles: the charts they annotated are rebuilt too."""
-    upload_weeks(send, world.a, JUMP)
-    with django_capture_on_commit_callbacks(execute=True):
-        toolkit_services.pdsa_create(
-            project=world.a.project,
-            user=world.a.pm,
-            measures=[wait],
-            title="Call back",
-            objective="Shorter waits",
-            planned_start=weeks(28)[18],
-        )
-    state = ChartState.objects.get(site=world.a.site, measure=wait)
-    assert len(state.summary["annotations"]) == 1
+    _cycle, state = _chart_with_a_cycle(world, wait, send, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         if how == "one":
