@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from typing import Any, cast
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from playwright.sync_api import Error as PlaywrightError
 
 from .page_checks import CHROMIUM, CHROMIUM_ARGS, PageWatch
 from .snapshot import DatabaseSnapshot
@@ -32,6 +34,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
+# What Chromium says when a script runs on a document that a navigation is replacing.
+NAVIGATING = re.compile(r"Execution context was destroyed|reading 'documentElement'|navigat")
 # The worker of the broker run listens on a queue of its own; the test process sends there too.
 E2E_QUEUE = f"thrive-e2e-{os.getpid()}"
 
@@ -319,13 +323,26 @@ def page(new_page: Callable[[], Any]) -> Any:
 def axe() -> Callable[[Any], None]:
     """axe(page): fail on any serious or critical accessibility violation of the current page."""
 
-    def check(page: Any) -> None:
+    def run(page: Any) -> list[dict[str, Any]]:
         # Evaluated, not added as a <script> tag: the page's Content-Security-Policy refuses
         # inline scripts, as it should.
+        page.wait_for_load_state()
         page.evaluate(AXE_JS.read_text())
-        violations = page.evaluate(
+        return page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         )
+
+    def check(page: Any) -> None:
+        # A click on a link returns before the next page has replaced this one: axe can start
+        # on the document being torn down. Then it runs again on the page that arrived.
+        for attempt in range(3):
+            try:
+                violations = run(page)
+                break
+            except PlaywrightError as error:
+                if attempt == 2 or not NAVIGATING.search(str(error)):
+                    raise
+                page.wait_for_timeout(200)
         blocking = [
             f"{v['id']} ({v['impact']}): {v['help']} at "
             + ", ".join(node["target"][0] for node in v["nodes"][:3])
