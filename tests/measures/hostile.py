@@ -61,18 +61,27 @@ def _letter(index: int) -> str:
 
 def numbers_workbook(rows: int, columns: int) -> bytes:
     """A sheet of rows x columns numbers, streamed into the zip (any size, little memory)."""
-    letters = [_letter(c) for c in range(columns)]
+    # One row's XML as a template (filled in per row), compressed at the fastest level: a
+    # 470 MB sheet is written in seconds rather than the 12 s of a cell-by-cell build.
+    row_template = (
+        '<row r="{r}">'
+        + "".join(f'<c r="{_letter(c)}{{r}}"><v>{{v}}</v></c>' for c in range(columns))
+        + "</row>"
+    )
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("[Content_Types].xml", CONTENT_TYPES)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/workbook.xml", WORKBOOK)
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
             part.write(SHEET_OPEN.encode())
-            for r in range(1, rows + 1):
-                cells = "".join(f'<c r="{c}{r}"><v>{r % 997}</v></c>' for c in letters)
-                part.write(f'<row r="{r}">{cells}</row>'.encode())
+            for start in range(1, rows + 1, 1000):
+                chunk = "".join(
+                    row_template.format(r=r, v=r % 997)
+                    for r in range(start, min(start + 1000, rows + 1))
+                )
+                part.write(chunk.encode())
             part.write(SHEET_CLOSE.encode())
     return out.getvalue()
 
