@@ -93,6 +93,9 @@ class Panel:
     order: int
     build: Callable[[PanelContext], dict[int, Any]]
     template: str  # site dashboard fragment; context: panel, data, site, shared, can_edit
+    # What the programme dashboard's cells and section need, where that is less than `build`
+    # gives a site's own dashboard (the same shape, fewer fields filled): None means `build`.
+    programme_build: Callable[[PanelContext], dict[int, Any]] | None = None
     programme_template: str | None = None  # one cell of the programme dashboard table
     programme_heading: str | None = None
     # A section of the programme dashboard drawn from every site's data at once (e.g. the

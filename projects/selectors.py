@@ -154,7 +154,7 @@ def programme_dashboard(
         small_count_threshold=programme.small_count_threshold,
     )
     built = [
-        (panel, panel.build(context))
+        (panel, (panel.programme_build or panel.build)(context))
         for panel in panels.panels()
         if panel.programme_template is not None or panel.programme_section is not None
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -199,6 +200,64 @@ def test_programme_signals_leave_out_measures_whose_definitions_differ(world):
     assert [r.measure.code for r in data.compared_improvement] == ["median_wait_days"]
     assert data.compared_concern == []
     assert [r.measure.code for r in data.not_compared] == ["closures"]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_programme_reads_what_it_shows_as_the_site_dashboard_does(world, shared):
+    """The programme dashboard reads only the glance keys it shows, extracted by the
+    database: each one must come back as a site's own dashboard reads it (nulls included)."""
+    state(
+        world.a.site,
+        "median_wait_days",
+        icon="special_cause_improvement_low",
+        signal="a shift",
+        signal_weeks_ago=2,
+        assurance="assurance_pass",
+        last_value=28.5,
+    )
+    state(world.a.site, "referrals_received", last_value=3.0, weeks_ago=5)
+    state(world.b.site, "closures", icon="common_cause", last_value=None, assurance=None)
+    sites = [world.a.site, world.b.site]
+    context = PanelContext(sites=sites, today=TODAY, shared=shared, small_count_threshold=5)
+    detail = panels.build_site_measures(context)
+    programme = panels.build_programme_measures(context)
+
+    def shown(data):
+        return (
+            data.last_week,
+            data.weeks_since_data,
+            data.stale,
+            [
+                (
+                    r.measure.code,
+                    r.chart_url,
+                    r.last_date,
+                    r.last_value,
+                    r.variation_icon,
+                    r.variation_label,
+                    r.variation_file,
+                    r.assurance_icon,
+                    r.assurance_label,
+                    r.assurance_file,
+                    r.special,
+                )
+                for r in data.rows
+            ],
+        )
+
+    for site in sites:
+        assert shown(programme[site.pk]) == shown(detail[site.pk])
+    rows = {r.measure.code: r for r in programme[world.a.site.pk].rows}
+    assert rows["median_wait_days"].last_value == "28.5 days"
+    assert rows["referrals_received"].last_value == ("fewer than 5" if shared else "3")
+    assert programme[world.b.site.pk].rows[0].assurance_icon is None
+    # What only a site's own page shows is left out.
+    wait = {r.measure.code: r for r in detail[world.a.site.pk].rows}["median_wait_days"]
+    assert (wait.latest_signal, wait.needs_note) == ("a shift", True)
+    assert (rows["median_wait_days"].latest_signal, rows["median_wait_days"].needs_note) == (
+        None,
+        False,
+    )
 
 
 def _queries(sites) -> int:
