@@ -172,6 +172,28 @@ def _glances(site_ids: list[int], detail: bool) -> Iterator[tuple[int, int, dict
         yield site_id, measure_id, glance
 
 
+def _last_uploads_and_notes(
+    site_ids: list[int], note_cutoff: dt.date
+) -> tuple[dict[int, dt.datetime], dict[tuple[int, int], set[str]]]:
+    """When data last arrived at each site, and the weeks with a note since `note_cutoff` by
+    site and measure."""
+    through: Any = Upload.sites.through  # django-stubs cannot follow an annotation of it
+    last_upload = dict(
+        through.objects.filter(
+            site_id__in=site_ids, upload__status=Upload.Status.DONE, upload__undone_at__isnull=True
+        )
+        .values("site_id")
+        .annotate(last=Max("upload__finished_at"))
+        .values_list("site_id", "last")
+    )
+    noted: dict[tuple[int, int], set[str]] = {}
+    for site_id, measure_id, period in PointNote.objects.filter(
+        site_id__in=site_ids, period__gte=note_cutoff
+    ).values_list("site_id", "measure_id", "period"):
+        noted.setdefault((site_id, measure_id), set()).add(period.isoformat())
+    return last_upload, noted
+
+
 def build_programme_measures(context: PanelContext) -> dict[int, SiteMeasures]:
     """What the programme dashboard shows of each site's measures: icons, signals and
     freshness; not the notes asked for, missing weeks or last upload (a site's own page)."""
@@ -190,25 +212,8 @@ def build_site_measures(context: PanelContext, *, detail: bool = True) -> dict[i
         glances.setdefault(site_id, {})[measure_id] = glance
         sent.setdefault(site_id, set()).update(glance.get("recent_periods") or ())
     this_week = monday(context.today)
-    last_upload: dict[int, dt.datetime] = {}
-    noted: dict[tuple[int, int], set[str]] = {}  # weeks with a note, by site and measure
     note_cutoff = context.today - dt.timedelta(days=SIGNAL_AGE_DAYS)
-    if detail:
-        through: Any = Upload.sites.through  # django-stubs cannot follow an annotation of it
-        last_upload = dict(
-            through.objects.filter(
-                site_id__in=site_ids,
-                upload__status=Upload.Status.DONE,
-                upload__undone_at__isnull=True,
-            )
-            .values("site_id")
-            .annotate(last=Max("upload__finished_at"))
-            .values_list("site_id", "last")
-        )
-        for site_id, measure_id, period in PointNote.objects.filter(
-            site_id__in=site_ids, period__gte=note_cutoff
-        ).values_list("site_id", "measure_id", "period"):
-            noted.setdefault((site_id, measure_id), set()).add(period.isoformat())
+    last_upload, noted = _last_uploads_and_notes(site_ids, note_cutoff) if detail else ({}, {})
     recent_weeks = [this_week - dt.timedelta(weeks=n) for n in range(RECENT_WEEKS, 0, -1)]
     recent_iso = [(w, w.isoformat()) for w in recent_weeks]
     differing = measures_with_differing_definitions(sites=sites) if len(sites) > 1 else set()
