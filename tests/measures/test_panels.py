@@ -393,3 +393,20 @@ def test_a_built_chart_keeps_what_dashboards_show_in_its_glance(world):
     assert state.glance["variation_icon"] == state.summary["variation_icon"]
     assert state.glance["recent_periods"] == sorted(w.isoformat() for w in weeks[:16])
     assert "sentences" not in state.glance
+
+
+def test_the_programme_grid_escapes_every_name_and_label(world):
+    world.a.site.name = '<b>North & "South"</b>'
+    world.a.site.save()
+    measure = Measure.objects.get(code="median_wait_days")
+    measure.name = "Wait <days>"
+    measure.save()
+    state(world.a.site, "median_wait_days", icon="special_cause_concern_high")
+    sites = [world.a.site, world.b.site]
+    context = PanelContext(sites=sites, today=TODAY, small_count_threshold=5)
+    grid = panels.programme_grid(sites, panels.build_programme_measures(context))
+    body = grid.body_html()
+    assert "<b>" not in body
+    assert "<days>" not in body
+    assert "&lt;b&gt;North &amp; &quot;South&quot;&lt;/b&gt;</a></th>" in body
+    assert 'title="Wait &lt;days&gt; at &lt;b&gt;North &amp; &quot;South&quot;&lt;/b&gt;: ' in body
