@@ -269,16 +269,19 @@ def build_site_measures(context: PanelContext, *, detail: bool = True) -> dict[i
         if data.last_week is not None:
             data.weeks_since_data = max(0, (this_week - data.last_week).days // 7 - 1)
         if detail and len(sites) == 1:
-            data.gap_concerns = _gap_concerns(site, context)
+            data.gap_concerns = _gap_concerns(site, context, of_site, measures)
             data.grouped_measures = _grouped_measures([site_id], measures)
         result[site_id] = data
     return result
 
 
-def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str, str, str]]:
+def _gap_concerns(
+    site: Site, context: PanelContext, glances: dict[int, dict[str, Any]], measures: list[Measure]
+) -> list[tuple[Measure, str, str, str]]:
     """The site's gaps between groups whose latest point is special cause of concern, as the
-    reader may see them (small numbers left out of the gap for shared views and stakeholders)."""
-    from .charts.equity import site_gap_concerns
+    reader may see them (small numbers left out of the gap for shared views and stakeholders),
+    from the site's chart glances (by measure id)."""
+    from .charts.equity import gap_concerns
     from .ingest.groups import GROUPINGS
 
     may_see = (
@@ -286,15 +289,17 @@ def _gap_concerns(site: Site, context: PanelContext) -> list[tuple[Measure, str,
         and context.user is not None
         and can(context.user, Capability.SEE_SMALL_COUNTS, site)
     )
-    threshold = None if may_see else context.small_count_threshold
+    by_id = {m.pk: m for m in measures}
     return [
         (
-            measure,
+            by_id[measure_id],
             GROUPINGS[by].title,
-            reverse("measures:chart-equity", args=[site.code, measure.code]) + f"?by={by}",
+            reverse("measures:chart-equity", args=[site.code, by_id[measure_id].code])
+            + f"?by={by}",
             by,
         )
-        for measure, by in site_gap_concerns(site=site, threshold=threshold)
+        for measure_id, by in gap_concerns(glances, hidden=not may_see)
+        if measure_id in by_id
     ]
 
 

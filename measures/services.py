@@ -648,11 +648,17 @@ def points_write(
             problems=[],
             **fields,
         )
-        if counts.new or counts.changed:
-            by_site = frame.groupby("site_id")["measure_id"].unique()
-            chart_services.charts_rebuild_request(
-                changes={int(site): [int(m) for m in ids] for site, ids in by_site.items()}
-            )
+        # Charts whose figures changed; and, with figures per group (which keep no history
+        # to compare with), every chart of their measures: its glance holds the gaps.
+        changed = [frame] if counts.new or counts.changed else []
+        if groups is not None and len(groups):
+            changed.append(groups)
+        changes: dict[int, set[int]] = {}
+        for part in changed:
+            for site, ids in part.groupby("site_id")["measure_id"].unique().items():
+                changes.setdefault(int(site), set()).update(int(m) for m in ids)
+        if changes:
+            chart_services.charts_rebuild_request(changes=changes)
 
 
 def _changes(*, upload: Upload) -> list[dict[str, Any]]:

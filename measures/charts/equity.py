@@ -103,23 +103,13 @@ def equity_view(
     for a shared link's reader, PDSA cycles are marked by their label ("PDSA 3") only, without
     the cycle's title or its record, which are the project team's."""
     grouping = GROUPINGS[by]
-    received = Measure.objects.filter(code="referrals_received").first()
-    # Accepted, signposted and rejected: the gap is a ratio of shares of referrals received.
-    denom_id = received.pk if received is not None and measure.code in RATE_OF_RECEIVED else None
+    denom_id = _denominator_id(measure)
     rate = denom_id is not None
     ids = [measure.pk] + ([denom_id] if denom_id is not None else [])
     data = _rows(site, ids, by)
     mine = data.get(measure.pk, {})
-    order = {g: i for i, g in enumerate(grouping.groups)}
-    groups = sorted(mine, key=lambda g: (order.get(g, len(order)), g))
-    if group not in groups:
-        group = default_group(by, groups)
-    if by == "imd_quintile":
-        comparison = "5"
-        others = ["5"]
-    else:
-        comparison = "the rest"
-        others = [g for g in groups if g != group and g not in UNKNOWN_GROUPS]
+    groups = _ordered_groups(by, mine)
+    group, comparison, others = _comparison(by, groups, group)
     waits = measure.unit == Measure.Unit.DAYS
     gap_kind = "difference" if waits else "ratio"
     label = grouping.title
@@ -207,7 +197,7 @@ def equity_view(
                     dom_id=f"group-{len(view.panels) + 1}",
                 )
             )
-    gap = _gap(
+    analysed = _gap_analysis(
         dates=dates,
         mine=mine,
         denom=data.get(denom_id, {}) if denom_id is not None else None,
@@ -216,18 +206,12 @@ def equity_view(
         waits=waits,
         threshold=threshold,
     )
-    known = [v for v in gap if v is not None]
-    if len(known) < 2:
+    if analysed is None:
         view.gap_headline = [
             "There are too few weeks with figures for both groups to chart the gap."
         ]
         return view
-    baseline = np.mean(known[: max(len(known) // 2, 1)])
-    no_gap = 0.0 if waits else 1.0
-    # With no gap at first, the group in question (the most deprived, or the chosen group)
-    # is the one whose disadvantage the chart watches for: a rise is the concern.
-    improvement = "decrease" if baseline >= no_gap else "increase"
-    result = spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement)
+    gap, result, improvement = analysed
     gap_unit = "days" if waits else ""
     summary = words.chart_summary(
         result=result,
@@ -240,8 +224,7 @@ def equity_view(
     view.gap_headline = summary.headline
     view.gap_details = summary.details
     view.gap_latest = summary.latest
-    last = max((i for i, v in enumerate(gap) if v is not None), default=None)
-    view.gap_variation = result.points[last].variation if last is not None else None
+    view.gap_variation = _latest_variation(gap, result)
     if with_gap_figure:
         view.gap_small_figure = figures.small_multiple_figure(
             result=result,
@@ -262,6 +245,101 @@ def equity_view(
             bounds=(None, None),
         )
     return view
+
+
+def _denominator_id(measure: Measure) -> int | None:
+    """Accepted, signposted and rejected: the gap is a ratio of shares of referrals received,
+    whose id this is (None for other measures)."""
+    if measure.code not in RATE_OF_RECEIVED:
+        return None
+    received = Measure.objects.filter(code="referrals_received").first()
+    return received.pk if received is not None else None
+
+
+def _ordered_groups(by: str, mine: dict[str, Any]) -> list[str]:
+    order = {g: i for i, g in enumerate(GROUPINGS[by].groups)}
+    return sorted(mine, key=lambda g: (order.get(g, len(order)), g))
+
+
+def _comparison(by: str, groups: list[str], group: str | None) -> tuple[str, str, list[str]]:
+    """(the group the gap is about, what it is compared with, the groups that make that up)."""
+    if group not in groups:
+        group = default_group(by, groups)
+    if by == "imd_quintile":
+        return group, "5", ["5"]
+    return group, "the rest", [g for g in groups if g != group and g not in UNKNOWN_GROUPS]
+
+
+def _gap_analysis(
+    *,
+    dates: list[dt.date],
+    mine: dict,
+    denom: dict | None,
+    group: str,
+    others: list[str],
+    waits: bool,
+    threshold: int | None,
+) -> tuple[list[float | None], spc.SPCResult, str] | None:
+    """The gap per week, its SPC analysis and the direction of improvement; None when too
+    few weeks have figures for both sides."""
+    gap = _gap(
+        dates=dates,
+        mine=mine,
+        denom=denom,
+        group=group,
+        others=others,
+        waits=waits,
+        threshold=threshold,
+    )
+    known = [v for v in gap if v is not None]
+    if len(known) < 2:
+        return None
+    baseline = np.mean(known[: max(len(known) // 2, 1)])
+    no_gap = 0.0 if waits else 1.0
+    # With no gap at first, the group in question (the most deprived, or the chosen group)
+    # is the one whose disadvantage the chart watches for: a rise is the concern.
+    improvement = "decrease" if baseline >= no_gap else "increase"
+    return gap, spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement), improvement
+
+
+def gap_variations(*, site: Site, measure: Measure, threshold: int) -> dict[str, dict[str, Any]]:
+    """The variation of the latest point of each default gap of the site's measure (one per
+    grouping it has weekly figures by), as every figure shows it ("all") and with groups
+    below `threshold` left out ("hidden"): what the site dashboard flags, kept in the chart's
+    glance by the worker (measures.charts.services.chart_rebuild) so that no page computes
+    it. Two queries."""
+    denom_id = _denominator_id(measure)
+    ids = [measure.pk] + ([denom_id] if denom_id is not None else [])
+    rows: dict[tuple[int, str], dict[str, dict]] = {}
+    for measure_id, by, group, period, value, n in GroupedDataPoint.objects.filter(
+        site=site, measure_id__in=ids, frequency=Frequency.WEEKLY
+    ).values_list("measure_id", "by", "group", "period", "value", "records"):
+        rows.setdefault((measure_id, by), {}).setdefault(group, {})[period] = (value, n)
+    out: dict[str, dict[str, Any]] = {}
+    for (measure_id, by), mine in sorted(rows.items()):
+        if measure_id != measure.pk or by not in GROUPINGS:
+            continue
+        group, _, others = _comparison(by, _ordered_groups(by, mine), None)
+        dates = _grid([p for g in mine.values() for p in g], Frequency.WEEKLY)
+        variations = {}
+        for reader, hide in (("all", None), ("hidden", threshold)):
+            analysed = _gap_analysis(
+                dates=dates,
+                mine=mine,
+                denom=rows.get((denom_id, by), {}) if denom_id is not None else None,
+                group=group,
+                others=others,
+                waits=measure.unit == Measure.Unit.DAYS,
+                threshold=hide,
+            )
+            variations[reader] = _latest_variation(*analysed[:2]) if analysed else None
+        out[by] = variations
+    return out
+
+
+def _latest_variation(gap: list[float | None], result: spc.SPCResult) -> str | None:
+    last = max((i for i, v in enumerate(gap) if v is not None), default=None)
+    return result.points[last].variation if last is not None else None
 
 
 def _gap(
@@ -324,22 +402,14 @@ def _weighted_median(values: list[float], weights: list[int]) -> float:
     return float(v[i])
 
 
-def site_gap_concerns(*, site: Site, threshold: int | None = None) -> list[tuple[Measure, str]]:
-    """(measure, grouping) pairs at the site whose gap's latest point is special cause of
-    concern, for the site dashboard's flag."""
-    pairs = (
-        GroupedDataPoint.objects.filter(site=site, frequency=Frequency.WEEKLY)
-        .order_by()
-        .values_list("measure_id", "by")
-        .distinct()
+def gap_concerns(glances: dict[int, dict[str, Any]], *, hidden: bool) -> list[tuple[int, str]]:
+    """(measure id, grouping) of each gap whose latest point is special cause of concern, read
+    from the glances (by measure id) the worker built; `hidden`: as a reader who may not see
+    small counts sees it."""
+    reader = "hidden" if hidden else "all"
+    return sorted(
+        (measure_id, by)
+        for measure_id, glance in glances.items()
+        for by, variations in (glance.get("gap_variations") or {}).items()
+        if variations.get(reader) == "special_cause_concern"
     )
-    measures = Measure.objects.in_bulk({m for m, _ in pairs})
-    out = []
-    for measure_id, by in sorted(pairs):
-        measure = measures[measure_id]
-        view = equity_view(
-            site=site, measure=measure, by=by, threshold=threshold, with_figures=False
-        )
-        if view.gap_variation == "special_cause_concern":
-            out.append((measure, by))
-    return out

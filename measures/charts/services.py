@@ -652,7 +652,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
     """Build and store the site's charts of the measure (weekly, and monthly where there are
     monthly figures). Without `force`, states already built at their requested version are
     left alone (a burst of requests costs one build)."""
-    site = Site.objects.filter(pk=site_id).first()
+    site = Site.objects.select_related("programme").filter(pk=site_id).first()
     measure = Measure.objects.filter(pk=measure_id).first()
     if site is None or measure is None:
         return []
@@ -683,6 +683,13 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
     adjustments = list(ChartAdjustment.objects.filter(site=site, measure=measure))
     notes = list(PointNote.objects.filter(site=site, measure=measure))
     provided = provided_annotations(site=site, measure=measure)
+    # The gaps between groups the site dashboard flags, kept in the weekly chart's glance.
+    # Imported here: the equity view builds on this module.
+    from .equity import gap_variations
+
+    gaps = gap_variations(
+        site=site, measure=measure, threshold=site.programme.small_count_threshold
+    )
     built = []
     for frequency in todo:
         version = existing[frequency].requested_version if frequency in existing else 1
@@ -697,6 +704,8 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
             provided=provided,
             provisional=unfinished.get(frequency, set()),
         )
+        if frequency == Frequency.WEEKLY and fields["glance"]:
+            fields["glance"]["gap_variations"] = gaps
         fields.update(built_at=timezone.now(), built_version=version)
         if frequency in existing:
             # Only the built fields: a request that arrived meanwhile keeps the state stale.

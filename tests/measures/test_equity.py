@@ -279,6 +279,34 @@ def test_site_dashboard_flags_a_gap_of_concern_and_programme_compares_it(world, 
     assert "The gap in median wait to first contact (days) between" in compare.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_gap_flag_is_built_by_the_worker_and_follows_figures_per_group_alone(
+    world, send, client_as
+):
+    """The dashboard reads the flag from the chart's glance, built with the chart; a record-
+    level extract that changes only who waited (the same waits, the same weeks) changes no
+    figure of the measure, yet rebuilds its charts, so the flag follows."""
+    from measures.models import ChartState
+
+    assert send(world.a.info, world.a.site, _widening_gap()).status == Upload.Status.DONE
+    glance = ChartState.objects.get(
+        site=world.a.site, measure__code="median_wait_days", frequency="weekly"
+    ).glance
+    gaps = glance["gap_variations"]["imd_quintile"]
+    assert gaps["all"] == "special_cause_concern"
+    # Weeks in which fewer than 5 children were first seen drop out for other readers.
+    assert gaps["hidden"] == "common_cause"
+    dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
+    assert "A gap between groups is getting worse" in dashboard
+    # Now the least deprived waited the extra 40 days: the gap falls, a signal of improvement.
+    swapped = _widening_gap().replace(",A,1,1,9,", ",A,x,1,9,").replace(",A,10,1,9,", ",A,1,1,9,")
+    again = send(world.a.info, world.a.site, swapped.replace(",A,x,1,9,", ",A,10,1,9,"))
+    assert again.status == Upload.Status.DONE, again.problems
+    assert again.counts["new"] == again.counts["changed"] == 0
+    dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
+    assert "A gap between groups is getting worse" not in dashboard
+
+
 def _json_scripts(html: str) -> dict[str, object]:
     return {
         m.group(1): json.loads(m.group(2))
