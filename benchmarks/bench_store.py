@@ -1,7 +1,7 @@
 """Ingest large extracts into PostgreSQL through the upload service, parse to commit.
 
 Targets: a 1,000,000-row tidy CSV (50 sites x 20 measures x 1,000 weeks) in under 20 s and
-within 4x the time PostgreSQL's own COPY takes to load the same rows into a bare table; a
+within 3x (issue 16) the time PostgreSQL's own COPY takes to load the same rows into a bare table; a
 50-sheet .xlsx (260 weeks x 20 measures per site) in under 15 s; re-sending either file writes
 no rows. Uses a scratch database (BENCH_DATABASE_URL, default thrive_bench on the local server).
 """
@@ -145,10 +145,10 @@ def main() -> None:
     ratio = tidy_s / copy_s
     print(
         f"medians of {REPEATS}: COPY {copy_s:.2f} s; "
-        f"tidy: {tidy_s:.2f} s (target < 20 s; {ratio:.1f}x COPY, target <= 4x); "
+        f"tidy: {tidy_s:.2f} s (target < 20 s; {ratio:.1f}x COPY, target <= 3x); "
         f"wide: {wide_s:.2f} s (target < 15 s)"
     )
-    met = tidy_s < 20 and ratio <= 4 and wide_s < 15
+    met = tidy_s < 20 and ratio <= 3 and wide_s < 15
     print("PASS" if met else "MISSED a target (see the figures above)")
     if not met:
         raise SystemExit(1)
