@@ -187,9 +187,8 @@ def _demo_events(world: DemoWorld) -> None:
     from . import services
 
     def at(days: int, hour: int) -> dt.datetime:
-        return timezone.make_aware(
-            dt.datetime.combine(world.today + dt.timedelta(days=days), dt.time(hour))
-        )
+        day = working_day(world.today + dt.timedelta(days=days))
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
     services.event_create(
         programme=world.programme,

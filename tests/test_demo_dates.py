@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from phases.models import Meeting
 from projects.demo import demo_load, month_ahead, working_day
+from projects.models import CommunityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,12 @@ def test_demo_aims_are_ahead_and_meetings_on_working_days(settings, offset):
     for meeting in meetings:
         assert meeting.held_on.weekday() < 5, f"{meeting} held on {meeting.held_on:%A}"
         assert meeting.next_date.weekday() < 5, f"{meeting} next on {meeting.next_date:%A}"
+    events = list(CommunityEvent.objects.all())
+    assert events
+    for event in events:
+        starts = timezone.localtime(event.starts_at)
+        assert starts.weekday() < 5, f"{event.title} on {starts:%A}"
+        assert starts.date() > today, f"{event.title} on {starts:%d %B %Y}"
 
 
 @pytest.mark.parametrize(
