@@ -197,7 +197,7 @@ def equity_view(
                     dom_id=f"group-{len(view.panels) + 1}",
                 )
             )
-    analysed = _gap_analysis(
+    gap = _gap(
         dates=dates,
         mine=mine,
         denom=data.get(denom_id, {}) if denom_id is not None else None,
@@ -206,12 +206,13 @@ def equity_view(
         waits=waits,
         threshold=threshold,
     )
+    analysed = _gap_analysis(gap, waits=waits)
     if analysed is None:
         view.gap_headline = [
             "There are too few weeks with figures for both groups to chart the gap."
         ]
         return view
-    gap, result, improvement = analysed
+    result, improvement = analysed
     gap_unit = "days" if waits else ""
     summary = words.chart_summary(
         result=result,
@@ -270,27 +271,9 @@ def _comparison(by: str, groups: list[str], group: str | None) -> tuple[str, str
     return group, "the rest", [g for g in groups if g != group and g not in UNKNOWN_GROUPS]
 
 
-def _gap_analysis(
-    *,
-    dates: list[dt.date],
-    mine: dict,
-    denom: dict | None,
-    group: str,
-    others: list[str],
-    waits: bool,
-    threshold: int | None,
-) -> tuple[list[float | None], spc.SPCResult, str] | None:
-    """The gap per week, its SPC analysis and the direction of improvement; None when too
-    few weeks have figures for both sides."""
-    gap = _gap(
-        dates=dates,
-        mine=mine,
-        denom=denom,
-        group=group,
-        others=others,
-        waits=waits,
-        threshold=threshold,
-    )
+def _gap_analysis(gap: list[float | None], *, waits: bool) -> tuple[spc.SPCResult, str] | None:
+    """The gap's SPC analysis and its direction of improvement; None when too few weeks have
+    figures for both sides."""
     known = [v for v in gap if v is not None]
     if len(known) < 2:
         return None
@@ -299,7 +282,7 @@ def _gap_analysis(
     # With no gap at first, the group in question (the most deprived, or the chosen group)
     # is the one whose disadvantage the chart watches for: a rise is the concern.
     improvement = "decrease" if baseline >= no_gap else "increase"
-    return gap, spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement), improvement
+    return spc.analyse(gap, chart="xmr", rules="mdc", improvement=improvement), improvement
 
 
 def gap_variations(*, site: Site, measure: Measure, threshold: int) -> dict[str, dict[str, Any]]:
@@ -322,17 +305,19 @@ def gap_variations(*, site: Site, measure: Measure, threshold: int) -> dict[str,
         group, _, others = _comparison(by, _ordered_groups(by, mine), None)
         dates = _grid([p for g in mine.values() for p in g], Frequency.WEEKLY)
         variations = {}
+        waits = measure.unit == Measure.Unit.DAYS
         for reader, hide in (("all", None), ("hidden", threshold)):
-            analysed = _gap_analysis(
+            gap = _gap(
                 dates=dates,
                 mine=mine,
                 denom=rows.get((denom_id, by), {}) if denom_id is not None else None,
                 group=group,
                 others=others,
-                waits=measure.unit == Measure.Unit.DAYS,
+                waits=waits,
                 threshold=hide,
             )
-            variations[reader] = _latest_variation(*analysed[:2]) if analysed else None
+            analysed = _gap_analysis(gap, waits=waits)
+            variations[reader] = _latest_variation(gap, analysed[0]) if analysed else None
         out[by] = variations
     return out
 
