@@ -163,13 +163,18 @@ def _glances(site_ids: list[int], detail: bool) -> Iterator[tuple[int, int, dict
     if detail:
         yield from states.values_list("site_id", "measure_id", "glance")
         return
-    keys_ = PROGRAMME_GLANCE_KEYS
-    keys = [KT(f"glance__{key}") for key in keys_]
-    for site_id, measure_id, *values in states.values_list("site_id", "measure_id", *keys):
+    extracted = [KT(f"glance__{key}") for key in PROGRAMME_GLANCE_KEYS]
+    for site_id, measure_id, *values in states.values_list("site_id", "measure_id", *extracted):
         # SQLite answers a JSON null as the text "null" (PostgreSQL as NULL); no key holds
         # that word.
-        glance = {k: None if v == "null" else v for k, v in zip(keys_, values, strict=True)}
-        yield site_id, measure_id, glance
+        yield (
+            site_id,
+            measure_id,
+            {
+                key: None if value == "null" else value
+                for key, value in zip(PROGRAMME_GLANCE_KEYS, values, strict=True)
+            },
+        )
 
 
 def _last_uploads_and_notes(
