@@ -303,7 +303,11 @@ def _gap_concerns(
             + f"?by={by}",
             by,
         )
-        for measure_id, by in gap_concerns(glances, hidden=not may_see)
+        for measure_id, by in gap_concerns(
+            site=site,
+            glances=glances,
+            threshold=None if may_see else context.small_count_threshold,
+        )
         if measure_id in by_id
     ]
 

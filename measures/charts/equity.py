@@ -387,14 +387,25 @@ def _weighted_median(values: list[float], weights: list[int]) -> float:
     return float(v[i])
 
 
-def gap_concerns(glances: dict[int, dict[str, Any]], *, hidden: bool) -> list[tuple[int, str]]:
+def gap_concerns(
+    *, site: Site, glances: dict[int, dict[str, Any]], threshold: int | None
+) -> list[tuple[int, str]]:
     """(measure id, grouping) of each gap whose latest point is special cause of concern, read
-    from the glances (by measure id) the worker built; `hidden`: as a reader who may not see
-    small counts sees it."""
-    reader = "hidden" if hidden else "all"
-    return sorted(
-        (measure_id, by)
-        for measure_id, glance in glances.items()
-        for by, variations in (glance.get("gap_variations") or {}).items()
-        if variations.get(reader) == "special_cause_concern"
-    )
+    from the site's glances (by measure id) the worker built; with `threshold`, as a reader who
+    may not see small counts sees it. A glance built under another threshold (the programme's
+    was changed since) is analysed again here, as the equity view would."""
+    found = []
+    for measure_id, glance in glances.items():
+        for by, variations in (glance.get("gap_variations") or {}).items():
+            if threshold is None:
+                variation = variations.get("all")
+            elif glance.get("gap_threshold") == threshold:
+                variation = variations.get("hidden")
+            else:
+                measure = Measure.objects.get(pk=measure_id)
+                variation = equity_view(
+                    site=site, measure=measure, by=by, threshold=threshold, with_figures=False
+                ).gap_variation
+            if variation == "special_cause_concern":
+                found.append((measure_id, by))
+    return sorted(found)

@@ -687,9 +687,8 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
     # Imported here: the equity view builds on this module.
     from .equity import gap_variations
 
-    gaps = gap_variations(
-        site=site, measure=measure, threshold=site.programme.small_count_threshold
-    )
+    gap_threshold = site.programme.small_count_threshold
+    gaps = gap_variations(site=site, measure=measure, threshold=gap_threshold)
     built = []
     for frequency in todo:
         version = existing[frequency].requested_version if frequency in existing else 1
@@ -705,7 +704,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
             provisional=unfinished.get(frequency, set()),
         )
         if frequency == Frequency.WEEKLY and fields["glance"]:
-            fields["glance"]["gap_variations"] = gaps
+            fields["glance"].update(gap_variations=gaps, gap_threshold=gap_threshold)
         fields.update(built_at=timezone.now(), built_version=version)
         if frequency in existing:
             # Only the built fields: a request that arrived meanwhile keeps the state stale.
