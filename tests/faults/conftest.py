@@ -151,28 +151,47 @@ class Stack:
         )
 
     def start_web(self) -> None:
-        self._start(
-            "web",
-            [
-                str(BIN / "gunicorn"),
-                "thrive_site.wsgi",
-                "-b",
-                f"127.0.0.1:{self.web_port}",
-                "-w",
-                "1",
-                "--timeout",
-                "60",
-            ],
-        )
+        """gunicorn on a port chosen now: one chosen when the stack was made can be taken by
+        the time the worker is up (a client's ephemeral port; gunicorn then gives up with
+        "Connection in use", a CI failure), so a taken port is given up for another."""
+        for _attempt in range(3):
+            self.web_port = free_port()
+            self.url = f"http://127.0.0.1:{self.web_port}"
+            process = self._start(
+                "web",
+                [
+                    str(BIN / "gunicorn"),
+                    "thrive_site.wsgi",
+                    "-b",
+                    f"127.0.0.1:{self.web_port}",
+                    "-w",
+                    "1",
+                    "--timeout",
+                    "60",
+                ],
+            )
 
-        def up() -> bool:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    return response.status == 200
-            except OSError:
-                return False
+            def up(process: subprocess.Popen = process) -> bool | None:
+                if process.poll() is not None:
+                    return None  # gone: see its log
+                try:
+                    with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                        return response.status == 200
+                except OSError:
+                    return False
 
-        wait_until(up, 60, "web")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                state = up()
+                if state or state is None:
+                    break
+                time.sleep(0.05)
+            if state:
+                return
+            if state is None and "in use" in self.log("web"):
+                continue
+            raise AssertionError(f"web: not up within 60 s; its log:\n{self.log('web')[-2000:]}")
+        raise AssertionError("web: no free port in three tries")
 
     def kill(self, name: str) -> None:
         """kill -9 of the process and all its children, as the kernel's OOM killer or a lost
