@@ -306,9 +306,9 @@ def _gap_concerns(
         for measure_id, by in gap_concerns(
             site=site,
             glances=glances,
+            measures=by_id,
             threshold=None if may_see else context.small_count_threshold,
         )
-        if measure_id in by_id
     ]
 
 

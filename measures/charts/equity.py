@@ -388,7 +388,11 @@ def _weighted_median(values: list[float], weights: list[int]) -> float:
 
 
 def gap_concerns(
-    *, site: Site, glances: dict[int, dict[str, Any]], threshold: int | None
+    *,
+    site: Site,
+    glances: dict[int, dict[str, Any]],
+    measures: dict[int, Measure],
+    threshold: int | None,
 ) -> list[tuple[int, str]]:
     """(measure id, grouping) of each gap whose latest point is special cause of concern, read
     from the site's glances (by measure id) the worker built; with `threshold`, as a reader who
@@ -396,15 +400,20 @@ def gap_concerns(
     was changed since) is analysed again here, as the equity view would."""
     found = []
     for measure_id, glance in glances.items():
+        if measure_id not in measures:
+            continue
         for by, variations in (glance.get("gap_variations") or {}).items():
             if threshold is None:
                 variation = variations.get("all")
             elif glance.get("gap_threshold") == threshold:
                 variation = variations.get("hidden")
             else:
-                measure = Measure.objects.get(pk=measure_id)
                 variation = equity_view(
-                    site=site, measure=measure, by=by, threshold=threshold, with_figures=False
+                    site=site,
+                    measure=measures[measure_id],
+                    by=by,
+                    threshold=threshold,
+                    with_figures=False,
                 ).gap_variation
             if variation == "special_cause_concern":
                 found.append((measure_id, by))
