@@ -35,7 +35,7 @@ from projects.permissions import Capability, can, site_ids_for
 from .charts import style
 from .charts.selectors import chart_states, chart_table
 from .charts.words import ICON_FILES, ICON_LABELS
-from .models import ChartState, Frequency, GroupedDataPoint, Measure, PointNote, Upload
+from .models import ChartState, Frequency, GroupedSeries, Measure, PointNote, Upload
 from .selectors import RECENT_WEEKS, measures_with_differing_definitions, monday
 
 if TYPE_CHECKING:
@@ -430,7 +430,7 @@ def programme_grid(sites: Sequence[Site], data: dict[int, SiteMeasures]) -> Meas
 def _grouped_measures(site_ids: list[int], measures: list[Measure]) -> list[Measure]:
     """Those of `measures` that any of the sites has weekly figures by group for."""
     grouped = set(
-        GroupedDataPoint.objects.filter(site_id__in=site_ids, frequency=Frequency.WEEKLY)
+        GroupedSeries.objects.filter(site_id__in=site_ids, frequency=Frequency.WEEKLY)
         .order_by()
         .values_list("measure_id", flat=True)
         .distinct()

@@ -13,7 +13,7 @@ from projects.models import Site
 from projects.permissions import Capability, site_ids_for
 
 from .ingest.groups import GROUPINGS
-from .models import DataPoint, Frequency, GroupedDataPoint, LocalDefinition, Measure, Upload
+from .models import DataPoint, Frequency, GroupedSeries, LocalDefinition, Measure, Upload
 
 if TYPE_CHECKING:
     from projects.http import AnyUser
@@ -135,19 +135,16 @@ def grouped_series(
     left out). With `threshold`, a group-week describing fewer than `threshold` referrals
     (and more than none) is hidden: a count below it, or a median of fewer children."""
     grouping = GROUPINGS[by]
-    rows = (
-        GroupedDataPoint.objects.filter(
-            site=site, measure=measure, by=by, frequency=Frequency.WEEKLY
-        )
-        .order_by("group", "period")
-        .values_list("group", "period", "value", "records")
-    )
     out: dict[str, list[GroupPoint]] = {}
-    for group, period, value, n in rows:
-        hidden = threshold is not None and 0 < n < threshold
-        out.setdefault(group, []).append(
-            GroupPoint(period, None, threshold) if hidden else GroupPoint(period, value)
-        )
+    for series in GroupedSeries.objects.filter(
+        site=site, measure=measure, by=by, frequency=Frequency.WEEKLY
+    ):
+        out[series.group] = [
+            GroupPoint(period, None, threshold)
+            if threshold is not None and 0 < n < threshold
+            else GroupPoint(period, value)
+            for period, value, n in series.points()
+        ]
     order = {g: i for i, g in enumerate(grouping.groups)}
     return dict(sorted(out.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 

@@ -32,7 +32,6 @@ from .models import (
     ColumnMapping,
     DataPoint,
     DataPointHistory,
-    GroupedDataPoint,
     LocalDefinition,
     Measure,
     Upload,
@@ -471,8 +470,9 @@ def grouped_frame(grouped: pd.DataFrame) -> pd.DataFrame:
         {
             "site_id": _ids(grouped["site"], site_ids),
             "measure_id": _ids(grouped["measure"], measure_ids),
-            "by": grouped["by"].to_numpy(dtype=object),
-            "group": grouped["group"].to_numpy(dtype=object),
+            # categorical as the ingest writes them (store.groups_store reads their codes)
+            "by": grouped["by"].array,
+            "group": grouped["group"].array,
             "period": pd.to_datetime(grouped["period"]),
             "value": grouped["value"].astype("float64"),
             "records": grouped["records"].astype("int64"),
@@ -896,9 +896,7 @@ def upload_undo(*, upload: Upload, user: User) -> int:
             upload_id=Subquery(earlier.values("upload_id")[:1]),
         )
         n_removed, _ = mine.delete()
-        # Figures per group keep no history: undoing an upload removes the ones it wrote, and
-        # the next record-level extract for those weeks writes them again.
-        GroupedDataPoint.objects.filter(site__in=upload.sites.all(), upload=upload).delete()
+        store.groups_remove(upload=upload)
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
         audit_record(
             action=AuditEvent.Action.UPLOAD_UNDO,

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 from django.db import connection
 from django.db.models import Q
 
-from .models import DataPoint, DataPointHistory, GroupedDataPoint, Upload
+from .models import DataPoint, DataPointHistory, GroupedSeries, Upload
 
 BATCH = 5_000
 _PG_EPOCH = np.datetime64("2000-01-01", "D")
@@ -119,91 +121,6 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, Any, str]]) -> Non
         step = 8 << 20
         for start in range(0, len(view), step):
             copy.write(view[start : start + step])
-        copy.write(struct.pack(">h", -1))
-
-
-def _groups_copy(
-    *, upload: Upload, frame: pd.DataFrame, periods: pd.Series, frequency: str
-) -> None:
-    """Figures per group in one binary COPY, built with numpy as for DataPoint: the grouping
-    and group labels are text of varying width, so the rows go in one block per (grouping,
-    group), within which every field has a fixed width; each block in key order."""
-    table = GroupedDataPoint._meta.db_table
-    # Each (grouping, group) pair as one code: the two labels factorised apart and their codes
-    # combined (a MultiIndex factorised whole took four times as long).
-    by_codes, by_labels = pd.factorize(frame["by"])
-    group_codes, group_labels = pd.factorize(frame["group"])
-    pair_codes, pair_uniques = pd.factorize(by_codes * len(group_labels) + group_codes)
-    pairs = pair_codes
-    labels = [
-        (by_labels[code // len(group_labels)], group_labels[code % len(group_labels)])
-        for code in pair_uniques
-    ]
-    site = frame["site_id"].to_numpy(dtype="int64")
-    measure = frame["measure_id"].to_numpy(dtype="int64")
-    days = _days(periods)
-    value = frame["value"].to_numpy(dtype="float64")
-    records = frame["records"].to_numpy(dtype="int64")
-    order = np.lexsort((days, pairs, measure, site))
-    pairs_in_order = pairs[order]
-    blocks = []
-    for i, (by, group) in enumerate(labels):
-        rows = order[pairs_in_order == i]
-        blocks.append(
-            _binary_rows(
-                [
-                    (site[rows], _int_format(GroupedDataPoint, "site")),
-                    (measure[rows], _int_format(GroupedDataPoint, "measure")),
-                    (str(by).encode(), None),
-                    (str(group).encode(), None),
-                    (frequency.encode(), None),
-                    (days[rows], ">i4"),
-                    (value[rows], ">f8"),
-                    (records[rows], ">i4"),
-                    (upload.pk, _int_format(GroupedDataPoint, "upload")),
-                ],
-                len(rows),
-            )
-        )
-    names = ("site_id", "measure_id", "by", "group", "frequency", "period", "value", "records")
-    with connection.cursor() as django_cursor:
-        _copy_blocks(django_cursor.cursor, table, [*names, "upload_id"], blocks)
-
-
-def _binary_rows(columns: Sequence[tuple[object, str | None]], n: int) -> np.ndarray:
-    """`n` rows of PostgreSQL's binary COPY format as one structured array: each column is
-    (values or a constant, numpy big-endian format), or (bytes, None) for a constant text
-    (its width fixed by its length; an empty one is a field of length 0)."""
-    layout = [("fields", ">i2")]
-    for i, (values, fmt) in enumerate(columns):
-        width = len(values) if fmt is None and isinstance(values, bytes) else None
-        layout.append((f"len{i}", ">i4"))
-        if width != 0:
-            layout.append((f"val{i}", f"S{width}" if fmt is None else fmt))
-    rows = np.empty(n, dtype=layout)
-    rows["fields"] = len(columns)
-    for i, (values, fmt) in enumerate(columns):
-        if fmt is None:
-            assert isinstance(values, bytes)
-            rows[f"len{i}"] = len(values)
-            if values:
-                rows[f"val{i}"] = values
-        else:
-            rows[f"len{i}"] = np.dtype(fmt).itemsize
-            rows[f"val{i}"] = values
-    return rows
-
-
-def _copy_blocks(cursor, table: str, names: Sequence[str], blocks: Sequence[np.ndarray]) -> None:
-    """COPY binary rows (from _binary_rows) into `table`'s columns `names`, in one statement."""
-    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
-    with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)") as copy:
-        copy.write(_COPY_SIGNATURE + struct.pack(">ii", 0, 0))
-        step = 8 << 20
-        for rows in blocks:
-            view = rows.data.cast("B")
-            for start in range(0, len(view), step):
-                copy.write(view[start : start + step])
         copy.write(struct.pack(">h", -1))
 
 
@@ -423,53 +340,174 @@ def _store_orm(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tup
 
 
 def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
-    """Write `frame` (site_id, measure_id, by, group, period, value, records) as `upload`'s figures per
-    group, replacing what is stored for the same sites, measures and groupings over the weeks
-    it covers: a record-level extract states every group of every week it holds, so a group
-    missing from it now had no referrals. Call inside a transaction. Returns rows written."""
+    """Write `frame` (site_id, measure_id, by, group, period, value, records) as `upload`'s
+    figures per group, replacing what is stored for the same sites, measures and groupings
+    over the weeks it covers: a record-level extract states every group of every week it
+    holds, so a group missing from it now had no referrals. Each series is one GroupedSeries
+    row: the stored series the upload meets keep their weeks outside its span, around the
+    new figures, and are written back. Call inside a transaction (on PostgreSQL, after
+    points_store, whose table lock keeps uploads from writing these rows at once). Returns
+    the figures written."""
     if frame.empty:
         return 0
+    if frame["value"].isna().any():
+        raise ValueError("a value to store is missing")
     periods = pd.to_datetime(frame["period"])
-    first, last = periods.min().date(), periods.max().date()
-    # One DELETE per site, naming exactly the measures and groupings it sends (a statement per
-    # site, measure and grouping was hundreds for a programme's extract).
-    keys = frame[["site_id", "measure_id", "by"]].drop_duplicates()
-    for site_id, of_site in keys.groupby("site_id", sort=True):
-        which = Q()
-        for measure_id, by in zip(of_site["measure_id"], of_site["by"], strict=True):
-            which |= Q(measure_id=int(measure_id), by=by)
-        GroupedDataPoint.objects.filter(
-            which, site_id=int(site_id), frequency=frequency, period__range=(first, last)
-        ).delete()
-    if connection.vendor == "postgresql":
-        _groups_copy(upload=upload, frame=frame, periods=periods, frequency=frequency)
-        return len(frame)
-    days = periods.dt.date.to_numpy()
-    rows = zip(
-        frame["site_id"].tolist(),
-        frame["measure_id"].tolist(),
-        frame["by"].tolist(),
-        frame["group"].tolist(),
-        days,
-        frame["value"].tolist(),
-        frame["records"].tolist(),
-        strict=True,
-    )
-    GroupedDataPoint.objects.bulk_create(
-        (
-            GroupedDataPoint(
-                site_id=site_id,
-                measure_id=measure_id,
-                by=by,
-                group=group,
-                frequency=frequency,
-                period=day,
-                value=value,
-                records=n,
-                upload=upload,
+    first, last = periods.min().date().isoformat(), periods.max().date().isoformat()
+    incoming = _series_of(frame, periods, upload.pk)
+    sent = {key[:3] for key in incoming}
+    stored = [
+        row
+        for row in GroupedSeries.objects.filter(
+            site_id__in=sorted({site for site, _, _ in sent}),
+            measure_id__in=sorted({measure for _, measure, _ in sent}),
+            by__in=sorted({by for _, _, by in sent}),
+            frequency=frequency,
+        ).order_by()
+        if (row.site_id, row.measure_id, row.by) in sent
+    ]
+    # Each series to write as (site, measure, grouping, group, its four lists).
+    rows: list[tuple[int, int, str, str, list, list, list, list]] = []
+    for row in stored:
+        lo, hi = bisect_left(row.periods, first), bisect_right(row.periods, last)
+        key = (row.site_id, row.measure_id, row.by, row.group)
+        new = incoming.pop(key, ([], [], [], []))
+        lists = [
+            old[:lo] + added + old[hi:]
+            for old, added in zip(
+                (row.periods, row.values, row.records, row.uploads), new, strict=True
             )
-            for site_id, measure_id, by, group, day, value, n in rows
-        ),
-        batch_size=BATCH,
-    )
+        ]
+        if lists[0]:
+            rows.append((*key, *lists))
+    rows.extend((*key, *lists) for key, lists in incoming.items())
+    if stored:
+        # One DELETE per site, naming exactly the measures and groupings it sends.
+        for site_id in sorted({site for site, _, _ in sent}):
+            which = Q()
+            for _, measure_id, by in sorted(key for key in sent if key[0] == site_id):
+                which |= Q(measure_id=measure_id, by=by)
+            GroupedSeries.objects.filter(which, site_id=site_id, frequency=frequency).delete()
+    if connection.vendor == "postgresql":
+        _series_copy(rows, frequency)
+    else:
+        GroupedSeries.objects.bulk_create(
+            (
+                GroupedSeries(
+                    site_id=site_id,
+                    measure_id=measure_id,
+                    by=by,
+                    group=group,
+                    frequency=frequency,
+                    periods=periods_,
+                    values=values,
+                    records=records,
+                    uploads=uploads,
+                )
+                for site_id, measure_id, by, group, periods_, values, records, uploads in rows
+            ),
+            batch_size=500,
+        )
     return len(frame)
+
+
+_SERIES_KEY = ("site_id", "measure_id", "by", "group", "frequency")
+
+
+def _series_copy(rows: list[tuple], frequency: str) -> None:
+    """The series in one COPY, their lists as JSON text written by orjson: bulk_create on
+    PostgreSQL sends each column as an array, and quoting every JSON text as an array
+    element took longer than storing it; the standard library's encoder took 0.2 s for a
+    programme's 700,000 figures."""
+    names = ", ".join(
+        connection.ops.quote_name(n)
+        for n in (*_SERIES_KEY, "periods", "values", "records", "uploads")
+    )
+    table = GroupedSeries._meta.db_table
+    with (
+        connection.cursor() as django_cursor,
+        django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for site_id, measure_id, by, group, *lists in rows:
+            copy.write_row(
+                (
+                    site_id,
+                    measure_id,
+                    by,
+                    group,
+                    frequency,
+                    *(orjson.dumps(values).decode() for values in lists),
+                )
+            )
+
+
+def groups_remove(*, upload: Upload) -> int:
+    """Remove the figures per group that `upload` wrote (figures per group keep no history:
+    the next record-level extract for those weeks writes them again). Returns how many."""
+    removed = 0
+    changed, emptied = [], []
+    for row in GroupedSeries.objects.filter(site__in=upload.sites.all()).order_by():
+        keep = [i for i, pk in enumerate(row.uploads) if pk != upload.pk]
+        if len(keep) == len(row.uploads):
+            continue
+        removed += len(row.uploads) - len(keep)
+        if not keep:
+            emptied.append(row)
+            continue
+        row.periods, row.values, row.records, row.uploads = (
+            [values[i] for i in keep]
+            for values in (row.periods, row.values, row.records, row.uploads)
+        )
+        changed.append(row)
+    for row in emptied:
+        row.delete()
+    GroupedSeries.objects.bulk_update(
+        changed, ["periods", "values", "records", "uploads"], batch_size=500
+    )
+    return removed
+
+
+def _series_of(
+    frame: pd.DataFrame, periods: pd.Series, upload_id: int
+) -> dict[tuple[int, int, str, str], tuple[list, list, list, list]]:
+    """`frame`'s figures as series: (site, measure, grouping, group) -> (ISO weeks, values,
+    records, uploads), each in week order. One sort of the whole frame, then a slice per
+    series (the grouping and group labels factorised, the weeks turned into text once each)."""
+    site = frame["site_id"].to_numpy(dtype="int64")
+    measure = frame["measure_id"].to_numpy(dtype="int64")
+    by_codes, by_labels = pd.factorize(frame["by"])
+    group_codes, group_labels = pd.factorize(frame["group"])
+    days = np.asarray(periods).astype("datetime64[D]")
+    day_codes, day_uniques = pd.factorize(days)
+    weeks = np.asarray(np.datetime_as_string(np.asarray(day_uniques, dtype="datetime64[D]")))
+    order = np.lexsort((days.view("int64"), group_codes, by_codes, measure, site))
+    site, measure = site[order], measure[order]
+    by_codes, group_codes = by_codes[order], group_codes[order]
+    week_text = weeks.astype(object)[day_codes[order]]
+    value = frame["value"].to_numpy(dtype="float64")[order]
+    records = frame["records"].to_numpy(dtype="int64")[order]
+    starts = np.flatnonzero(
+        np.r_[
+            True,
+            (site[1:] != site[:-1])
+            | (measure[1:] != measure[:-1])
+            | (by_codes[1:] != by_codes[:-1])
+            | (group_codes[1:] != group_codes[:-1]),
+        ]
+    )
+    ends = np.r_[starts[1:], len(site)]
+    out = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = (
+            int(site[a]),
+            int(measure[a]),
+            str(by_labels[by_codes[a]]),
+            str(group_labels[group_codes[a]]),
+        )
+        out[key] = (
+            week_text[a:b].tolist(),
+            value[a:b].tolist(),
+            records[a:b].tolist(),
+            [upload_id] * (b - a),
+        )
+    return out

@@ -26,7 +26,7 @@ import numpy as np
 from measures import spc
 from measures.annotations import provided_annotations
 from measures.ingest.groups import GROUPINGS, NOT_KNOWN, group_name
-from measures.models import Frequency, GroupedDataPoint, Measure
+from measures.models import Frequency, GroupedSeries, Measure
 from projects.models import Site
 
 from . import figures, words
@@ -70,10 +70,12 @@ class EquityView:
 def _rows(site: Site, measure_ids: list[int], by: str) -> dict[int, dict[str, dict]]:
     """measure id -> group -> period -> (value, records)."""
     out: dict[int, dict[str, dict]] = {}
-    for measure_id, group, period, value, n in GroupedDataPoint.objects.filter(
+    for series in GroupedSeries.objects.filter(
         site=site, measure_id__in=measure_ids, by=by, frequency=Frequency.WEEKLY
-    ).values_list("measure_id", "group", "period", "value", "records"):
-        out.setdefault(measure_id, {}).setdefault(group, {})[period] = (value, n)
+    ):
+        out.setdefault(series.measure_id, {})[series.group] = {
+            period: (value, n) for period, value, n in series.points()
+        }
     return out
 
 
@@ -294,10 +296,12 @@ def gap_variations(*, site: Site, measure: Measure, threshold: int) -> dict[str,
     denom_id = _denominator_id(measure)
     ids = [measure.pk] + ([denom_id] if denom_id is not None else [])
     rows: dict[tuple[int, str], dict[str, dict]] = {}
-    for measure_id, by, group, period, value, n in GroupedDataPoint.objects.filter(
+    for series in GroupedSeries.objects.filter(
         site=site, measure_id__in=ids, frequency=Frequency.WEEKLY
-    ).values_list("measure_id", "by", "group", "period", "value", "records"):
-        rows.setdefault((measure_id, by), {}).setdefault(group, {})[period] = (value, n)
+    ):
+        rows.setdefault((series.measure_id, series.by), {})[series.group] = {
+            period: (value, n) for period, value, n in series.points()
+        }
     out: dict[str, dict[str, Any]] = {}
     for (measure_id, by), mine in sorted(rows.items()):
         if measure_id != measure.pk or by not in GROUPINGS:

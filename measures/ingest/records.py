@@ -26,7 +26,14 @@ import numpy as np
 import pandas as pd
 
 from .context import Context, Piece
-from .groups import Classified, Grouping, classify, grouping_of_header
+from .groups import (
+    Classified,
+    Grouping,
+    by_categorical,
+    classify,
+    group_categorical,
+    grouping_of_header,
+)
 from .header import Header
 from .layouts import SheetContext, _blank_rows, _date_problems, _fast_blank, _site_codes
 from .model import IGNORE
@@ -43,6 +50,9 @@ DERIVED = (
     "closures",
     "median_wait_days",
 )
+
+
+OUTCOME_PARTS = ("accepted", "signposted", "rejected")
 
 
 def outcome_class(text: object) -> str | None:
@@ -176,36 +186,45 @@ def read_records(
         )
         return None
 
-    base = pd.DataFrame({"site": site[use], "row": rows[use]})
-    base["week"] = iso_monday(ref[use])
+    used_site = site[use].astype(np.int64)
+    used_row = rows[use].astype(np.int64)
+    ref_week = iso_monday(ref[use])
     parts: list[pd.DataFrame] = []
 
-    def weeks_of(df: pd.DataFrame) -> np.ndarray:
-        return df["week"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    def weeks_of(week: np.ndarray) -> np.ndarray:
+        return week.astype("datetime64[D]").astype(np.int64)
 
-    def counts(df: pd.DataFrame, code: str, fill_from: pd.DataFrame) -> None:
-        """Rows of `df` per site and week, zero-filled over each site's weeks of `fill_from`
-        (which holds every row of `df`), with the first row counted (integer keys and
-        bincount: pandas' groupby and reindex cost a tenth of a second a measure)."""
-        if not len(fill_from):
-            return
-        span_site = fill_from["site"].to_numpy().astype(np.int64)
-        span_days = weeks_of(fill_from)
-        day0 = int(span_days.min())
-        n_weeks = int(span_days.max() - day0) // 7 + 1
-        n_sites = int(span_site.max()) + 1
-        size = n_sites * n_weeks
-        per_week = np.bincount(span_site * n_weeks + (span_days - day0) // 7, minlength=size)
+    def span_of(site_: np.ndarray, days: np.ndarray) -> tuple[int, int, int, np.ndarray]:
+        """(first day, weeks, sites, cells): the (site, week) cells from each site's first
+        week of `days` to its last, flat, as counts are zero-filled over them."""
+        day0 = int(days.min())
+        n_weeks = int(days.max() - day0) // 7 + 1
+        n_sites = int(site_.max()) + 1
+        per_week = np.bincount(site_ * n_weeks + (days - day0) // 7, minlength=n_sites * n_weeks)
         seen = per_week.reshape(n_sites, n_weeks) > 0
         has = seen.any(axis=1)
         first = np.where(has, seen.argmax(axis=1), n_weeks)
         last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
         weeks = np.arange(n_weeks)
         keep = np.flatnonzero(((weeks >= first[:, None]) & (weeks <= last[:, None])).ravel())
-        key = df["site"].to_numpy().astype(np.int64) * n_weeks + (weeks_of(df) - day0) // 7
+        return day0, n_weeks, n_sites, keep
+
+    def counts(
+        code: str,
+        site_: np.ndarray,
+        days: np.ndarray,
+        row: np.ndarray,
+        span: tuple[int, int, int, np.ndarray],
+    ) -> None:
+        """Rows per site and week, zero-filled over the cells of `span` (which holds every
+        row counted), with the first row counted (integer keys and bincount: pandas'
+        groupby and reindex cost a tenth of a second a measure)."""
+        day0, n_weeks, n_sites, keep = span
+        size = n_sites * n_weeks
+        key = site_ * n_weeks + (days - day0) // 7
         n = np.bincount(key, minlength=size)[keep]
         first_row = np.full(size, np.iinfo(np.int64).max)
-        np.minimum.at(first_row, key, df["row"].to_numpy().astype(np.int64))
+        np.minimum.at(first_row, key, row)
         s_i, w_i = np.divmod(keep, n_weeks)
         parts.append(
             pd.DataFrame(
@@ -219,15 +238,23 @@ def read_records(
             )
         )
 
-    if "referrals_received" in wanted:
-        counts(base, wanted["referrals_received"], base)
+    ref_days = weeks_of(ref_week)
+    ref_span = span_of(used_site, ref_days) if len(ref_days) else None
+    if "referrals_received" in wanted and ref_span is not None:
+        counts(wanted["referrals_received"], used_site, ref_days, used_row, ref_span)
+    part = None
     if "outcome" in role:
         idx = role["outcome"].index
         codes, uniques = ctx.factorized(frame, idx) or pd.factorize(
             frame[idx], use_na_sentinel=True
         )
-        classes = np.array([outcome_class(u) for u in uniques] + [None], dtype=object)
-        cls = classes[np.where(codes < 0, len(classes) - 1, codes)][use]
+        classes = [outcome_class(u) for u in uniques]
+        # Each row's outcome as its part of the referrals: 1 accepted, 2 signposted,
+        # 3 rejected, 0 none (compared as small integers, not as text a million times).
+        part_of = np.array(
+            [OUTCOME_PARTS.index(c) + 1 if c else 0 for c in classes] + [0], dtype=np.int8
+        )
+        part = part_of[np.where(codes < 0, len(classes), codes)][use]
         unknown = sorted(
             {
                 cell_text(u)
@@ -239,10 +266,11 @@ def read_records(
             ctx.notes.append(
                 f"outcomes not counted as accepted, signposted or rejected: {', '.join(unknown[:10])}"
             )
-        for name in ("accepted", "signposted", "rejected"):
+        for i, name in enumerate(OUTCOME_PARTS, start=1):
             derived = f"referrals_{name}"
-            if derived in wanted:
-                counts(base[cls == name], wanted[derived], base)
+            if derived in wanted and ref_span is not None:
+                mine = part == i
+                counts(wanted[derived], used_site[mine], ref_days[mine], used_row[mine], ref_span)
     if contact is not None and ("first_contacts" in wanted or "median_wait_days" in wanted):
         seen = use & contact_ok
         df = pd.DataFrame(
@@ -253,10 +281,20 @@ def read_records(
                 "wait": (contact[seen] - ref[seen]).astype("int64"),
             }
         )
-        if "first_contacts" in wanted:
-            counts(df, wanted["first_contacts"], df)
+        if "first_contacts" in wanted and len(df):
+            seen_site, seen_days = (
+                df["site"].to_numpy().astype(np.int64),
+                weeks_of(df["week"].to_numpy()),
+            )
+            counts(
+                wanted["first_contacts"],
+                seen_site,
+                seen_days,
+                df["row"].to_numpy().astype(np.int64),
+                span_of(seen_site, seen_days),
+            )
         if "median_wait_days" in wanted and len(df):
-            days = weeks_of(df)
+            days = weeks_of(df["week"].to_numpy())
             day0 = int(days.min())
             n_weeks = int(days.max() - day0) // 7 + 1
             key = df["site"].to_numpy().astype(np.int64) * n_weeks + (days - day0) // 7
@@ -282,8 +320,16 @@ def read_records(
             )
     if closed is not None and "closures" in wanted:
         done = use & closed_ok
-        df = pd.DataFrame({"site": site[done], "row": rows[done], "week": iso_monday(closed[done])})
-        counts(df, wanted["closures"], df)
+        if done.any():
+            done_site = site[done].astype(np.int64)
+            done_days = weeks_of(iso_monday(closed[done]))
+            counts(
+                wanted["closures"],
+                done_site,
+                done_days,
+                rows[done].astype(np.int64),
+                span_of(done_site, done_days),
+            )
 
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -294,8 +340,8 @@ def read_records(
     if groupings:
         families = _families(
             wanted=wanted,
-            cls=cls if "outcome" in role else None,
-            ref_week=base["week"].to_numpy(),
+            part=part,
+            ref_week=ref_week,
             contact=contact,
             contact_ok=contact_ok,
             closed=closed,
@@ -378,7 +424,7 @@ class _Family:
 def _families(
     *,
     wanted: dict[str, str],
-    cls,
+    part: np.ndarray | None,
     ref_week,
     contact,
     contact_ok,
@@ -395,12 +441,8 @@ def _families(
     counts: list[tuple[str, int | None]] = []
     if "referrals_received" in wanted:
         counts.append((wanted["referrals_received"], None))
-    part = None
-    if cls is not None:
-        names = ("accepted", "signposted", "rejected")
-        part = np.zeros(len(ref_week), np.int8)
-        for i, name in enumerate(names, start=1):
-            part[cls == name] = i
+    if part is not None:
+        for i, name in enumerate(OUTCOME_PARTS, start=1):
             if f"referrals_{name}" in wanted:
                 counts.append((wanted[f"referrals_{name}"], i))
     if counts:
@@ -442,19 +484,23 @@ def _grouped_figures(
         return None
     day0 = min(firsts)  # a Monday: every week is
     # What every grouping shares, per family: its rows, each one's site and week as one
-    # number, the span of weeks of each site, and for medians the rows in order of wait.
+    # number, the span of weeks of each site, and for medians the rows in order of site, week and wait.
     prepared = []
     for d, family in zip(days, families, strict=True):
         if not family.rows.any():
             continue
         idx = None if family.rows.all() else np.flatnonzero(family.rows)
-        if family.median is not None and family.wait is not None:
-            order = _stable_order(family.wait if idx is None else family.wait[idx])
-            idx = order if idx is None else idx[order]
         wk = (d if idx is None else d[idx]) - day0
         wk //= 7
         n_weeks = int(wk.max()) + 1
         base = (site if idx is None else site[idx]) * n_weeks + wk
+        if family.median is not None and family.wait is not None:
+            # rows in order of site and week, then of wait: each grouping then only needs
+            # a (radix) sort by group to bring each key's rows together, waits in order
+            order = _stable_order(family.wait if idx is None else family.wait[idx])
+            order = order[_stable_order(base[order])]
+            idx = order if idx is None else idx[order]
+            base = base[order]
         seen = np.bincount(base, minlength=n_sites * n_weeks).reshape(n_sites, n_weeks) > 0
         has = seen.any(axis=1)
         first = np.where(has, seen.argmax(axis=1), n_weeks)
@@ -476,8 +522,9 @@ def _grouped_figures(
         for family, idx, base, n_weeks, in_span, part, wait in prepared:
             size = n_sites * n_weeks * n_groups
             shape = (site_labels, day0, n_weeks)
+            group = gcodes if idx is None else gcodes[idx]
             key = base * n_groups
-            key += gcodes if idx is None else gcodes[idx]
+            key += group
 
             if family.counts:
                 keep = np.flatnonzero((in_span[:, :, None] & present[:, None, :]).ravel())
@@ -496,8 +543,9 @@ def _grouped_figures(
                         _figure_frame(shape, code, grouping, keep, n.astype("float64"), n)
                     )
             if family.median is not None and wait is not None and len(key):
-                # rows are in order of wait: a stable sort by key keeps each key's waits sorted
-                order = _stable_order(key)
+                # rows are in order of (site, week, wait): a stable sort by group makes each
+                # key's rows one run (of one group, one site and week), its waits in order
+                order = _stable_order(group)
                 k, w = key[order], wait[order]
                 starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
                 sizes = np.diff(np.r_[starts, len(k)])
@@ -528,8 +576,8 @@ def _figure_frame(
             "site": site_labels[s_i],
             "period": (day0 + 7 * w_i).astype("datetime64[D]"),
             "measure": code,
-            "by": grouping.by,
-            "group": np.asarray(grouping.groups, dtype=object)[g_i],
+            "by": by_categorical(grouping.by, len(flat)),
+            "group": group_categorical(grouping.by, g_i),
             "value": value,
             "records": n.astype("int64"),
         }

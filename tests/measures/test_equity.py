@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from measures.ingest import parse_extract
 from measures.ingest.model import ParseOptions
-from measures.models import DataPoint, GroupedDataPoint, Upload
+from measures.models import DataPoint, GroupedSeries, Upload
 from projects import services
 
 from .test_api import bearer
@@ -157,7 +157,7 @@ def test_bad_group_code_stores_nothing(world, send):
     assert upload.status == Upload.Status.FAILED
     assert "row 7, column 'ethnic_category'" in upload.problems[0]["message"]
     assert not DataPoint.objects.exists()
-    assert not GroupedDataPoint.objects.exists()
+    assert not GroupedSeries.objects.exists()
 
 
 def _figures(world, send) -> Upload:
@@ -222,11 +222,21 @@ def test_a_later_extract_replaces_grouped_figures_and_undo_removes_them(world, s
     from measures import services
 
     first = _figures(world, send)
+    assert {u for s in GroupedSeries.objects.all() for u in s.uploads} == {first.pk}
     again = send(world.a.info, world.a.site, records(ROWS[:3]), source="demo")
     assert again.status == Upload.Status.DONE
-    assert not GroupedDataPoint.objects.filter(upload=first, period=dt.date(2026, 1, 5)).exists()
+    figures = {
+        (s.measure.code, s.by, s.group, period): upload
+        for s in GroupedSeries.objects.select_related("measure")
+        for period, upload in zip(s.periods, s.uploads, strict=True)
+    }
+    # The later extract's weeks run from 5 to 19 January (its first contacts): it states
+    # every group of them, so nothing of the first extract is left in those weeks.
+    assert set(figures.values()) == {again.pk}
+    assert figures[("referrals_received", "sex", "Male", "2026-01-05")] == again.pk
+    assert ("referrals_received", "sex", "Male", "2026-01-12") not in figures
     services.upload_undo(upload=again, user=None)
-    assert not GroupedDataPoint.objects.filter(upload=again).exists()
+    assert not GroupedSeries.objects.exists()
 
 
 @pytest.mark.django_db

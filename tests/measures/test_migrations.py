@@ -52,3 +52,72 @@ def test_points_keep_their_values_when_the_table_gets_its_natural_key():
         assert (point.site_id, point.period, point.value) == (site.pk, dt.date(2025, 1, 6), 3.5)
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_figures_per_group_keep_their_values_when_each_series_becomes_one_row():
+    before, after = (
+        [("measures", "0012_chart_glances_hold_gaps")],
+        [("measures", "0013_grouped_series")],
+    )
+    try:
+        old = _migrate(before)
+        programme = old.get_model("projects", "Programme").objects.create(name="P", slug="p")
+        site = old.get_model("projects", "Site").objects.create(
+            programme=programme, code="MIG", name="Migrated"
+        )
+        first, second = (
+            old.get_model("measures", "Upload").objects.create(
+                original_name=f"{n}.csv", sha256=str(n) * 64
+            )
+            for n in (1, 2)
+        )
+        measure = old.get_model("measures", "Measure").objects.create(
+            code="migrated", name="Migrated", order=100
+        )
+        point = old.get_model("measures", "GroupedDataPoint")
+        figures = [
+            ("sex", "Male", dt.date(2026, 1, 12), 2.0, 2, second),
+            ("sex", "Male", dt.date(2026, 1, 5), 1.5, 3, first),
+            ("sex", "Female", dt.date(2026, 1, 5), 0.0, 0, first),
+            ("imd_quintile", "1", dt.date(2026, 1, 5), 4.0, 4, first),
+        ]
+        point.objects.bulk_create(
+            point(
+                site=site,
+                measure=measure,
+                by=by,
+                group=group,
+                frequency="weekly",
+                period=period,
+                value=value,
+                records=n,
+                upload=upload,
+            )
+            for by, group, period, value, n, upload in figures
+        )
+
+        new = _migrate(after)
+        rows = {
+            (s.by, s.group): (s.periods, s.values, s.records, s.uploads)
+            for s in new.get_model("measures", "GroupedSeries").objects.all()
+        }
+        assert rows == {
+            ("sex", "Male"): (
+                ["2026-01-05", "2026-01-12"],
+                [1.5, 2.0],
+                [3, 2],
+                [first.pk, second.pk],
+            ),
+            ("sex", "Female"): (["2026-01-05"], [0.0], [0], [first.pk]),
+            ("imd_quintile", "1"): (["2026-01-05"], [4.0], [4], [first.pk]),
+        }
+
+        old = _migrate(before)
+        back = {
+            (p.by, p.group, p.period, p.value, p.records, p.upload_id)
+            for p in old.get_model("measures", "GroupedDataPoint").objects.all()
+        }
+        assert back == {(b, g, p, v, n, u.pk) for b, g, p, v, n, u in figures}
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

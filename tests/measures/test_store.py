@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from measures import store
-from measures.models import DataPoint, DataPointHistory, Measure
+from measures.models import DataPoint, DataPointHistory, GroupedSeries, Measure
 
 from .factories import UploadFactory
 
@@ -176,3 +176,101 @@ def test_missing_values_are_refused_before_anything_is_written(world):
             frequency="weekly",
         )
     assert not DataPoint.objects.exists()
+
+
+def grouped_frame(site, measure, by: str, figures: dict[tuple[str, str], float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "site_id": [site.pk] * len(figures),
+            "measure_id": [measure.pk] * len(figures),
+            "by": [by] * len(figures),
+            "group": [group for group, _ in figures],
+            "period": pd.to_datetime([week for _, week in figures]),
+            "value": list(figures.values()),
+            "records": [int(v) if v == v else 0 for v in figures.values()],
+        }
+    )
+
+
+def series(site, measure, by: str) -> dict[str, list[tuple[str, float, int]]]:
+    return {
+        row.group: list(zip(row.periods, row.values, row.uploads, strict=True))
+        for row in GroupedSeries.objects.filter(site=site, measure=measure, by=by)
+    }
+
+
+def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_its_own(world):
+    """A record-level extract states every group of every week it covers: within its span a
+    group it does not name had no referrals, outside it what is stored stays; a grouping or
+    measure it does not send is left alone; undoing it removes what it wrote."""
+    site, other_site = world.a.site, world.b.site
+    received, dnas = (
+        Measure.objects.get(code="referrals_received"),
+        Measure.objects.get(code="dnas"),
+    )
+    first, second = UploadFactory(site=site), UploadFactory(site=site)
+    w1, w2, w3, w4 = "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"
+    with transaction.atomic():
+        for s in (site, other_site):
+            store.groups_store(
+                upload=first,
+                frame=pd.concat(
+                    [
+                        grouped_frame(
+                            s,
+                            received,
+                            "sex",
+                            # written out of week order: stored in week order
+                            {("Male", w3): 3, ("Male", w1): 1, ("Male", w2): 2}
+                            | {("Female", w1): 4, ("Female", w2): 5, ("Female", w3): 6}
+                            | {("Not known", w2): 7},
+                        ),
+                        grouped_frame(s, received, "age_band", {("0-4", w2): 8}),
+                        grouped_frame(s, dnas, "sex", {("Male", w2): 9}),
+                    ]
+                ),
+                frequency="weekly",
+            )
+    assert series(site, received, "sex") == {
+        "Female": [(w1, 4.0, first.pk), (w2, 5.0, first.pk), (w3, 6.0, first.pk)],
+        "Male": [(w1, 1.0, first.pk), (w2, 2.0, first.pk), (w3, 3.0, first.pk)],
+        "Not known": [(w2, 7.0, first.pk)],
+    }
+    with transaction.atomic():
+        written = store.groups_store(
+            upload=second,
+            frame=grouped_frame(site, received, "sex", {("Male", w2): 20, ("Male", w4): 40}),
+            frequency="weekly",
+        )
+    second.sites.set([site])
+    assert written == 2
+    after_second = {
+        "Female": [(w1, 4.0, first.pk)],
+        "Male": [(w1, 1.0, first.pk), (w2, 20.0, second.pk), (w4, 40.0, second.pk)],
+    }
+    assert series(site, received, "sex") == after_second
+    assert series(site, received, "age_band") == {"0-4": [(w2, 8.0, first.pk)]}
+    assert series(site, dnas, "sex") == {"Male": [(w2, 9.0, first.pk)]}
+    assert series(other_site, received, "sex")["Male"][1] == (w2, 2.0, first.pk)
+    got = next(iter(GroupedSeries.objects.filter(site=site, by="sex", group="Male")))
+    assert list(got.points())[1] == (dt.date(2026, 1, 12), 20.0, 20)
+
+    assert store.groups_remove(upload=second) == 2
+    assert series(site, received, "sex") == {
+        "Female": [(w1, 4.0, first.pk)],
+        "Male": [(w1, 1.0, first.pk)],
+    }
+    first.sites.set([site, other_site])
+    assert store.groups_remove(upload=first) == 4 + 9  # what is left at each site
+    assert not GroupedSeries.objects.exists()
+
+
+def test_a_missing_figure_per_group_is_refused_before_anything_is_written(world):
+    site, received = world.a.site, Measure.objects.get(code="referrals_received")
+    with pytest.raises(ValueError, match="missing"):
+        store.groups_store(
+            upload=UploadFactory(site=site),
+            frame=grouped_frame(site, received, "sex", {("Male", "2026-01-05"): float("nan")}),
+            frequency="weekly",
+        )
+    assert not GroupedSeries.objects.exists()
