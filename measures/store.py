@@ -475,15 +475,29 @@ def _series_of(
     series (the grouping and group labels factorised, the weeks turned into text once each)."""
     site = frame["site_id"].to_numpy(dtype="int64")
     measure = frame["measure_id"].to_numpy(dtype="int64")
-    by_codes, by_labels = pd.factorize(frame["by"])
-    group_codes, group_labels = pd.factorize(frame["group"])
+    by_codes, by_uniques = pd.factorize(frame["by"])
+    group_codes, group_uniques = pd.factorize(frame["group"])
+    # as plain lists: a categorical's labels cost a boxing each time one is read
+    by_labels, group_labels = [str(b) for b in by_uniques], [str(g) for g in group_uniques]
     days = np.asarray(periods).astype("datetime64[D]")
-    day_codes, day_uniques = pd.factorize(days)
-    weeks = np.asarray(np.datetime_as_string(np.asarray(day_uniques, dtype="datetime64[D]")))
-    order = np.lexsort((days.view("int64"), group_codes, by_codes, measure, site))
+    day_codes, day_uniques = pd.factorize(days, sort=True)
+    weeks = np.datetime_as_string(np.asarray(day_uniques, dtype="datetime64[D]")).astype(object)
+    # In key order: the five columns packed into one integer when their spans allow (they
+    # do for real ids and weeks), one sort instead of a lexsort over five columns.
+    columns = [site, measure, by_codes, group_codes, day_codes]
+    lows = [int(c.min()) for c in columns]
+    spans = [int(c.max()) - low + 1 for c, low in zip(columns, lows, strict=True)]
+    if float(np.prod(np.array(spans, dtype=float))) < 2.0**62:
+        packed = np.zeros(len(site), dtype=np.int64)
+        for c, low, span in zip(columns, lows, spans, strict=True):
+            packed *= span
+            packed += c - low
+        order = np.argsort(packed, kind="stable")
+    else:
+        order = np.lexsort((day_codes, group_codes, by_codes, measure, site))
     site, measure = site[order], measure[order]
     by_codes, group_codes = by_codes[order], group_codes[order]
-    week_text = weeks.astype(object)[day_codes[order]]
+    week_text = weeks[day_codes[order]]
     value = frame["value"].to_numpy(dtype="float64")[order]
     records = frame["records"].to_numpy(dtype="int64")[order]
     starts = np.flatnonzero(
@@ -495,15 +509,17 @@ def _series_of(
             | (group_codes[1:] != group_codes[:-1]),
         ]
     )
-    ends = np.r_[starts[1:], len(site)]
+    bounds = np.r_[starts, len(site)].tolist()
+    keys = zip(
+        site[starts].tolist(),
+        measure[starts].tolist(),
+        (by_labels[c] for c in by_codes[starts].tolist()),
+        (group_labels[c] for c in group_codes[starts].tolist()),
+        strict=True,
+    )
     out = {}
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        key = (
-            int(site[a]),
-            int(measure[a]),
-            str(by_labels[by_codes[a]]),
-            str(group_labels[group_codes[a]]),
-        )
+    for i, key in enumerate(keys):
+        a, b = bounds[i], bounds[i + 1]
         out[key] = (
             week_text[a:b].tolist(),
             value[a:b].tolist(),

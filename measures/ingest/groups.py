@@ -259,15 +259,9 @@ _GROUP_CODES = {
 }
 
 
-def by_categorical(by: str, n: int) -> pd.Categorical:
-    """`n` rows of grouping `by`."""
-    codes = np.full(n, BY_LABELS.index(by), dtype=np.int8)
-    return pd.Categorical.from_codes(codes, categories=BY_LABELS)
-
-
-def group_categorical(by: str, codes: np.ndarray) -> pd.Categorical:
-    """The groups of grouping `by` with the given indexes into its own `groups`."""
-    return pd.Categorical.from_codes(_GROUP_CODES[by][codes], categories=GROUP_LABELS)
+def group_codes(by: str) -> np.ndarray:
+    """Each group of grouping `by` as its index into GROUP_LABELS."""
+    return _GROUP_CODES[by]
 
 
 def group_name(by: str, group: str) -> str:

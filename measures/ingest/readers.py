@@ -426,10 +426,22 @@ def _check_cell_sizes(raw: bytes, delimiter: str, limits: Limits) -> None:
     block = max(limit // 2, 1)
     blocks = len(raw) // block
     arr = np.frombuffer(raw, dtype=np.uint8, count=blocks * block)
-    is_sep = arr == 10
-    is_sep |= arr == ord(delimiter)
-    empty = np.flatnonzero(~is_sep.reshape(blocks, block).any(axis=1))
-    del is_sep
+    # A few megabytes at a time: two masks the size of the file cost more in fresh memory
+    # (0.27 s for 70 MB in a new process) than the comparisons themselves.
+    per_step = max((4 << 20) // block, 1)
+    is_sep = np.empty(per_step * block, dtype=bool)
+    other = np.empty_like(is_sep)
+    found = []
+    for first in range(0, blocks, per_step):
+        n = min(per_step, blocks - first)
+        part = arr[first * block : (first + n) * block]
+        sep_part, other_part = is_sep[: n * block], other[: n * block]
+        np.equal(part, 10, out=sep_part)
+        np.equal(part, ord(delimiter), out=other_part)
+        sep_part |= other_part
+        found.append(first + np.flatnonzero(~sep_part.reshape(n, block).any(axis=1)))
+    empty = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+    del is_sep, other
     sep = delimiter.encode()
     checked_to = -1
     for b in empty:

@@ -348,8 +348,11 @@ _MONDAY_OFFSET = 3  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on Mondays
 
 def iso_monday(days: np.ndarray) -> np.ndarray:
     """Monday of the ISO week for datetime64[D] values."""
-    d = days.astype("int64")
-    return (d - (d + _MONDAY_OFFSET) % 7).astype("datetime64[D]")
+    d = days.astype("datetime64[D]", copy=False).view(np.int64)
+    monday = d + _MONDAY_OFFSET
+    monday %= 7
+    np.subtract(d, monday, out=monday)
+    return monday.view("datetime64[D]")
 
 
 def _kind_is(kind: np.ndarray | Coded, wanted: str) -> np.ndarray:
