@@ -389,7 +389,8 @@ class GroupedSeries(models.Model):
     each behind a six-column key took three quarters of the extract's processing; its readers
     (the API's ?by=, the equity view, the gap flags) all read whole series. No referral row or
     identifier is kept: only these figures. An upload replaces its sites' figures per group
-    for the measures and groupings it sends over the weeks it covers (store.groups_store);
+    for the measures and groupings it sends over the weeks it covers (store.groups_store:
+    a series wholly inside those weeks is replaced without being read);
     undoing it removes the figures it wrote (services.upload_undo).
     """
 
@@ -411,6 +412,11 @@ class GroupedSeries(models.Model):
     by = models.CharField(max_length=24, help_text="The grouping, e.g. imd_quintile.")
     group = models.CharField(max_length=64, help_text="The group label, e.g. 1 or White.")
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    # The span of the series, kept beside it so that an upload can tell which series it
+    # replaces whole (most of them: record-level extracts are often sent whole again) without
+    # reading their lists.
+    first = models.DateField(help_text="The first week with a figure.")
+    last = models.DateField(help_text="The last week with a figure.")
     periods = SeriesField(
         default=list, help_text="The Monday of each week with a figure, ISO dates in order."
     )

@@ -356,19 +356,29 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
     first, last = periods.min().date().isoformat(), periods.max().date().isoformat()
     incoming = _series_of(frame, periods, upload.pk)
     sent = {key[:3] for key in incoming}
+    in_range = GroupedSeries.objects.filter(
+        site_id__in=sorted({site for site, _, _ in sent}),
+        measure_id__in=sorted({measure for _, measure, _ in sent}),
+        by__in=sorted({by for _, _, by in sent}),
+        frequency=frequency,
+    ).order_by()
+    # What is stored for the same series: their spans only. A series wholly inside the
+    # upload's weeks is replaced unread; one reaching beyond them is read, and keeps its
+    # weeks outside them around the new figures.
     stored = [
+        key
+        for key in in_range.values_list("site_id", "measure_id", "by", "first", "last")
+        if key[:3] in sent
+    ]
+    first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    reaching = [
         row
-        for row in GroupedSeries.objects.filter(
-            site_id__in=sorted({site for site, _, _ in sent}),
-            measure_id__in=sorted({measure for _, measure, _ in sent}),
-            by__in=sorted({by for _, _, by in sent}),
-            frequency=frequency,
-        ).order_by()
+        for row in in_range.filter(Q(first__lt=first_day) | Q(last__gt=last_day))
         if (row.site_id, row.measure_id, row.by) in sent
     ]
     # Each series to write as (site, measure, grouping, group, its four lists).
     rows: list[tuple[int, int, str, str, list, list, list, list]] = []
-    for row in stored:
+    for row in reaching:
         lo, hi = bisect_left(row.periods, first), bisect_right(row.periods, last)
         key = (row.site_id, row.measure_id, row.by, row.group)
         new = incoming.pop(key, ([], [], [], []))
@@ -378,8 +388,7 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
                 (row.periods, row.values, row.records, row.uploads), new, strict=True
             )
         ]
-        if lists[0]:
-            rows.append((*key, *lists))
+        rows.append((*key, *lists))  # never empty: it reaches beyond the upload's weeks
     rows.extend((*key, *lists) for key, lists in incoming.items())
     if stored:
         # One DELETE per site, naming exactly the measures and groupings it sends.
@@ -399,6 +408,8 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
                     by=by,
                     group=group,
                     frequency=frequency,
+                    first=periods_[0],
+                    last=periods_[-1],
                     periods=periods_,
                     values=values,
                     records=records,
@@ -421,7 +432,7 @@ def _series_copy(rows: list[tuple], frequency: str) -> None:
     programme's 700,000 figures."""
     names = ", ".join(
         connection.ops.quote_name(n)
-        for n in (*_SERIES_KEY, "periods", "values", "records", "uploads")
+        for n in (*_SERIES_KEY, "first", "last", "periods", "values", "records", "uploads")
     )
     table = GroupedSeries._meta.db_table
     with (
@@ -436,6 +447,8 @@ def _series_copy(rows: list[tuple], frequency: str) -> None:
                     by,
                     group,
                     frequency,
+                    lists[0][0],
+                    lists[0][-1],
                     *(orjson.dumps(values).decode() for values in lists),
                 )
             )
@@ -458,11 +471,12 @@ def groups_remove(*, upload: Upload) -> int:
             [values[i] for i in keep]
             for values in (row.periods, row.values, row.records, row.uploads)
         )
+        row.first, row.last = (dt.date.fromisoformat(row.periods[i]) for i in (0, -1))
         changed.append(row)
     for row in emptied:
         row.delete()
     GroupedSeries.objects.bulk_update(
-        changed, ["periods", "values", "records", "uploads"], batch_size=500
+        changed, ["first", "last", "periods", "values", "records", "uploads"], batch_size=500
     )
     return removed
 

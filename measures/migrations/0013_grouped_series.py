@@ -29,6 +29,9 @@ def series_from_points(apps, schema_editor):
             if len(batch) >= 500:
                 series.objects.bulk_create(batch[:-1])
                 batch = batch[-1:]
+        if not current.periods:
+            current.first = row[5]
+        current.last = row[5]
         current.periods.append(row[5].isoformat())
         current.values.append(row[6])
         current.records.append(row[7])
@@ -86,6 +89,8 @@ class Migration(migrations.Migration):
                 ('by', models.CharField(help_text='The grouping, e.g. imd_quintile.', max_length=24)),
                 ('group', models.CharField(help_text='The group label, e.g. 1 or White.', max_length=64)),
                 ('frequency', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly')], max_length=8)),
+                ('first', models.DateField(help_text='The first week with a figure.')),
+                ('last', models.DateField(help_text='The last week with a figure.')),
                 ('periods', measures.models.SeriesField(default=list, help_text='The Monday of each week with a figure, ISO dates in order.')),
                 ('values', measures.models.SeriesField(default=list, help_text='The figure of each week.')),
                 ('records', measures.models.SeriesField(default=list, help_text='How many referrals each figure describes (the count itself, or the children behind a median): what small-number suppression tests.')),

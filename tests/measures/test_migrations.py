@@ -102,6 +102,8 @@ def test_figures_per_group_keep_their_values_when_each_series_becomes_one_row():
             (s.by, s.group): (s.periods, s.values, s.records, s.uploads)
             for s in new.get_model("measures", "GroupedSeries").objects.all()
         }
+        male = new.get_model("measures", "GroupedSeries").objects.get(group="Male")
+        assert (male.first, male.last) == (dt.date(2026, 1, 5), dt.date(2026, 1, 12))
         assert rows == {
             ("sex", "Male"): (
                 ["2026-01-05", "2026-01-12"],

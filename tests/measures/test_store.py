@@ -254,6 +254,44 @@ def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_i
     assert series(other_site, received, "sex")["Male"][1] == (w2, 2.0, first.pk)
     got = next(iter(GroupedSeries.objects.filter(site=site, by="sex", group="Male")))
     assert list(got.points())[1] == (dt.date(2026, 1, 12), 20.0, 20)
+    assert (got.first, got.last) == (dt.date(2026, 1, 5), dt.date(2026, 1, 26))
+    # a series wholly inside the next upload's weeks is replaced, one reaching beyond kept
+    third = UploadFactory(site=site)
+    with transaction.atomic():
+        store.groups_store(
+            upload=third,
+            frame=grouped_frame(site, received, "sex", {("Male", w1): 10, ("Male", w2): 11}),
+            frequency="weekly",
+        )
+    assert series(site, received, "sex") == {
+        "Male": [(w1, 10.0, third.pk), (w2, 11.0, third.pk), (w4, 40.0, second.pk)],
+    }
+    with transaction.atomic():
+        store.groups_store(
+            upload=third,
+            frame=grouped_frame(site, received, "sex", {("Female", w1): 3, ("Female", w4): 4}),
+            frequency="weekly",
+        )
+    assert series(site, received, "sex") == {
+        "Female": [(w1, 3.0, third.pk), (w4, 4.0, third.pk)],
+    }
+    female = GroupedSeries.objects.get(site=site, by="sex", group="Female")
+    assert (female.first, female.last) == (dt.date(2026, 1, 5), dt.date(2026, 1, 26))
+    third.sites.set([site])
+    store.groups_remove(upload=third)
+    assert not GroupedSeries.objects.filter(site=site, measure=received, by="sex").exists()
+    # back to where the undo test below starts
+    with transaction.atomic():
+        store.groups_store(
+            upload=second,
+            frame=grouped_frame(site, received, "sex", {("Male", w2): 20, ("Male", w4): 40}),
+            frequency="weekly",
+        )
+        store.groups_store(
+            upload=first,
+            frame=grouped_frame(site, received, "sex", {("Male", w1): 1, ("Female", w1): 4}),
+            frequency="weekly",
+        )
 
     assert store.groups_remove(upload=second) == 2
     assert series(site, received, "sex") == {
