@@ -110,9 +110,9 @@ def _scratch_database(env: dict[str, str]) -> None:
 
 def _empty(env: dict[str, str]) -> None:
     script = (
-        "from measures.models import DataPoint, DataPointHistory, Upload\n"
+        "from measures.models import DataPoint, DataPointHistory, GroupedSeries, Upload\n"
         "DataPoint.objects.all().delete(); DataPointHistory.objects.all().delete()\n"
-        "Upload.objects.all().delete()\n"
+        "GroupedSeries.objects.all().delete(); Upload.objects.all().delete()\n"
     )
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True

@@ -362,14 +362,9 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
         by__in=sorted({by for _, _, by in sent}),
         frequency=frequency,
     ).order_by()
-    # What is stored for the same series: their spans only. A series wholly inside the
-    # upload's weeks is replaced unread; one reaching beyond them is read, and keeps its
-    # weeks outside them around the new figures.
-    stored = [
-        key
-        for key in in_range.values_list("site_id", "measure_id", "by", "first", "last")
-        if key[:3] in sent
-    ]
+    # A stored series wholly inside the upload's weeks is replaced unread; one reaching
+    # beyond them is read, and keeps its weeks outside them around the new figures.
+    stored = any(key in sent for key in in_range.values_list("site_id", "measure_id", "by"))
     first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     reaching = [
         row
