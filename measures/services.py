@@ -896,7 +896,7 @@ def upload_undo(*, upload: Upload, user: User) -> int:
             upload_id=Subquery(earlier.values("upload_id")[:1]),
         )
         n_removed, _ = mine.delete()
-        store.groups_remove(upload=upload)
+        grouped = store.groups_remove(upload=upload)
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
         audit_record(
             action=AuditEvent.Action.UPLOAD_UNDO,
@@ -905,7 +905,9 @@ def upload_undo(*, upload: Upload, user: User) -> int:
             what=f"upload #{upload.pk} {upload.original_name}: "
             f"{n_restored} values put back, {n_removed} removed",
         )
-        by_site: dict[int, set[int]] = {}
+        # Charts whose figures went back, and those whose figures per group were removed
+        # (their glances hold the gaps).
+        by_site: dict[int, set[int]] = {s: set(ids) for s, ids in grouped.touched.items()}
         for site_id, measure_id in touched:
             by_site.setdefault(site_id, set()).add(measure_id)
         chart_services.charts_rebuild_request(changes=by_site)

@@ -449,16 +449,24 @@ def _series_copy(rows: list[tuple], frequency: str) -> None:
             )
 
 
-def groups_remove(*, upload: Upload) -> int:
+@dataclass(frozen=True)
+class GroupsRemoved:
+    figures: int
+    touched: dict[int, set[int]]  # site id -> measure ids whose figures per group changed
+
+
+def groups_remove(*, upload: Upload) -> GroupsRemoved:
     """Remove the figures per group that `upload` wrote (figures per group keep no history:
-    the next record-level extract for those weeks writes them again). Returns how many."""
+    the next record-level extract for those weeks writes them again)."""
     removed = 0
+    touched: dict[int, set[int]] = {}
     changed, emptied = [], []
     for row in GroupedSeries.objects.filter(site__in=upload.sites.all()).order_by():
         keep = [i for i, pk in enumerate(row.uploads) if pk != upload.pk]
         if len(keep) == len(row.uploads):
             continue
         removed += len(row.uploads) - len(keep)
+        touched.setdefault(row.site_id, set()).add(row.measure_id)
         if not keep:
             emptied.append(row)
             continue
@@ -473,7 +481,7 @@ def groups_remove(*, upload: Upload) -> int:
     GroupedSeries.objects.bulk_update(
         changed, ["first", "last", "periods", "values", "records", "uploads"], batch_size=500
     )
-    return removed
+    return GroupsRemoved(figures=removed, touched=touched)
 
 
 def _series_of(

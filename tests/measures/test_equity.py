@@ -291,7 +291,7 @@ def test_site_dashboard_flags_a_gap_of_concern_and_programme_compares_it(world, 
 
 @pytest.mark.django_db
 def test_the_gap_flag_is_built_by_the_worker_and_follows_figures_per_group_alone(
-    world, send, client_as
+    world, send, client_as, django_capture_on_commit_callbacks
 ):
     """The dashboard reads the flag from the chart's glance, built with the chart; a record-
     level extract that changes only who waited (the same waits, the same weeks) changes no
@@ -324,6 +324,16 @@ def test_the_gap_flag_is_built_by_the_worker_and_follows_figures_per_group_alone
     assert again.counts["new"] == again.counts["changed"] == 0
     dashboard = client_as(world.a.pm).get(world.a.site.get_absolute_url()).content.decode()
     assert "A gap between groups is getting worse" not in dashboard
+    # Undoing it removes only figures per group (it wrote no other): the charts are rebuilt
+    # all the same, and no gap is left to flag.
+    from measures.services import upload_undo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_undo(upload=again, user=None)
+    glance = ChartState.objects.get(
+        site=world.a.site, measure__code="median_wait_days", frequency="weekly"
+    ).glance
+    assert glance["gap_variations"] == {}
 
 
 def _json_scripts(html: str) -> dict[str, object]:

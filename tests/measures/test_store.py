@@ -293,13 +293,16 @@ def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_i
             frequency="weekly",
         )
 
-    assert store.groups_remove(upload=second) == 2
+    assert store.groups_remove(upload=second) == store.GroupsRemoved(2, {site.pk: {received.pk}})
     assert series(site, received, "sex") == {
         "Female": [(w1, 4.0, first.pk)],
         "Male": [(w1, 1.0, first.pk)],
     }
     first.sites.set([site, other_site])
-    assert store.groups_remove(upload=first) == 4 + 9  # what is left at each site
+    # what is left at each site
+    assert store.groups_remove(upload=first) == store.GroupsRemoved(
+        4 + 9, {site.pk: {received.pk, dnas.pk}, other_site.pk: {received.pk, dnas.pk}}
+    )
     assert not GroupedSeries.objects.exists()
 
 
