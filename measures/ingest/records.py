@@ -192,9 +192,6 @@ def read_records(
     ref_week = iso_monday(ref[use])
     parts: list[pd.DataFrame] = []
 
-    def weeks_of(week: np.ndarray) -> np.ndarray:
-        return _day_numbers(week)
-
     def span_of(site_: np.ndarray, days: np.ndarray) -> tuple[int, int, int, np.ndarray]:
         """(first day, weeks, sites, cells): the (site, week) cells from each site's first
         week of `days` to its last, flat, as counts are zero-filled over them."""
@@ -202,12 +199,7 @@ def read_records(
         n_weeks = int(days.max() - day0) // 7 + 1
         n_sites = int(site_.max()) + 1
         per_week = np.bincount(site_ * n_weeks + (days - day0) // 7, minlength=n_sites * n_weeks)
-        seen = per_week.reshape(n_sites, n_weeks) > 0
-        has = seen.any(axis=1)
-        first = np.where(has, seen.argmax(axis=1), n_weeks)
-        last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
-        weeks = np.arange(n_weeks)
-        keep = np.flatnonzero(((weeks >= first[:, None]) & (weeks <= last[:, None])).ravel())
+        keep = np.flatnonzero(_in_span(per_week.reshape(n_sites, n_weeks) > 0).ravel())
         return day0, n_weeks, n_sites, keep
 
     def counts(
@@ -239,7 +231,7 @@ def read_records(
             )
         )
 
-    ref_days = weeks_of(ref_week)
+    ref_days = _day_numbers(ref_week)
     ref_span = span_of(used_site, ref_days) if len(ref_days) else None
     if "referrals_received" in wanted and ref_span is not None:
         counts(wanted["referrals_received"], used_site, ref_days, used_row, ref_span)
@@ -285,7 +277,7 @@ def read_records(
         if "first_contacts" in wanted and len(df):
             seen_site, seen_days = (
                 df["site"].to_numpy().astype(np.int64),
-                weeks_of(df["week"].to_numpy()),
+                _day_numbers(df["week"].to_numpy()),
             )
             counts(
                 wanted["first_contacts"],
@@ -295,7 +287,7 @@ def read_records(
                 span_of(seen_site, seen_days),
             )
         if "median_wait_days" in wanted and len(df):
-            days = weeks_of(df["week"].to_numpy())
+            days = _day_numbers(df["week"].to_numpy())
             day0 = int(days.min())
             n_weeks = int(days.max() - day0) // 7 + 1
             key = df["site"].to_numpy().astype(np.int64) * n_weeks + (days - day0) // 7
@@ -323,7 +315,7 @@ def read_records(
         done = use & closed_ok
         if done.any():
             done_site = site[done].astype(np.int64)
-            done_days = weeks_of(iso_monday(closed[done]))
+            done_days = _day_numbers(iso_monday(closed[done]))
             counts(
                 wanted["closures"],
                 done_site,
@@ -485,7 +477,8 @@ def _grouped_figures(
         return None
     day0 = min(firsts)  # a Monday: every week is
     # What every grouping shares, per family: its rows, each one's site and week as one
-    # number, the span of weeks of each site, and for medians the rows in order of site, week and wait.
+    # number, the span of weeks of each site, and for medians the rows in order of site, week
+    # and wait.
     prepared = []
     for d, family in zip(days, families, strict=True):
         if not family.rows.any():
@@ -503,11 +496,7 @@ def _grouped_figures(
             idx = order if idx is None else idx[order]
             base = base[order]
         seen = np.bincount(base, minlength=n_sites * n_weeks).reshape(n_sites, n_weeks) > 0
-        has = seen.any(axis=1)
-        first = np.where(has, seen.argmax(axis=1), n_weeks)
-        last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
-        weeks = np.arange(n_weeks)
-        in_span = (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
+        in_span = _in_span(seen)
         part = None
         if family.part is not None and any(p is not None for _, p in family.counts):
             part = (family.part if idx is None else family.part[idx]).astype(np.int64)
@@ -522,7 +511,7 @@ def _grouped_figures(
         present[site, gcodes] = True
         for family, idx, base, n_weeks, in_span, part, wait in prepared:
             size = n_sites * n_weeks * n_groups
-            shape = (site_labels, day0, n_weeks)
+            shape = (day0, n_weeks)
             group = gcodes if idx is None else gcodes[idx]
             key = base * n_groups
             key += group
@@ -575,7 +564,7 @@ class _Figures:
 
 
 def _figure_frame(
-    shape: tuple[np.ndarray, int, int],
+    shape: tuple[int, int],
     code: str,
     grouping: Grouping,
     flat: np.ndarray,
@@ -583,7 +572,7 @@ def _figure_frame(
     n: np.ndarray,
 ) -> _Figures:
     """Figures of one measure and grouping from their flat (site, week, group) keys."""
-    _, day0, n_weeks = shape
+    day0, n_weeks = shape
     n_groups = len(grouping.groups)
     s_i, rest = np.divmod(flat, n_weeks * n_groups)
     w_i, g_i = np.divmod(rest, n_groups)
@@ -620,6 +609,17 @@ def _figures_frame(parts: list[_Figures], site_labels: np.ndarray) -> pd.DataFra
             "records": np.concatenate([p.records for p in parts]).astype("int64"),
         }
     )
+
+
+def _in_span(seen: np.ndarray) -> np.ndarray:
+    """(site, week) cells from each site's first week with a row to its last (`seen`: sites x
+    weeks, whether any row falls there): the cells counts are zero-filled over."""
+    n_weeks = seen.shape[1]
+    has = seen.any(axis=1)
+    first = np.where(has, seen.argmax(axis=1), n_weeks)
+    last = np.where(has, n_weeks - 1 - seen[:, ::-1].argmax(axis=1), -1)
+    weeks = np.arange(n_weeks)
+    return (weeks[None, :] >= first[:, None]) & (weeks[None, :] <= last[:, None])
 
 
 def _day_numbers(dates: np.ndarray) -> np.ndarray:

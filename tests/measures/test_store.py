@@ -192,6 +192,14 @@ def grouped_frame(site, measure, by: str, figures: dict[tuple[str, str], float])
     )
 
 
+def store_sex(upload, site, measure, figures: dict[tuple[str, str], float]) -> int:
+    """Store `upload`'s weekly figures by sex, in a transaction as an upload does."""
+    with transaction.atomic():
+        return store.groups_store(
+            upload=upload, frame=grouped_frame(site, measure, "sex", figures), frequency="weekly"
+        )
+
+
 def series(site, measure, by: str) -> dict[str, list[tuple[str, float, int]]]:
     return {
         row.group: list(zip(row.periods, row.values, row.uploads, strict=True))
@@ -236,12 +244,7 @@ def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_i
         "Male": [(w1, 1.0, first.pk), (w2, 2.0, first.pk), (w3, 3.0, first.pk)],
         "Not known": [(w2, 7.0, first.pk)],
     }
-    with transaction.atomic():
-        written = store.groups_store(
-            upload=second,
-            frame=grouped_frame(site, received, "sex", {("Male", w2): 20, ("Male", w4): 40}),
-            frequency="weekly",
-        )
+    written = store_sex(second, site, received, {("Male", w2): 20, ("Male", w4): 40})
     second.sites.set([site])
     assert written == 2
     after_second = {
@@ -257,21 +260,11 @@ def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_i
     assert (got.first, got.last) == (dt.date(2026, 1, 5), dt.date(2026, 1, 26))
     # a series wholly inside the next upload's weeks is replaced, one reaching beyond kept
     third = UploadFactory(site=site)
-    with transaction.atomic():
-        store.groups_store(
-            upload=third,
-            frame=grouped_frame(site, received, "sex", {("Male", w1): 10, ("Male", w2): 11}),
-            frequency="weekly",
-        )
+    store_sex(third, site, received, {("Male", w1): 10, ("Male", w2): 11})
     assert series(site, received, "sex") == {
         "Male": [(w1, 10.0, third.pk), (w2, 11.0, third.pk), (w4, 40.0, second.pk)],
     }
-    with transaction.atomic():
-        store.groups_store(
-            upload=third,
-            frame=grouped_frame(site, received, "sex", {("Female", w1): 3, ("Female", w4): 4}),
-            frequency="weekly",
-        )
+    store_sex(third, site, received, {("Female", w1): 3, ("Female", w4): 4})
     assert series(site, received, "sex") == {
         "Female": [(w1, 3.0, third.pk), (w4, 4.0, third.pk)],
     }
@@ -281,17 +274,8 @@ def test_figures_per_group_replace_the_weeks_an_upload_covers_and_undo_removes_i
     store.groups_remove(upload=third)
     assert not GroupedSeries.objects.filter(site=site, measure=received, by="sex").exists()
     # back to where the undo test below starts
-    with transaction.atomic():
-        store.groups_store(
-            upload=second,
-            frame=grouped_frame(site, received, "sex", {("Male", w2): 20, ("Male", w4): 40}),
-            frequency="weekly",
-        )
-        store.groups_store(
-            upload=first,
-            frame=grouped_frame(site, received, "sex", {("Male", w1): 1, ("Female", w1): 4}),
-            frequency="weekly",
-        )
+    store_sex(second, site, received, {("Male", w2): 20, ("Male", w4): 40})
+    store_sex(first, site, received, {("Male", w1): 1, ("Female", w1): 4})
 
     assert store.groups_remove(upload=second) == store.GroupsRemoved(2, {site.pk: {received.pk}})
     assert series(site, received, "sex") == {
