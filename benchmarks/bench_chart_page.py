@@ -51,14 +51,16 @@ def main() -> None:
         import django
 
         django.setup()
+        import pandas as pd
         from django.conf import settings
         from django.core.management import call_command
-        from django.db import connection
+        from django.db import connection, transaction
         from django.test import Client
         from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+        from measures import store
         from measures.charts import services as chart_services
-        from measures.models import DataPoint, Frequency, Measure, Upload
+        from measures.models import Frequency, Measure, Upload
         from projects.models import Membership, Programme, Project, Site
         from toolkit.models import PdsaCycle
 
@@ -80,17 +82,20 @@ def main() -> None:
             upload = Upload.objects.create(
                 site=site, original_name="bench.csv", sha256=code, status="done"
             )
-            DataPoint.objects.bulk_create(
-                DataPoint(
-                    site=site,
-                    measure=measure,
-                    frequency=Frequency.WEEKLY,
-                    period=start + dt.timedelta(weeks=i),
-                    value=v,
+            values = _series(weeks)
+            with transaction.atomic():
+                store.points_store(
                     upload=upload,
+                    frame=pd.DataFrame(
+                        {
+                            "site_id": site.pk,
+                            "measure_id": measure.pk,
+                            "period": pd.date_range(start, periods=len(values), freq="7D"),
+                            "value": [float(v) for v in values],
+                        }
+                    ),
+                    frequency=Frequency.WEEKLY,
                 )
-                for i, v in enumerate(_series(weeks))
-            )
             for n in range(3):  # three PDSA cycles marked on the chart
                 cycle = PdsaCycle.objects.create(
                     project=project,

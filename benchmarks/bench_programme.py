@@ -37,8 +37,12 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
+    import pandas as pd
+    from django.db import transaction
+
+    from measures import store
     from measures.charts.services import chart_rebuild
-    from measures.models import DataPoint, Frequency, Measure, Upload
+    from measures.models import Frequency, Measure, Upload
     from projects.models import Programme, ProgrammeLead, Project, Site
 
     measures = list(Measure.objects.order_by("order")[:MEASURES])
@@ -68,22 +72,24 @@ def main() -> None:
             upload = Upload.objects.create(
                 site=site, original_name="bench.csv", status=Upload.Status.DONE, file="bench.csv"
             )
-            rows = []
+            frames = []
             for m in measures:
                 values = rng.poisson(40, WEEKS).astype(float)
                 values[-8:] -= 12  # a recent shift, so signals exist
-                rows += [
-                    DataPoint(
-                        site=site,
-                        measure=m,
-                        frequency=Frequency.WEEKLY,
-                        period=w,
-                        value=max(0.0, float(v)),
-                        upload=upload,
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "site_id": site.pk,
+                            "measure_id": m.pk,
+                            "period": pd.to_datetime(weeks),
+                            "value": np.maximum(values, 0.0),
+                        }
                     )
-                    for w, v in zip(weeks, values, strict=True)
-                ]
-            DataPoint.objects.bulk_create(rows, batch_size=5000)
+                )
+            with transaction.atomic():
+                store.points_store(
+                    upload=upload, frame=pd.concat(frames), frequency=Frequency.WEEKLY
+                )
         data_s = time.perf_counter() - started
         started = time.perf_counter()
         for site in sites:

@@ -110,8 +110,8 @@ def _scratch_database(env: dict[str, str]) -> None:
 
 def _empty(env: dict[str, str]) -> None:
     script = (
-        "from measures.models import DataPoint, DataPointHistory, GroupedSeries, Upload\n"
-        "DataPoint.objects.all().delete(); DataPointHistory.objects.all().delete()\n"
+        "from measures.models import DataPointHistory, FigureSeries, GroupedSeries, Upload\n"
+        "FigureSeries.objects.all().delete(); DataPointHistory.objects.all().delete()\n"
         "GroupedSeries.objects.all().delete(); Upload.objects.all().delete()\n"
     )
     subprocess.run(

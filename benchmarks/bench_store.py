@@ -38,7 +38,7 @@ def main() -> None:
 
     from benchmarks import bench_ingest as gen
     from measures import services
-    from measures.models import DataPoint, DataPointHistory, Measure, Upload
+    from measures.models import DataPoint, DataPointHistory, FigureSeries, Measure, Upload
     from projects.models import Programme, Site
 
     assert connection.vendor == "postgresql", "this benchmark needs PostgreSQL"
@@ -86,7 +86,7 @@ def main() -> None:
         def empty_store() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"TRUNCATE {DataPoint._meta.db_table}, {DataPointHistory._meta.db_table}"
+                    f"TRUNCATE {FigureSeries._meta.db_table}, {DataPointHistory._meta.db_table}"
                 )
 
         def ingest(path: Path, label: str) -> tuple[float, Upload]:

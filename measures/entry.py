@@ -29,7 +29,7 @@ from projects.permissions import Capability, can
 
 from . import services
 from .ingest.values import OK, parse_number
-from .models import DataPoint, Frequency, Measure, Upload
+from .models import FigureSeries, Frequency, Measure, Upload
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -191,10 +191,13 @@ def values_check(
 
 def current_values(*, site: Site, measure: Measure, weeks: Sequence[dt.date]) -> dict:
     """week -> (value, upload) stored now, for the weeks given."""
-    points = DataPoint.objects.filter(
-        site=site, measure=measure, frequency=Frequency.WEEKLY, period__in=list(weeks)
-    ).select_related("upload", "upload__uploaded_by")
-    return {p.period: (p.value, p.upload) for p in points}
+    row = FigureSeries.objects.filter(
+        site=site, measure=measure, frequency=Frequency.WEEKLY
+    ).first()
+    wanted = set(weeks)
+    found = [] if row is None else [p for p in row.points() if p[0] in wanted]
+    uploads = Upload.objects.select_related("uploaded_by").in_bulk({p[2] for p in found})
+    return {period: (value, uploads[upload_id]) for period, value, upload_id in found}
 
 
 def values_enter(

@@ -14,8 +14,6 @@ from django.urls import reverse
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from projects.models import Site
-
 
 class Measure(models.Model):
     """A standard measure, e.g. `referrals_received`, shared by every site of the programme.
@@ -264,55 +262,36 @@ class Upload(models.Model):
 
 class NarrowForeignKey(models.ForeignKey):
     """A foreign key stored as a 4-byte integer whatever the width of the key it refers to.
-    Sites and measures number in the hundreds, so DataPoint's primary key keeps their ids in
-    4 bytes each rather than 8: a narrower key is a smaller index to write a million entries
-    into. PostgreSQL compares integer with bigint within one operator family, so joins to the
-    referenced tables still use their indexes."""
+    It kept the ids in the per-figure table's primary key narrow (migration 0011) before
+    figures were stored as series (0014); migrations still refer to it."""
 
     def db_type(self, connection):
         return models.IntegerField().db_type(connection=connection)
 
 
 class DataPoint(models.Model):
-    """The current value of a measure for a site and period, and the upload it came from.
-
-    A fact table written a million rows at a time, so it carries one index only: its primary
-    key is the natural key (site, measure, period, frequency), which every read uses (a series
-    is one range of it) and which makes a value unique; the frequency comes last because it
-    rarely differs between neighbours, which spares a text comparison on nearly every insert. There is no surrogate id and no index
-    on the upload: each would double the cost of every write, and the upload is only looked
-    up to undo it, which reads the upload's own sites. Foreign keys are enforced by Django
-    (on_delete runs in the ORM) rather than by database triggers, which would check every row
-    at commit and cost more than the insert itself.
-    """
+    """One stored figure: a read-only view (`measures_datapoint`) that unfolds each
+    FigureSeries into a row per period, for queries that want figures as rows (the tests,
+    ad-hoc SQL, small lookups). Nothing writes to it: figures are written as series
+    (measures.store). The app's own readers of whole series read FigureSeries directly."""
 
     pk = models.CompositePrimaryKey("site_id", "measure_id", "period", "frequency")
-    site: models.ForeignKey[Site, Site] = NarrowForeignKey(  # type: ignore[assignment]  # typed as the ForeignKey it is
-        "projects.Site",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
+    site = models.ForeignKey(
+        "projects.Site", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
-    measure: models.ForeignKey[Measure, Measure] = NarrowForeignKey(  # type: ignore[assignment]  # typed as the ForeignKey it is
-        Measure,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
+    measure = models.ForeignKey(
+        Measure, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
     period = models.DateField(help_text="Monday of the week, or the 1st of the month.")
     value = models.FloatField()
     upload = models.ForeignKey(
-        Upload,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
+        Upload, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
 
     class Meta:
+        managed = False
+        db_table = "measures_datapoint"
         ordering = ["site", "measure", "frequency", "period"]
 
     def __str__(self) -> str:
@@ -321,7 +300,7 @@ class DataPoint(models.Model):
 
 class DataPointHistory(models.Model):
     """A value an upload replaced, and the upload it came from, so the upload can be undone.
-    Foreign keys without database triggers, as for DataPoint."""
+    Foreign keys without database triggers (they would check every row at commit)."""
 
     site = models.ForeignKey(
         "projects.Site", on_delete=models.CASCADE, related_name="+", db_constraint=False
@@ -377,6 +356,58 @@ class SeriesField(models.JSONField):
         if value is None or not isinstance(value, str | bytes | bytearray):
             return value
         return super().from_db_value(value, expression, connection)
+
+
+class FigureSeries(models.Model):
+    """The figures of one measure at one site at one frequency, and the upload each came
+    from: the whole series in one row, as parallel lists in period order.
+
+    One row per series rather than per figure: an extract of a programme states a million
+    figures, and a row behind a primary key for each cost twice PostgreSQL's own COPY of the
+    rows in index writes alone; every reader of figures (charts, dashboards, exports, the API)
+    reads whole series. An upload merges its figures in (measures.store.points_store: new
+    periods added, changed values replaced and their earlier values kept in
+    DataPointHistory, so the upload can be undone); an unchanged re-send writes nothing.
+    DataPoint is the same figures as rows, a view over this table.
+    """
+
+    pk = models.CompositePrimaryKey("site_id", "measure_id", "frequency")
+    site = models.ForeignKey(
+        "projects.Site",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    first = models.DateField(help_text="The first period with a figure.")
+    last = models.DateField(help_text="The last period with a figure.")
+    periods = SeriesField(
+        default=list,
+        help_text="The Monday of each week (or 1st of each month) with a figure, ISO dates in "
+        "order.",
+    )
+    values = SeriesField(default=list, help_text="The figure of each period.")
+    uploads = SeriesField(default=list, help_text="The upload each figure came from.")
+
+    class Meta:
+        ordering = ["site", "measure", "frequency"]
+        verbose_name_plural = "figure series"
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.measure_id} {self.frequency}: {len(self.periods)} periods"
+
+    def points(self) -> Iterator[tuple[dt.date, float, int]]:
+        """(period, value, upload id) in period order."""
+        for period, value, upload_id in zip(self.periods, self.values, self.uploads, strict=True):
+            yield dt.date.fromisoformat(period), value, upload_id
 
 
 class GroupedSeries(models.Model):

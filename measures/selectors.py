@@ -13,7 +13,7 @@ from projects.models import Site
 from projects.permissions import Capability, site_ids_for
 
 from .ingest.groups import GROUPINGS
-from .models import DataPoint, Frequency, GroupedSeries, LocalDefinition, Measure, Upload
+from .models import FigureSeries, Frequency, GroupedSeries, LocalDefinition, Measure, Upload
 
 if TYPE_CHECKING:
     from projects.http import AnyUser
@@ -94,15 +94,17 @@ def site_freshness(*, site: Site, today: dt.date) -> Freshness:
         .values_list("finished_at", flat=True)
         .first()
     )
-    weekly = DataPoint.objects.filter(site=site, frequency=Frequency.WEEKLY)
-    last_week = weekly.aggregate(last=Max("period"))["last"]
+    weekly = FigureSeries.objects.filter(site=site, frequency=Frequency.WEEKLY)
+    last_week = weekly.aggregate(last=Max("last"))["last"]
     this_week = monday(today)
     recent = [this_week - dt.timedelta(weeks=n) for n in range(RECENT_WEEKS, 0, -1)]
-    present = set(
-        weekly.filter(period__gte=recent[0], period__lte=recent[-1])
-        .values_list("period", flat=True)
-        .distinct()
-    )
+    wanted = {week.isoformat(): week for week in recent}
+    present = {
+        wanted[period]
+        for periods in weekly.filter(last__gte=recent[0]).values_list("periods", flat=True)
+        for period in periods
+        if period in wanted
+    }
     return Freshness(
         last_upload_at=last_upload,
         last_week=last_week,
@@ -114,11 +116,8 @@ def site_freshness(*, site: Site, today: dt.date) -> Freshness:
 def series(
     *, site: Site, measure: Measure, frequency: str = Frequency.WEEKLY
 ) -> list[tuple[dt.date, float]]:
-    return list(
-        DataPoint.objects.filter(site=site, measure=measure, frequency=frequency)
-        .order_by("period")
-        .values_list("period", "value")
-    )
+    row = FigureSeries.objects.filter(site=site, measure=measure, frequency=frequency).first()
+    return [] if row is None else [(period, value) for period, value, _ in row.points()]
 
 
 @dataclass(frozen=True)
@@ -152,14 +151,17 @@ def grouped_series(
 def site_latest_values(*, site: Site) -> list[dict[str, Any]]:
     """Per measure with weekly figures at the site: how many weeks, the first and last week
     and the latest value."""
-    latest: dict[int, dict[str, Any]] = {}
-    for measure_id, period, value in (
-        DataPoint.objects.filter(site=site, frequency=Frequency.WEEKLY)
-        .order_by("measure_id", "period")
-        .values_list("measure_id", "period", "value")
-    ):
-        entry = latest.setdefault(measure_id, {"weeks": 0, "first": period})
-        entry.update(weeks=entry["weeks"] + 1, last=period, value=value)
+    latest: dict[int, dict[str, Any]] = {
+        row.measure_id: {
+            "weeks": len(row.periods),
+            "first": row.first,
+            "last": row.last,
+            "value": row.values[-1],
+        }
+        for row in FigureSeries.objects.filter(site=site, frequency=Frequency.WEEKLY).defer(
+            "uploads"
+        )
+    }
     return [{"measure": m, **latest[m.pk]} for m in measure_list() if m.pk in latest]
 
 
@@ -271,21 +273,16 @@ SITE_EXPORT_HEADER = ["site", "period", "frequency", "measure", "measure_name", 
 
 def site_export_rows(*, site: Site) -> Iterator[list[Any]]:
     """Every stored figure of the site, oldest first, for download."""
-    points = (
-        DataPoint.objects.filter(site=site)
-        .select_related("measure")
-        .order_by("frequency", "period", "measure__order", "measure__code")
-    )
-    for point in points.iterator(chunk_size=5000):
-        yield [
-            site.code,
-            point.period,
-            point.frequency,
-            point.measure.code,
-            point.measure.name,
-            point.value,
-            point.upload_id,
-        ]
+    rows: list[tuple[tuple[str, dt.date, int, str], str, float, int]] = []
+    for series in FigureSeries.objects.filter(site=site).select_related("measure"):
+        m = series.measure
+        rows.extend(
+            ((series.frequency, period, m.order, m.code), m.name, value, upload_id)
+            for period, value, upload_id in series.points()
+        )
+    rows.sort(key=lambda row: row[0])
+    for (frequency, period, _, code), name, value, upload_id in rows:
+        yield [site.code, period, frequency, code, name, value, upload_id]
 
 
 @dataclass(frozen=True)
@@ -298,28 +295,15 @@ class EntryRow:
 def entry_rows(*, site: Site, measures: QuerySet[Measure]) -> list[EntryRow]:
     """Each measure a person can type in, with the latest week the site holds for it."""
     ordered = list(measures.order_by("order", "name"))
-    latest = dict(
-        DataPoint.objects.filter(
+    latest = {
+        measure_id: (last, values[-1])
+        for measure_id, last, values in FigureSeries.objects.filter(
             site=site, frequency=Frequency.WEEKLY, measure__in=[m.pk for m in ordered]
-        )
-        .values("measure_id")
-        .annotate(last=Max("period"))
-        .values_list("measure_id", "last")
-    )
-    values: dict[tuple[int, Any], float] = {
-        (measure_id, period): value
-        for measure_id, period, value in DataPoint.objects.filter(
-            site=site,
-            frequency=Frequency.WEEKLY,
-            measure__in=list(latest),
-            period__in=set(latest.values()),
-        ).values_list("measure_id", "period", "value")
+        ).values_list("measure_id", "last", "values")
     }
     return [
-        EntryRow(
-            measure=m,
-            latest_week=latest.get(m.pk),
-            latest_value=values.get((m.pk, latest.get(m.pk))),
-        )
+        EntryRow(measure=m, latest_week=latest[m.pk][0], latest_value=latest[m.pk][1])
+        if m.pk in latest
+        else EntryRow(measure=m, latest_week=None, latest_value=None)
         for m in ordered
     ]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -30,8 +30,8 @@ from .charts import services as chart_services
 from .ingest import IGNORE, ParseOptions, ParseResult, normalise_label, parse_extract
 from .models import (
     ColumnMapping,
-    DataPoint,
     DataPointHistory,
+    FigureSeries,
     LocalDefinition,
     Measure,
     Upload,
@@ -669,13 +669,15 @@ def _changes(*, upload: Upload) -> list[dict[str, Any]]:
         .order_by("site__code", "measure__order", "period")[:MAX_CHANGES_LISTED]
     )
     rows = list(history)
+    keys = {(h.site_id, h.measure_id, h.frequency) for h in rows}
     current = {
-        (p.site_id, p.measure_id, p.frequency, p.period): p.value
-        for p in DataPoint.objects.filter(
-            upload=upload,
-            site_id__in={h.site_id for h in rows},
-            period__in={h.period for h in rows},
+        (row.site_id, row.measure_id, row.frequency, period): value
+        for row in FigureSeries.objects.filter(
+            site_id__in={k[0] for k in keys}, measure_id__in={k[1] for k in keys}
         )
+        if (row.site_id, row.measure_id, row.frequency) in keys
+        for period, value, upload_id in row.points()
+        if upload_id == upload.pk
     }
     return [
         {
@@ -880,22 +882,8 @@ def upload_undo(*, upload: Upload, user: User) -> int:
                 + ", ".join(f"#{pk}" for pk in later)
                 + " first."
             )
-        earlier = DataPointHistory.objects.filter(
-            replaced_by=upload,
-            site_id=OuterRef("site_id"),
-            measure_id=OuterRef("measure_id"),
-            frequency=OuterRef("frequency"),
-            period=OuterRef("period"),
-        ).order_by("-pk")
-        # Points carry no index on their upload (it would double the cost of every write);
-        # the upload's sites lead their primary key, so only those sites are read.
-        mine = DataPoint.objects.filter(site__in=upload.sites.all(), upload=upload)
-        touched = list(mine.values_list("site_id", "measure_id").distinct())
-        n_restored = mine.filter(Exists(earlier)).update(
-            value=Subquery(earlier.values("value")[:1]),
-            upload_id=Subquery(earlier.values("upload_id")[:1]),
-        )
-        n_removed, _ = mine.delete()
+        points = store.points_remove(upload=upload)
+        n_restored, n_removed = points.restored, points.removed
         grouped = store.groups_remove(upload=upload)
         Upload.objects.filter(pk=upload.pk).update(undone_at=timezone.now(), undone_by=user)
         audit_record(
@@ -908,8 +896,8 @@ def upload_undo(*, upload: Upload, user: User) -> int:
         # Charts whose figures went back, and those whose figures per group were removed
         # (their glances hold the gaps).
         by_site: dict[int, set[int]] = {s: set(ids) for s, ids in grouped.touched.items()}
-        for site_id, measure_id in touched:
-            by_site.setdefault(site_id, set()).add(measure_id)
+        for site_id, measure_ids in points.touched.items():
+            by_site.setdefault(site_id, set()).update(measure_ids)
         chart_services.charts_rebuild_request(changes=by_site)
     return n_restored + n_removed
 

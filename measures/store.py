@@ -1,17 +1,17 @@
 """The write path for figures: write only new or changed values, keeping what they replaced.
 
-Two implementations with the same meaning, chosen by database. Values are compared bit for
-bit, so re-sending a file is free: no row, no history.
-- PostgreSQL: writers take a table lock that still lets readers in, so what is stored cannot
-  change under an upload. Where nothing is stored yet in the upload's range (a first upload,
-  or new weeks only) the values go straight into the table with a binary COPY in key order
-  (the primary key is the table's only index). Otherwise they are copied into a temporary
-  table, one join finds what is new or changed, and set-based statements write the history
-  of the changed values, update them, and insert the new ones.
-- Others (SQLite): the stored values in range are read and compared in pandas, then
-  bulk_create(update_conflicts=True) writes the changed and new rows.
+Figures are stored a series per row (FigureSeries: one site, measure and frequency). An upload
+reads the stored series of the sites and measures it sends, sets its figures against them
+column-wise in numpy (values compared bit for bit), and rewrites only the series it changes:
+new periods added, changed values replaced and their earlier values kept in
+DataPointHistory. Re-sending a file is therefore free: no row, no history. On PostgreSQL
+writers take a table lock that still lets readers in, so what is stored cannot change under
+an upload, and the series go in with one COPY ("copy"); elsewhere, and as the "orm" method
+on PostgreSQL, with bulk_create. Both run inside the caller's transaction and return the
+same counts.
 
-Both run inside the caller's transaction and return the same counts.
+Figures per group (GroupedSeries) are written the same way, but replace the weeks an
+upload covers (groups_store).
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q
 
-from .models import DataPoint, DataPointHistory, GroupedSeries, Upload
+from .models import DataPointHistory, FigureSeries, GroupedSeries, SeriesField, Upload
 
 BATCH = 5_000
 _PG_EPOCH = np.datetime64("2000-01-01", "D")
@@ -59,12 +60,22 @@ def points_store(
     if frame["value"].isna().any():
         raise ValueError("a value to store is missing")
     method = method or store_methods()[0]
-    incoming = _incoming(frame)
-    if method == "copy":
-        new, changed = _store_copy(upload=upload, incoming=incoming, frequency=frequency)
-    else:
-        new, changed = _store_orm(upload=upload, incoming=incoming, frequency=frequency)
-    return StoreCounts(new=new, changed=changed, unchanged=len(frame) - new - changed)
+    if connection.vendor == "postgresql":
+        # Uploads write one at a time (readers are not blocked), so what is stored stays as
+        # read below until commit.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FigureSeries._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    merge = _Merge(_incoming(frame), frequency, upload.pk)
+    if merge.n_new or merge.n_changed:
+        _history_write(merge.changed(), frequency=frequency, upload=upload, method=method)
+        keys = ("site_id", "measure_id")
+        _series_delete(FigureSeries, keys, merge.stored_keys(), frequency)
+        _series_write(FigureSeries, keys, merge.rewritten(), frequency=frequency, method=method)
+    return StoreCounts(
+        new=merge.n_new,
+        changed=merge.n_changed,
+        unchanged=len(frame) - merge.n_new - merge.n_changed,
+    )
 
 
 def points_diff(*, frame: pd.DataFrame, frequency: str) -> tuple[pd.DataFrame, int]:
@@ -73,9 +84,8 @@ def points_diff(*, frame: pd.DataFrame, frequency: str) -> tuple[pd.DataFrame, i
     values would be new."""
     if frame.empty:
         return _incoming(frame).assign(old_value=0.0, old_upload=0), 0
-    incoming = _incoming(frame)
-    new, changed = _diff(incoming, _existing_orm(incoming, frequency))
-    return changed, len(new)
+    merge = _Merge(_incoming(frame), frequency, 0)
+    return merge.changed(), merge.n_new
 
 
 def _incoming(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +99,24 @@ def _incoming(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-# ---------------------------------------------------------------- PostgreSQL: binary COPY
+def _in_key_order(incoming: pd.DataFrame) -> pd.DataFrame:
+    """`incoming` sorted by (site, measure, period). The three columns are packed into one
+    integer when their spans allow (they always do for real ids and weeks), which sorts twice
+    as fast as pandas' sort on three columns, and a frame already in order is kept as it is."""
+    if len(incoming) < 2:
+        return incoming
+    site = incoming["site_id"].to_numpy()
+    measure = incoming["measure_id"].to_numpy()
+    day = incoming["period"].to_numpy().astype("datetime64[D]").view("int64")
+    spans = [int(a.max()) - int(a.min()) + 1 for a in (site, measure, day)]
+    if spans[0] * spans[1] * spans[2] >= 1 << 62:
+        return incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
+    key = ((site - site.min()) * spans[1] + (measure - measure.min())) * spans[2] + (
+        day - day.min()
+    )
+    if bool((key[1:] >= key[:-1]).all()):
+        return incoming
+    return incoming.take(np.argsort(key, kind="stable"))
 
 
 def _int_format(model, name: str) -> str:
@@ -124,216 +151,301 @@ def _copy_in(cursor, table: str, columns: Sequence[tuple[str, Any, str]]) -> Non
         copy.write(struct.pack(">h", -1))
 
 
-def _range(incoming: pd.DataFrame, frequency: str) -> dict[str, object]:
-    """Query parameters naming the stored values that `incoming` could meet."""
-    return {
-        "freq": frequency,
-        "sites": sorted(int(s) for s in pd.unique(incoming["site_id"].to_numpy())),
-        "measures": sorted(int(m) for m in pd.unique(incoming["measure_id"].to_numpy())),
-        "first": pd.Timestamp(incoming["period"].min()).date(),
-        "last": pd.Timestamp(incoming["period"].max()).date(),
-    }
+class _Merge:
+    """The incoming figures (one frame, unique per site, measure and period) set against the
+    stored series they belong to. Stored values are compared bit for bit: a figure sent again
+    unchanged is neither new nor changed, and keeps the upload it came from. Everything is
+    column-wise: each series' position in the sorted list of keys sent, and each figure's
+    day, packed into one integer key per figure."""
 
-
-def _in_key_order(incoming: pd.DataFrame) -> pd.DataFrame:
-    """`incoming` sorted by (site, measure, period), the order the table's key is written
-    fastest in. The three columns are packed into one integer when their spans allow (they
-    always do for real ids and weeks), which sorts twice as fast as pandas' sort on three
-    columns, and a frame already in order is kept as it is."""
-    if len(incoming) < 2:
-        return incoming
-    site = incoming["site_id"].to_numpy()
-    measure = incoming["measure_id"].to_numpy()
-    day = incoming["period"].to_numpy().astype("datetime64[D]").view("int64")
-    spans = [int(a.max()) - int(a.min()) + 1 for a in (site, measure, day)]
-    if spans[0] * spans[1] * spans[2] >= 1 << 62:
-        return incoming.sort_values(["site_id", "measure_id", "period"], kind="stable")
-    key = ((site - site.min()) * spans[1] + (measure - measure.min())) * spans[2] + (
-        day - day.min()
-    )
-    if bool((key[1:] >= key[:-1]).all()):
-        return incoming
-    return incoming.take(np.argsort(key, kind="stable"))
-
-
-_IN_RANGE = (
-    "frequency = %(freq)s AND site_id = ANY(%(sites)s) AND measure_id = ANY(%(measures)s) "
-    "AND period BETWEEN %(first)s AND %(last)s"
-)
-
-
-def _store_copy(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tuple[int, int]:
-    point = DataPoint._meta.db_table
-    params = _range(incoming, frequency)
-    with connection.cursor() as django_cursor:
-        cursor = django_cursor.cursor
-        # Uploads write one at a time (readers are not blocked), so what is stored stays as
-        # read below until commit and new rows can be plain inserts.
-        cursor.execute(f"LOCK TABLE {point} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {point} WHERE {_IN_RANGE})", params)
-        if cursor.fetchone()[0]:
-            return _store_over(cursor, upload=upload, incoming=incoming, params=params)
-        # Nothing stored where this upload lands (a first upload, or new weeks only): every
-        # value is new and goes straight into the table, in key order.
-        new = _in_key_order(incoming)
-        _copy_in(
-            cursor,
-            point,
-            [
-                ("site_id", new["site_id"], _int_format(DataPoint, "site")),
-                ("measure_id", new["measure_id"], _int_format(DataPoint, "measure")),
-                ("frequency", frequency.encode(), f"S{len(frequency.encode())}"),
-                ("period", _days(new["period"]), ">i4"),
-                ("value", new["value"], ">f8"),
-                ("upload_id", upload.pk, _int_format(DataPoint, "upload")),
-            ],
+    def __init__(self, incoming: pd.DataFrame, frequency: str, upload_id: int) -> None:
+        incoming = _in_key_order(incoming)
+        self.upload_id = upload_id
+        site = incoming["site_id"].to_numpy()
+        measure = incoming["measure_id"].to_numpy()
+        starts = np.flatnonzero(
+            np.r_[True, (site[1:] != site[:-1]) | (measure[1:] != measure[:-1])]
         )
-    return len(new), 0
-
-
-def _store_over(cursor, *, upload: Upload, incoming: pd.DataFrame, params: dict) -> tuple[int, int]:
-    """Values meeting stored ones: the comparison runs in the database, over a temporary
-    table of the incoming values, and writes only what is new or different."""
-    point = DataPoint._meta.db_table
-    history = DataPointHistory._meta.db_table
-    params = {**params, "upload": upload.pk}
-    # The same column types as the table, so the join compares like with like.
-    site_type = DataPoint._meta.get_field("site").db_type(connection)
-    measure_type = DataPoint._meta.get_field("measure").db_type(connection)
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE measures_incoming (site_id {site_type}, "
-        f"measure_id {measure_type}, period date, value double precision) ON COMMIT DROP"
-    )
-    _copy_in(
-        cursor,
-        "measures_incoming",
-        [
-            ("site_id", incoming["site_id"], _int_format(DataPoint, "site")),
-            ("measure_id", incoming["measure_id"], _int_format(DataPoint, "measure")),
-            ("period", _days(incoming["period"]), ">i4"),
-            ("value", incoming["value"], ">f8"),
-        ],
-    )
-    cursor.execute("ANALYZE measures_incoming")
-    # One join finds what is new or changed; an unchanged file stops here.
-    cursor.execute(
-        "CREATE TEMPORARY TABLE measures_diff ON COMMIT DROP AS "
-        "SELECT i.site_id, i.measure_id, i.period, i.value, d.value AS old_value, "
-        "d.upload_id AS old_upload FROM measures_incoming i "
-        f"LEFT JOIN {point} d ON d.site_id = i.site_id AND d.measure_id = i.measure_id "
-        "AND d.frequency = %(freq)s AND d.period = i.period "
-        "WHERE d.upload_id IS NULL OR d.value <> i.value",
-        params,
-    )
-    cursor.execute(
-        f"INSERT INTO {history} "
-        "(site_id, measure_id, frequency, period, value, upload_id, replaced_by_id) "
-        "SELECT site_id, measure_id, %(freq)s, period, old_value, old_upload, %(upload)s "
-        "FROM measures_diff WHERE old_upload IS NOT NULL",
-        params,
-    )
-    changed = cursor.rowcount
-    cursor.execute(
-        f"UPDATE {point} AS d SET value = c.value, upload_id = %(upload)s "
-        "FROM measures_diff AS c WHERE c.old_upload IS NOT NULL AND d.site_id = c.site_id "
-        "AND d.measure_id = c.measure_id AND d.frequency = %(freq)s AND d.period = c.period",
-        params,
-    )
-    cursor.execute(
-        f"INSERT INTO {point} (site_id, measure_id, frequency, period, value, upload_id) "
-        "SELECT site_id, measure_id, %(freq)s, period, value, %(upload)s FROM measures_diff "
-        "WHERE old_upload IS NULL ORDER BY site_id, measure_id, period",
-        params,
-    )
-    new = cursor.rowcount
-    cursor.execute("DROP TABLE measures_incoming, measures_diff")
-    return new, changed
-
-
-# ---------------------------------------------------------------- other databases: the ORM
-
-
-def _existing_orm(incoming: pd.DataFrame, frequency: str) -> pd.DataFrame:
-    """The stored values in the range of `incoming`, one query per site."""
-    first, last = incoming["period"].min(), incoming["period"].max()
-    measure_ids = sorted(int(m) for m in np.unique(incoming["measure_id"]))
-    rows: list[tuple] = []
-    for site_id in sorted(int(s) for s in np.unique(incoming["site_id"])):
-        rows.extend(
-            DataPoint.objects.filter(
-                site_id=site_id,
-                frequency=frequency,
-                measure_id__in=measure_ids,
-                period__range=(pd.Timestamp(first).date(), pd.Timestamp(last).date()),
-            ).values_list("site_id", "measure_id", "period", "value", "upload_id")
+        self.keys = list(zip(site[starts].tolist(), measure[starts].tolist(), strict=True))
+        index = {key: i for i, key in enumerate(self.keys)}
+        self.in_series = np.repeat(
+            np.arange(len(starts), dtype=np.int64), np.diff(np.r_[starts, len(site)])
         )
-    existing = pd.DataFrame(
-        rows, columns=["site_id", "measure_id", "period", "old_value", "old_upload"]
+        self.in_day = incoming["period"].to_numpy().astype("datetime64[D]").view("int64")
+        self.in_value = incoming["value"].to_numpy(dtype="float64")
+        # The stored series of the keys sent, in key order.
+        stored = sorted(
+            (
+                (index[(row[0], row[1])], row[2], row[3], row[4])
+                for row in _stored_series(self.keys, frequency)
+                if (row[0], row[1]) in index
+            ),
+            key=lambda row: row[0],
+        )
+        self.stored_series = [row[0] for row in stored]
+        lengths = np.array([len(row[1]) for row in stored], dtype=np.int64)
+        self.st_series = np.repeat(np.array(self.stored_series, dtype=np.int64), lengths)
+        self.st_day = _days_of([row[1] for row in stored])
+        n = int(lengths.sum())
+        self.st_value = np.fromiter(chain.from_iterable(r[2] for r in stored), np.float64, n)
+        self.st_upload = np.fromiter(chain.from_iterable(r[3] for r in stored), np.int64, n)
+        low = int(min(self.in_day.min(), self.st_day.min() if len(self.st_day) else 0))
+        high = int(max(self.in_day.max(), self.st_day.max() if len(self.st_day) else 0))
+        self.low, self.span = low, high - low + 1
+        in_key = self.in_series * self.span + (self.in_day - low)
+        st_key = self.st_series * self.span + (self.st_day - low)
+        if len(st_key):
+            at = np.minimum(np.searchsorted(st_key, in_key), len(st_key) - 1)
+            found = st_key[at] == in_key
+            self.is_changed = found & (self.st_value[at] != self.in_value)
+        else:  # nothing stored yet for the series sent: every figure is new
+            at = np.zeros(len(in_key), dtype=np.int64)
+            found = self.is_changed = np.zeros(len(in_key), dtype=bool)
+        self.is_new = ~found
+        self.at = at
+        self.n_new = int(self.is_new.sum())
+        self.n_changed = int(self.is_changed.sum())
+
+    def stored_keys(self) -> list[tuple[int, int]]:
+        """The keys of stored series that are rewritten."""
+        touched = set(self.in_series[self.is_new | self.is_changed].tolist())
+        return [self.keys[i] for i in self.stored_series if i in touched]
+
+    def changed(self) -> pd.DataFrame:
+        """The figures that replace stored ones, with what they replace, in key order."""
+        c = self.is_changed
+        at = self.at[c]
+        keys = np.array(self.keys, dtype=np.int64).reshape(-1, 2)[self.in_series[c]]
+        return pd.DataFrame(
+            {
+                "site_id": keys[:, 0],
+                "measure_id": keys[:, 1],
+                "period": self.in_day[c].astype("datetime64[D]").astype("datetime64[ns]"),
+                "value": self.in_value[c],
+                "old_value": self.st_value[at],
+                "old_upload": self.st_upload[at],
+            }
+        )
+
+    def rewritten(self) -> list[tuple[tuple, list, list, list]]:
+        """Each series the upload changes, whole: ((site, measure), ISO periods, values,
+        uploads) with its stored figures, the changed ones replaced, and the new ones."""
+        value, upload = self.st_value.copy(), self.st_upload.copy()
+        value[self.at[self.is_changed]] = self.in_value[self.is_changed]
+        upload[self.at[self.is_changed]] = self.upload_id
+        new = self.is_new
+        series = np.r_[self.st_series, self.in_series[new]]
+        day = np.r_[self.st_day, self.in_day[new]]
+        value = np.r_[value, self.in_value[new]]
+        upload = np.r_[upload, np.full(self.n_new, self.upload_id, dtype=np.int64)]
+        touched = np.zeros(len(self.keys), dtype=bool)
+        touched[self.in_series[new | self.is_changed]] = True
+        keep = touched[series]
+        series, day, value, upload = series[keep], day[keep], value[keep], upload[keep]
+        order = np.argsort(series * self.span + (day - self.low), kind="stable")
+        series, day, value, upload = series[order], day[order], value[order], upload[order]
+        return _as_series(self.keys, series, day, value, upload)
+
+
+def _days_of(periods: list[list[str]]) -> np.ndarray:
+    """Days since 1970 of every ISO date in `periods`, flattened; each distinct date parsed
+    once (a programme's series share the same few hundred weeks)."""
+    flat = [p for row in periods for p in row]
+    if not flat:
+        return np.zeros(0, dtype=np.int64)
+    codes, uniques = pd.factorize(np.array(flat, dtype=object))
+    return np.asarray(uniques.astype("datetime64[D]"), dtype="datetime64[D]").view("int64")[codes]
+
+
+def _as_series(
+    keys: list[tuple], series: np.ndarray, day: np.ndarray, value: np.ndarray, upload: np.ndarray
+) -> list[tuple[tuple, list, list, list]]:
+    """Figures sorted by series and day, sliced into one (key, ISO periods, values, uploads)
+    per series; each distinct day turned into text once."""
+    if not len(series):
+        return []
+    day_codes, day_uniques = pd.factorize(day, sort=True)
+    text = np.datetime_as_string(day_uniques.astype("datetime64[D]")).astype(object)[day_codes]
+    starts = np.flatnonzero(np.r_[True, series[1:] != series[:-1]])
+    bounds = np.r_[starts, len(series)].tolist()
+    out = []
+    for i, s in enumerate(series[starts].tolist()):
+        a, b = bounds[i], bounds[i + 1]
+        out.append((keys[s], text[a:b].tolist(), value[a:b].tolist(), upload[a:b].tolist()))
+    return out
+
+
+def _stored_series(keys: list[tuple[int, int]], frequency: str) -> list[tuple]:
+    """(site, measure, periods, values, uploads) of the stored series among `keys`' sites
+    and measures (a superset of the keys: the caller keeps those it sent)."""
+    return list(
+        FigureSeries.objects.filter(
+            site_id__in=sorted({site for site, _ in keys}),
+            measure_id__in=sorted({measure for _, measure in keys}),
+            frequency=frequency,
+        )
+        .order_by()
+        .values_list("site_id", "measure_id", "periods", "values", "uploads")
     )
-    return existing.astype(
-        {
-            "site_id": "int64",
-            "measure_id": "int64",
-            "period": "datetime64[ns]",
-            "old_value": "float64",
-            "old_upload": "int64",
-        }
-    )
 
 
-def _diff(incoming: pd.DataFrame, existing: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(new rows, changed rows with old_value and old_upload), both in key order."""
-    incoming = _in_key_order(incoming)
-    if existing.empty:
-        return incoming, incoming.iloc[:0].assign(old_value=0.0, old_upload=0)
-    merged = incoming.merge(existing, on=["site_id", "measure_id", "period"], how="left")
-    is_new = merged["old_upload"].isna().to_numpy()
-    is_changed = ~is_new & (merged["old_value"].to_numpy() != merged["value"].to_numpy())
-    changed = merged[is_changed].astype({"old_upload": "int64"})
-    return merged.loc[is_new, list(incoming.columns)], changed
-
-
-def _store_orm(*, upload: Upload, incoming: pd.DataFrame, frequency: str) -> tuple[int, int]:
-    new, changed = _diff(incoming, _existing_orm(incoming, frequency))
-
-    def day(period) -> dt.date:
-        return pd.Timestamp(period).date()
-
+def _history_write(changed: pd.DataFrame, *, frequency: str, upload: Upload, method: str) -> None:
+    """Keep the values `upload` replaces, and where they came from, so it can be undone."""
+    if changed.empty:
+        return
+    if method == "copy":
+        with connection.cursor() as cursor:
+            _copy_in(
+                cursor.cursor,
+                DataPointHistory._meta.db_table,
+                [
+                    ("site_id", changed["site_id"], _int_format(DataPointHistory, "site")),
+                    ("measure_id", changed["measure_id"], _int_format(DataPointHistory, "measure")),
+                    ("frequency", frequency.encode(), f"S{len(frequency.encode())}"),
+                    ("period", _days(changed["period"]), ">i4"),
+                    ("value", changed["old_value"], ">f8"),
+                    ("upload_id", changed["old_upload"], _int_format(DataPointHistory, "upload")),
+                    ("replaced_by_id", upload.pk, _int_format(DataPointHistory, "replaced_by")),
+                ],
+            )
+        return
     DataPointHistory.objects.bulk_create(
         (
             DataPointHistory(
-                site_id=int(r.site_id),
-                measure_id=int(r.measure_id),
+                site_id=site_id,
+                measure_id=measure_id,
                 frequency=frequency,
-                period=day(r.period),
-                value=float(r.old_value),
-                upload_id=int(r.old_upload),
+                period=period.date(),
+                value=old_value,
+                upload_id=old_upload,
                 replaced_by=upload,
             )
-            for r in changed.itertuples(index=False)
+            for site_id, measure_id, period, old_value, old_upload in zip(
+                changed["site_id"].tolist(),
+                changed["measure_id"].tolist(),
+                changed["period"],
+                changed["old_value"].tolist(),
+                changed["old_upload"].tolist(),
+                strict=True,
+            )
         ),
         batch_size=BATCH,
     )
-    rows = [
-        DataPoint(
-            site_id=int(r.site_id),
-            measure_id=int(r.measure_id),
-            frequency=frequency,
-            period=day(r.period),
-            value=float(r.value),
-            upload=upload,
+
+
+def _series_delete(
+    model: type[models.Model], names: tuple[str, ...], keys: list[tuple], frequency: str
+) -> None:
+    """Delete the stored series at `frequency` whose leading key columns (`names`, the site
+    first) are among `keys`: one DELETE per site."""
+    by_site: dict[int, list[tuple]] = {}
+    for key in keys:
+        by_site.setdefault(key[0], []).append(key[1:])
+    for site_id, rest in sorted(by_site.items()):
+        which = Q()
+        for values in sorted(rest):
+            which |= Q(**dict(zip(names[1:], values, strict=True)))
+        model._default_manager.filter(which, site_id=site_id, frequency=frequency).delete()
+
+
+def _series_write(
+    model: type[models.Model],
+    key_names: tuple[str, ...],
+    rows: list[tuple],
+    *,
+    frequency: str,
+    method: str,
+) -> None:
+    """Write `rows`, each (key, periods, then the model's other lists in order): one COPY on
+    PostgreSQL, the lists written as JSON by orjson (bulk_create sends each column as an
+    array, and quoting every JSON text as an array element took longer than storing it; the
+    standard library's encoder took 0.2 s for 700,000 figures), or bulk_create."""
+    lists = [f.name for f in model._meta.fields if isinstance(f, SeriesField)]
+    if not rows:
+        return
+    if method == "copy":
+        names = ", ".join(
+            connection.ops.quote_name(n) for n in (*key_names, "frequency", "first", "last", *lists)
         )
-        for part in (new, changed)
-        for r in part.itertuples(index=False)
-    ]
-    for start in range(0, len(rows), BATCH):
-        DataPoint.objects.bulk_create(
-            rows[start : start + BATCH],
-            update_conflicts=True,
-            unique_fields=["site", "measure", "frequency", "period"],
-            update_fields=["value", "upload"],
+        with (
+            connection.cursor() as django_cursor,
+            django_cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy,
+        ):
+            for key, *series in rows:
+                copy.write_row(
+                    (
+                        *key,
+                        frequency,
+                        series[0][0],
+                        series[0][-1],
+                        *(orjson.dumps(values).decode() for values in series),
+                    )
+                )
+        return
+    model._default_manager.bulk_create(
+        (
+            model(
+                **dict(zip(key_names, key, strict=True)),
+                frequency=frequency,
+                first=series[0][0],
+                last=series[0][-1],
+                **dict(zip(lists, series, strict=True)),
+            )
+            for key, *series in rows
+        ),
+        batch_size=500,
+    )
+
+
+@dataclass(frozen=True)
+class PointsRemoved:
+    restored: int
+    removed: int
+    touched: dict[int, set[int]]  # site id -> measure ids whose figures changed
+
+
+def points_remove(*, upload: Upload) -> PointsRemoved:
+    """Undo `upload`'s figures: each value it replaced is put back (with the upload it came
+    from), and each it added is removed. Only the upload's sites are read."""
+    earlier: dict[tuple[int, int, str, str], tuple[float | None, int]] = {
+        (site_id, measure_id, frequency, period.isoformat()): (value, upload_id)
+        for site_id, measure_id, frequency, period, value, upload_id in DataPointHistory.objects.filter(
+            replaced_by=upload
         )
-    return len(new), len(changed)
+        .order_by("pk")  # the latest wins
+        .values_list("site_id", "measure_id", "frequency", "period", "value", "upload_id")
+    }
+    restored = removed = 0
+    touched: dict[int, set[int]] = {}
+    changed, emptied = [], []
+    for row in FigureSeries.objects.filter(site__in=upload.sites.all()).order_by():
+        if upload.pk not in row.uploads:
+            continue
+        touched.setdefault(row.site_id, set()).add(row.measure_id)
+        periods, values, uploads = [], [], []
+        for period, value, upload_id in zip(row.periods, row.values, row.uploads, strict=True):
+            if upload_id == upload.pk:
+                before = earlier.get((row.site_id, row.measure_id, row.frequency, period))
+                if before is None:
+                    removed += 1
+                    continue
+                value, upload_id = before
+                restored += 1
+            periods.append(period)
+            values.append(value)
+            uploads.append(upload_id)
+        if not periods:
+            emptied.append(row)
+            continue
+        row.periods, row.values, row.uploads = periods, values, uploads
+        row.first, row.last = (dt.date.fromisoformat(periods[i]) for i in (0, -1))
+        changed.append(row)
+    for row in emptied:
+        row.delete()
+    FigureSeries.objects.bulk_update(
+        changed, ["first", "last", "periods", "values", "uploads"], batch_size=500
+    )
+    return PointsRemoved(restored=restored, removed=removed, touched=touched)
 
 
 # ---------------------------------------------------------------- figures per group
@@ -371,8 +483,8 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
         for row in in_range.filter(Q(first__lt=first_day) | Q(last__gt=last_day))
         if (row.site_id, row.measure_id, row.by) in sent
     ]
-    # Each series to write as (site, measure, grouping, group, its four lists).
-    rows: list[tuple[int, int, str, str, list, list, list, list]] = []
+    # Each series to write as ((site, measure, grouping, group), its four lists).
+    rows: list[tuple[tuple, list, list, list, list]] = []
     for row in reaching:
         lo, hi = bisect_left(row.periods, first), bisect_right(row.periods, last)
         key = (row.site_id, row.measure_id, row.by, row.group)
@@ -383,70 +495,19 @@ def groups_store(*, upload: Upload, frame: pd.DataFrame, frequency: str) -> int:
                 (row.periods, row.values, row.records, row.uploads), new, strict=True
             )
         ]
-        rows.append((*key, *lists))  # never empty: it reaches beyond the upload's weeks
-    rows.extend((*key, *lists) for key, lists in incoming.items())
+        rows.append((key, *lists))  # never empty: it reaches beyond the upload's weeks
+    rows.extend((key, *lists) for key, lists in incoming.items())
     if stored:
-        # One DELETE per site, naming exactly the measures and groupings it sends.
-        for site_id in sorted({site for site, _, _ in sent}):
-            which = Q()
-            for _, measure_id, by in sorted(key for key in sent if key[0] == site_id):
-                which |= Q(measure_id=measure_id, by=by)
-            GroupedSeries.objects.filter(which, site_id=site_id, frequency=frequency).delete()
-    if connection.vendor == "postgresql":
-        _series_copy(rows, frequency)
-    else:
-        GroupedSeries.objects.bulk_create(
-            (
-                GroupedSeries(
-                    site_id=site_id,
-                    measure_id=measure_id,
-                    by=by,
-                    group=group,
-                    frequency=frequency,
-                    first=periods_[0],
-                    last=periods_[-1],
-                    periods=periods_,
-                    values=values,
-                    records=records,
-                    uploads=uploads,
-                )
-                for site_id, measure_id, by, group, periods_, values, records, uploads in rows
-            ),
-            batch_size=500,
-        )
-    return len(frame)
-
-
-_SERIES_KEY = ("site_id", "measure_id", "by", "group", "frequency")
-
-
-def _series_copy(rows: list[tuple], frequency: str) -> None:
-    """The series in one COPY, their lists as JSON text written by orjson: bulk_create on
-    PostgreSQL sends each column as an array, and quoting every JSON text as an array
-    element took longer than storing it; the standard library's encoder took 0.2 s for a
-    programme's 700,000 figures."""
-    names = ", ".join(
-        connection.ops.quote_name(n)
-        for n in (*_SERIES_KEY, "first", "last", "periods", "values", "records", "uploads")
+        # Exactly the measures and groupings it sends, every group of them.
+        _series_delete(GroupedSeries, ("site_id", "measure_id", "by"), sorted(sent), frequency)
+    _series_write(
+        GroupedSeries,
+        ("site_id", "measure_id", "by", "group"),
+        rows,
+        frequency=frequency,
+        method=store_methods()[0],
     )
-    table = GroupedSeries._meta.db_table
-    with (
-        connection.cursor() as django_cursor,
-        django_cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for site_id, measure_id, by, group, *lists in rows:
-            copy.write_row(
-                (
-                    site_id,
-                    measure_id,
-                    by,
-                    group,
-                    frequency,
-                    lists[0][0],
-                    lists[0][-1],
-                    *(orjson.dumps(values).decode() for values in lists),
-                )
-            )
+    return len(frame)
 
 
 @dataclass(frozen=True)

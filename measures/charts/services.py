@@ -24,6 +24,7 @@ from measures.models import (
     ChartSettingsChange,
     ChartState,
     DataPoint,
+    FigureSeries,
     Frequency,
     Measure,
     MeasureShare,
@@ -664,13 +665,13 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
     }
     values_by: dict[str, dict[int, dict[dt.date, float]]] = {}
     uploads_of: dict[tuple[str, dt.date], set[int]] = {}
-    for mid, frequency, period, value, upload_id in (
-        DataPoint.objects.filter(site=site, measure_id__in=_data_measure_ids(measure))
-        .order_by()
-        .values_list("measure_id", "frequency", "period", "value", "upload_id")
-    ):
-        values_by.setdefault(frequency, {}).setdefault(mid, {})[period] = value
-        uploads_of.setdefault((frequency, period), set()).add(upload_id)
+    for row in FigureSeries.objects.filter(
+        site=site, measure_id__in=_data_measure_ids(measure)
+    ).order_by():
+        values = values_by.setdefault(row.frequency, {}).setdefault(row.measure_id, {})
+        for period, value, upload_id in row.points():
+            values[period] = value
+            uploads_of.setdefault((row.frequency, period), set()).add(upload_id)
     unfinished = _provisional_periods(uploads_of)
     frequencies = sorted({Frequency.WEEKLY, *values_by})
     todo = [f for f in frequencies if force or f not in existing or existing[f].is_stale]
@@ -733,7 +734,7 @@ def chart_rebuild(*, site_id: int, measure_id: int, force: bool = False) -> list
 def chart_rebuild_site(*, site: Site) -> int:
     """Build every chart of the site now (demo loader, management): one per measure with data."""
     ids = set(
-        DataPoint.objects.filter(site=site)
+        FigureSeries.objects.filter(site=site)
         .order_by()
         .values_list("measure_id", flat=True)
         .distinct()

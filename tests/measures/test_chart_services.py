@@ -22,7 +22,7 @@ from measures.models import (
     MeasureShare,
 )
 
-from .charting import JUMP, STEADY, put_series, weeks
+from .charting import JUMP, STEADY, put_figures, put_series, weeks
 from .factories import UploadFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,7 +354,7 @@ def test_sharing_is_kept_in_history(world, wait):
 
 
 def test_a_week_uploaded_before_it_ended_is_provisional_until_the_next_upload(world, wait):
-    from measures.models import DataPoint, Upload
+    from measures.models import Upload
 
     dates = put_series(world.a.site, "median_wait_days", [*STEADY, 30])
     first = Upload.objects.get()
@@ -372,7 +372,7 @@ def test_a_week_uploaded_before_it_ended_is_provisional_until_the_next_upload(wo
     assert "Provisional (not a whole week yet)" in names
     # The week comes again in a later upload: it is firm, and judged.
     later = UploadFactory(site=world.a.site)
-    DataPoint.objects.filter(site=world.a.site, period=dates[-1]).update(upload=later, value=31)
+    put_figures(world.a.site, wait, {dates[-1]: 31}, later)
     state = build(world.a.site, wait)
     assert state.summary["provisional"] == []
     assert chart_table(state)[-1]["provisional"] == "no"

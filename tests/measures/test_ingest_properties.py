@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from measures.ingest import ParseResult, parse_extract
-from measures.models import DataPoint, Upload
+from measures.models import DataPoint, FigureSeries, Upload
 from tests.factories import SiteFactory
 
 from .test_ingest import COUNTS, SITE_ALIASES, options
@@ -217,7 +217,7 @@ def sites(world):
 )
 @given(data=mutated())
 def test_mutated_upload_is_stored_whole_or_not_at_all(world, sites, send, data):
-    DataPoint.objects.all().delete()
+    FigureSeries.objects.all().delete()
     Upload.objects.all().delete()
     upload = send(world.lead, sites[0], data, "m.csv")
     assert upload.status in Upload.FINISHED, upload.status

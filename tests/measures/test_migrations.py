@@ -123,3 +123,84 @@ def test_figures_per_group_keep_their_values_when_each_series_becomes_one_row():
         assert back == {(b, g, p, v, n, u.pk) for b, g, p, v, n, u in figures}
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_figures_keep_their_values_when_each_series_becomes_one_row_and_read_back_as_rows():
+    before, after = (
+        [("measures", "0013_grouped_series")],
+        [("measures", "0014_figure_series")],
+    )
+    try:
+        old = _migrate(before)
+        programme = old.get_model("projects", "Programme").objects.create(name="P", slug="p")
+        site = old.get_model("projects", "Site").objects.create(
+            programme=programme, code="MIG", name="Migrated"
+        )
+        first, second = (
+            old.get_model("measures", "Upload").objects.create(
+                original_name=f"{n}.csv", sha256=str(n) * 64
+            )
+            for n in (1, 2)
+        )
+        dnas, seen = (
+            old.get_model("measures", "Measure").objects.create(code=c, name=c, order=100)
+            for c in ("migrated_dnas", "migrated_seen")
+        )
+        figures = [
+            (dnas, "weekly", dt.date(2026, 1, 12), 2.0, second),
+            (dnas, "weekly", dt.date(2026, 1, 5), 1.5, first),
+            (dnas, "monthly", dt.date(2026, 1, 1), 0.1, first),
+            (seen, "weekly", dt.date(2026, 1, 5), -0.0, first),
+        ]
+        point = old.get_model("measures", "DataPoint")
+        point.objects.bulk_create(
+            point(site=site, measure=m, frequency=f, period=p, value=v, upload=u)
+            for m, f, p, v, u in figures
+        )
+
+        new = _migrate(after)
+        series = new.get_model("measures", "FigureSeries")
+        rows = {
+            (s.measure_id, s.frequency): (s.first, s.last, s.periods, s.values, s.uploads)
+            for s in series.objects.all()
+        }
+        jan5, jan12 = dt.date(2026, 1, 5), dt.date(2026, 1, 12)
+        assert rows == {
+            (dnas.pk, "weekly"): (
+                jan5,
+                jan12,
+                ["2026-01-05", "2026-01-12"],
+                [1.5, 2.0],
+                [first.pk, second.pk],
+            ),
+            (dnas.pk, "monthly"): (
+                dt.date(2026, 1, 1),
+                dt.date(2026, 1, 1),
+                ["2026-01-01"],
+                [0.1],
+                [first.pk],
+            ),
+            (seen.pk, "weekly"): (jan5, jan5, ["2026-01-05"], [-0.0], [first.pk]),
+        }
+        # The view gives the same figures back as rows, typed as the table's were.
+        as_rows = {
+            (p.measure_id, p.frequency, p.period, p.value, p.upload_id)
+            for p in new.get_model("measures", "DataPoint").objects.all()
+        }
+        assert as_rows == {(m.pk, f, p, v, u.pk) for m, f, p, v, u in figures}
+        assert (
+            new.get_model("measures", "DataPoint")
+            .objects.filter(period__gte=jan12, value__gt=1)
+            .count()
+            == 1
+        )
+
+        old = _migrate(before)
+        back = {
+            (p.measure_id, p.frequency, p.period, p.value, p.upload_id)
+            for p in old.get_model("measures", "DataPoint").objects.all()
+        }
+        assert back == {(m.pk, f, p, v, u.pk) for m, f, p, v, u in figures}
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

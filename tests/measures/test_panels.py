@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from measures import panels
 from measures.charts.services import chart_rebuild, glance_of
-from measures.models import ChartState, DataPoint, Frequency, LocalDefinition, Measure, PointNote
+from measures.models import ChartState, Frequency, LocalDefinition, Measure, PointNote
 from projects.panels import PanelContext
 from tests.conftest import make_site_world
 
+from .charting import put_figures
 from .factories import UploadFactory
 
 TODAY = dt.date(2026, 11, 26)  # a Thursday
@@ -78,17 +79,8 @@ def state(
 
 
 def points(site, code, weeks):
-    upload = UploadFactory(site=site)
     measure = Measure.objects.get(code=code)
-    for week in weeks:
-        DataPoint.objects.create(
-            site=site,
-            measure=measure,
-            frequency=Frequency.WEEKLY,
-            period=week,
-            value=10,
-            upload=upload,
-        )
+    put_figures(site, measure, dict.fromkeys(weeks, 10), UploadFactory(site=site))
     chart_rebuild(site_id=site.pk, measure_id=measure.pk)
 
 

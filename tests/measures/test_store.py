@@ -6,10 +6,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from measures import store
-from measures.models import DataPoint, DataPointHistory, GroupedSeries, Measure
+from measures.models import DataPoint, DataPointHistory, FigureSeries, GroupedSeries, Measure
 
 from .factories import UploadFactory
 
@@ -165,6 +166,58 @@ def test_store_leaves_values_it_was_not_sent_and_reads_back_every_bit(world, met
         1e-300,
         first.pk,
     )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_each_series_is_one_row_in_period_order_and_a_resend_rewrites_none(world, method):
+    """Figures sent out of order, in two uploads, land in one row per site, measure and
+    frequency, in period order with their spans; an unchanged re-send writes nothing at all."""
+    a, b = world.a.site, world.b.site
+    dnas, wait = Measure.objects.get(code="dnas"), Measure.objects.get(code="median_wait_days")
+    first, second = UploadFactory(site=a), UploadFactory(site=a)
+    with transaction.atomic():
+        store.points_store(
+            upload=first,
+            frame=pd.concat(
+                [
+                    frame(a, dnas, {"2025-01-20": 3.0, "2025-01-06": 1.0}),
+                    frame(b, dnas, {"2025-01-06": 5.0}),
+                ]
+            ),
+            frequency="weekly",
+            method=method,
+        )
+    later = {"2025-01-13": 2.0, "2024-12-30": 0.5, "2025-01-20": 3.0}
+    with transaction.atomic():
+        store.points_store(
+            upload=second, frame=frame(a, dnas, later), frequency="weekly", method=method
+        )
+    rows = {(r.site_id, r.frequency): r for r in FigureSeries.objects.filter(measure=dnas)}
+    assert set(rows) == {(a.pk, "weekly"), (b.pk, "weekly")}
+    mine = rows[(a.pk, "weekly")]
+    assert mine.periods == ["2024-12-30", "2025-01-06", "2025-01-13", "2025-01-20"]
+    assert mine.values == [0.5, 1.0, 2.0, 3.0]
+    # the week sent again unchanged keeps the upload it came from
+    assert mine.uploads == [second.pk, first.pk, second.pk, first.pk]
+    assert (mine.first, mine.last) == (dt.date(2024, 12, 30), dt.date(2025, 1, 20))
+    assert rows[(b.pk, "weekly")].values == [5.0]
+    assert not FigureSeries.objects.filter(measure=wait).exists()
+
+    again = UploadFactory(site=a)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        counts = store.points_store(
+            upload=again,
+            frame=frame(a, dnas, later),
+            frequency="weekly",
+            method=method,
+        )
+    assert counts == store.StoreCounts(new=0, changed=0, unchanged=3)
+    writes = [
+        q["sql"]
+        for q in queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "LOCK", "SAVEPOINT", "RELEASE"))
+    ]
+    assert writes == []
 
 
 def test_missing_values_are_refused_before_anything_is_written(world):
