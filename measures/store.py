@@ -55,16 +55,12 @@ def points_store(
 ) -> StoreCounts:
     """Write `frame` (columns site_id, measure_id, period datetime64, value) as `upload`'s
     figures. Call inside a transaction; (site, measure, period) must be unique in `frame`."""
+    _lock()  # figures per group, written next, rely on it too
     if frame.empty:
         return StoreCounts(0, 0, 0)
     if frame["value"].isna().any():
         raise ValueError("a value to store is missing")
     method = method or store_methods()[0]
-    if connection.vendor == "postgresql":
-        # Uploads write one at a time (readers are not blocked), so what is stored stays as
-        # read below until commit.
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {FigureSeries._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     merge = _Merge(_incoming(frame), frequency, upload.pk)
     if merge.n_new or merge.n_changed:
         _history_write(merge.changed(), frequency=frequency, upload=upload, method=method)
@@ -76,6 +72,14 @@ def points_store(
         changed=merge.n_changed,
         unchanged=len(frame) - merge.n_new - merge.n_changed,
     )
+
+
+def _lock() -> None:
+    """On PostgreSQL, writers of figures (uploads, hand entry, undo) take turns: what is
+    stored stays as read until the transaction commits. Readers are not blocked."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {FigureSeries._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def points_diff(*, frame: pd.DataFrame, frequency: str) -> tuple[pd.DataFrame, int]:
@@ -248,13 +252,10 @@ class _Merge:
 
 
 def _days_of(periods: list[list[str]]) -> np.ndarray:
-    """Days since 1970 of every ISO date in `periods`, flattened; each distinct date parsed
-    once (a programme's series share the same few hundred weeks)."""
-    flat = [p for row in periods for p in row]
-    if not flat:
+    """Days since 1970 of every ISO date in `periods`, flattened (numpy parses ISO dates)."""
+    if not periods:
         return np.zeros(0, dtype=np.int64)
-    codes, uniques = pd.factorize(np.array(flat, dtype=object))
-    return np.asarray(uniques.astype("datetime64[D]"), dtype="datetime64[D]").view("int64")[codes]
+    return np.concatenate([np.array(row, dtype="datetime64[D]") for row in periods]).view("int64")
 
 
 def _as_series(
@@ -407,6 +408,7 @@ class PointsRemoved:
 def points_remove(*, upload: Upload) -> PointsRemoved:
     """Undo `upload`'s figures: each value it replaced is put back (with the upload it came
     from), and each it added is removed. Only the upload's sites are read."""
+    _lock()
     earlier: dict[tuple[int, int, str, str], tuple[float | None, int]] = {
         (site_id, measure_id, frequency, period.isoformat()): (value, upload_id)
         for site_id, measure_id, frequency, period, value, upload_id in DataPointHistory.objects.filter(
