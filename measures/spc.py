@@ -459,10 +459,7 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
     # neither make nor break a trend but belong to it (Perla et al. 2011): the
     # trend covers every point from its first to its last counted point, and
     # the repeats of its last value.
-    keep = [0] if y.size else []
-    for i in range(1, y.size):
-        if y[i] != y[i - 1]:
-            keep.append(i)
+    keep = np.flatnonzero(np.r_[True, y[1:] != y[:-1]]).tolist() if y.size else []
     if len(keep) >= _IHI_TREND:
         kv = y[keep]
         moves = np.sign(np.diff(kv)).astype(int).tolist()
