@@ -2,8 +2,8 @@
 `manage.py ingest_extract` command, from start to return, in its own process.
 
 Targets (issue 16): 1,000,000 referrals (about 70 MB, 50 sites, 5 years) in under 10 s, within
-3x the time pandas takes to read the same file (same run; both timed as whole processes, and
-the ratio to read_csv alone printed beside it), under 1 GB peak memory; and
+3x the time pandas takes to read the same file (same run; both timed as whole processes,
+medians of 3 taking turns, and the ratio to read_csv alone printed beside it), under 1 GB peak memory; and
 the scaling at 100k and 300k rows printed beside it. The command runs with production settings
 against a scratch PostgreSQL database (BENCH_DATABASE_URL, default thrive_bench_records) and a
 broker, as in production: it returns once the figures are committed and the chart rebuild is
@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ QUEUE = "thrive-bench-records"
 SITES = [f"R{i:02d}" for i in range(50)]
 SIZES = (100_000, 300_000, 1_000_000)
 TARGET_S, TARGET_RATIO, TARGET_MB = 10.0, 3.0, 1024
+REPEATS = 3
 
 HEADER = (
     "referral_id,site_code,referral_date,referral_source,outcome,first_contact_date,"
@@ -145,19 +147,26 @@ def main() -> None:
             path = Path(tmp) / f"referrals_{n}.csv"
             records_csv(path, n)
             size_mb = path.stat().st_size / 1e6
-            _empty(env)
             read_code = (
                 "import sys, time; import pandas as pd; t = time.perf_counter(); "
                 "pd.read_csv(sys.argv[1]); print(f'{time.perf_counter() - t:.3f}')"
             )
-            read_wall, read_mb, out = _timed_process(
-                [sys.executable, "-c", read_code, str(path)], env
-            )
-            read_s = float(out.splitlines()[-1])
-            wall, peak_mb, out = _timed_process(
-                [sys.executable, "manage.py", "ingest_extract", str(path)], env
-            )
-            _purge_queue()
+            # The machine is shared and noisy: pandas and the command take turns, REPEATS
+            # times, each command a first upload into an empty store; medians are compared.
+            reads, runs = [], []
+            for _ in range(REPEATS):
+                _empty(env)
+                reads.append(_timed_process([sys.executable, "-c", read_code, str(path)], env))
+                runs.append(
+                    _timed_process([sys.executable, "manage.py", "ingest_extract", str(path)], env)
+                )
+                _purge_queue()
+            read_wall = statistics.median(r[0] for r in reads)
+            read_mb = max(r[1] for r in reads)
+            read_s = statistics.median(float(r[2].splitlines()[-1]) for r in reads)
+            wall = statistics.median(r[0] for r in runs)
+            peak_mb = max(r[1] for r in runs)
+            out = runs[-1][2]
             assert "stored" in out, out
             # Whole process against whole process: the command's start-up (Django, about
             # 1 s with the broker connection) is part of what the user waits for, and so is
