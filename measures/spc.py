@@ -424,10 +424,9 @@ def _mdc_episodes(
         hit = np.zeros(k, dtype=bool)
         for offset in range(3):
             hit[offset : k - 2 + offset] |= windows
-        flagged = (hit & near).tolist()
         # Group flagged points on one side, at most 2 apart, into one episode.
         group: list[int] = []
-        for i in (i for i in range(k) if flagged[i]):
+        for i in np.flatnonzero(hit & near).tolist():
             if group and (i - group[-1] > 2 or rl[i] != rl[group[-1]]):
                 found["two_of_three"].append((group, rl[group[0]]))
                 group = []
@@ -673,27 +672,22 @@ def analyse(
         for sig, idx, d in part_eps:
             for i in idx:
                 dir_by_sig[(i, sig)] = d
-        for i in range(s, e + 1):
+        # Every point with a value is common cause, but those a signal marks.
+        variation[s : e + 1] = ["common_cause" if v else None for v in valid_list[s : e + 1]]
+        for i in {i for _, idx, _ in part_eps for i in idx}:
             if not valid_list[i]:
                 continue
-            if signals[i]:
-                if len(signals[i]) > 1:
-                    signals[i] = [sg for sg in SIGNALS if sg in signals[i]]
-                d = dir_by_sig[(i, signals[i][0])]
-                direction_of[i] = d
-                variation[i] = variation_of[d]
-            else:
-                variation[i] = "common_cause"
+            if len(signals[i]) > 1:
+                signals[i] = [sg for sg in SIGNALS if sg in signals[i]]
+            d = dir_by_sig[(i, signals[i][0])]
+            direction_of[i] = d
+            variation[i] = variation_of[d]
         part_list.append(part)
 
     scale = float(multiply)
     cols = [_to_list(a * scale) for a in (y, point_centre, lower, upper, near_lower, near_upper)]
-    pts = [
-        Point(v, c, lo, hi, nlo, nhi, pn, ex, sg, va)
-        for v, c, lo, hi, nlo, nhi, pn, ex, sg, va in zip(
-            *cols, part_no.tolist(), excluded.tolist(), signals, variation, strict=True
-        )
-    ]
+    # Every column holds n items by construction; map builds the points without unpacking.
+    pts = list(map(Point, *cols, part_no.tolist(), excluded.tolist(), signals, variation))
     return SPCResult(
         points=pts,
         parts=part_list,
