@@ -358,20 +358,11 @@ class SeriesField(models.JSONField):
         return super().from_db_value(value, expression, connection)
 
 
-class FigureSeries(models.Model):
-    """The figures of one measure at one site at one frequency, and the upload each came
-    from: the whole series in one row, as parallel lists in period order.
+class SeriesRow(models.Model):
+    """What every stored series holds: whose figures (site, measure, frequency), its span, and
+    the figures as parallel JSON lists in period order. The span is kept beside the lists so
+    that an upload can tell which series it meets without reading them."""
 
-    One row per series rather than per figure: an extract of a programme states a million
-    figures, and a row behind a primary key for each cost twice PostgreSQL's own COPY of the
-    rows in index writes alone; every reader of figures (charts, dashboards, exports, the API)
-    reads whole series. An upload merges its figures in (measures.store.points_store: new
-    periods added, changed values replaced and their earlier values kept in
-    DataPointHistory, so the upload can be undone); an unchanged re-send writes nothing.
-    DataPoint is the same figures as rows, a view over this table.
-    """
-
-    pk = models.CompositePrimaryKey("site_id", "measure_id", "frequency")
     site = models.ForeignKey(
         "projects.Site",
         on_delete=models.CASCADE,
@@ -398,6 +389,25 @@ class FigureSeries(models.Model):
     uploads = SeriesField(default=list, help_text="The upload each figure came from.")
 
     class Meta:
+        abstract = True
+
+
+class FigureSeries(SeriesRow):
+    """The figures of one measure at one site at one frequency, and the upload each came
+    from: the whole series in one row, as parallel lists in period order.
+
+    One row per series rather than per figure: an extract of a programme states a million
+    figures, and a row behind a primary key for each cost twice PostgreSQL's own COPY of the
+    rows in index writes alone; every reader of figures (charts, dashboards, exports, the API)
+    reads whole series. An upload merges its figures in (measures.store.points_store: new
+    periods added, changed values replaced and their earlier values kept in
+    DataPointHistory, so the upload can be undone); an unchanged re-send writes nothing.
+    DataPoint is the same figures as rows, a view over this table.
+    """
+
+    pk = models.CompositePrimaryKey("site_id", "measure_id", "frequency")
+
+    class Meta:
         ordering = ["site", "measure", "frequency"]
         verbose_name_plural = "figure series"
 
@@ -410,7 +420,7 @@ class FigureSeries(models.Model):
             yield dt.date.fromisoformat(period), value, upload_id
 
 
-class GroupedSeries(models.Model):
+class GroupedSeries(SeriesRow):
     """The weekly figures of one group of a site's referrals (ethnic group, IMD quintile, sex,
     age band, THRIVE grouping, referral source) for one measure, derived from record-level
     extracts: the whole series in one row, as parallel lists in week order.
@@ -426,38 +436,13 @@ class GroupedSeries(models.Model):
     """
 
     pk = models.CompositePrimaryKey("site_id", "measure_id", "by", "group", "frequency")
-    site = models.ForeignKey(
-        "projects.Site",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    measure = models.ForeignKey(
-        Measure,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
     by = models.CharField(max_length=24, help_text="The grouping, e.g. imd_quintile.")
     group = models.CharField(max_length=64, help_text="The group label, e.g. 1 or White.")
-    frequency = models.CharField(max_length=8, choices=Frequency.choices)
-    # The span of the series, kept beside it so that an upload can tell which series it
-    # replaces whole (most of them: record-level extracts are often sent whole again) without
-    # reading their lists.
-    first = models.DateField(help_text="The first week with a figure.")
-    last = models.DateField(help_text="The last week with a figure.")
-    periods = SeriesField(
-        default=list, help_text="The Monday of each week with a figure, ISO dates in order."
-    )
-    values = SeriesField(default=list, help_text="The figure of each week.")
     records = SeriesField(
         default=list,
         help_text="How many referrals each figure describes (the count itself, or the "
         "children behind a median): what small-number suppression tests.",
     )
-    uploads = SeriesField(default=list, help_text="The upload each figure came from.")
 
     class Meta:
         ordering = ["site", "measure", "by", "group", "frequency"]

@@ -148,4 +148,25 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(view_create, view_drop),
+        # GroupedSeries shares FigureSeries' fields (models.SeriesRow): help texts only.
+        migrations.AlterField(
+            model_name='groupedseries',
+            name='first',
+            field=models.DateField(help_text='The first period with a figure.'),
+        ),
+        migrations.AlterField(
+            model_name='groupedseries',
+            name='last',
+            field=models.DateField(help_text='The last period with a figure.'),
+        ),
+        migrations.AlterField(
+            model_name='groupedseries',
+            name='periods',
+            field=measures.models.SeriesField(default=list, help_text='The Monday of each week (or 1st of each month) with a figure, ISO dates in order.'),
+        ),
+        migrations.AlterField(
+            model_name='groupedseries',
+            name='values',
+            field=measures.models.SeriesField(default=list, help_text='The figure of each period.'),
+        ),
     ]

@@ -54,6 +54,18 @@ def test_points_keep_their_values_when_the_table_gets_its_natural_key():
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
+def _site_and_two_uploads(apps):
+    programme = apps.get_model("projects", "Programme").objects.create(name="P", slug="p")
+    site = apps.get_model("projects", "Site").objects.create(
+        programme=programme, code="MIG", name="Migrated"
+    )
+    uploads = apps.get_model("measures", "Upload")
+    first, second = (
+        uploads.objects.create(original_name=f"{n}.csv", sha256=str(n) * 64) for n in (1, 2)
+    )
+    return site, first, second
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_figures_per_group_keep_their_values_when_each_series_becomes_one_row():
     before, after = (
@@ -62,16 +74,7 @@ def test_figures_per_group_keep_their_values_when_each_series_becomes_one_row():
     )
     try:
         old = _migrate(before)
-        programme = old.get_model("projects", "Programme").objects.create(name="P", slug="p")
-        site = old.get_model("projects", "Site").objects.create(
-            programme=programme, code="MIG", name="Migrated"
-        )
-        first, second = (
-            old.get_model("measures", "Upload").objects.create(
-                original_name=f"{n}.csv", sha256=str(n) * 64
-            )
-            for n in (1, 2)
-        )
+        site, first, second = _site_and_two_uploads(old)
         measure = old.get_model("measures", "Measure").objects.create(
             code="migrated", name="Migrated", order=100
         )
@@ -133,16 +136,7 @@ def test_figures_keep_their_values_when_each_series_becomes_one_row_and_read_bac
     )
     try:
         old = _migrate(before)
-        programme = old.get_model("projects", "Programme").objects.create(name="P", slug="p")
-        site = old.get_model("projects", "Site").objects.create(
-            programme=programme, code="MIG", name="Migrated"
-        )
-        first, second = (
-            old.get_model("measures", "Upload").objects.create(
-                original_name=f"{n}.csv", sha256=str(n) * 64
-            )
-            for n in (1, 2)
-        )
+        site, first, second = _site_and_two_uploads(old)
         dnas, seen = (
             old.get_model("measures", "Measure").objects.create(code=c, name=c, order=100)
             for c in ("migrated_dnas", "migrated_seen")
