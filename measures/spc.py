@@ -310,6 +310,17 @@ def _runs_of_sign(sides: Sequence[int] | np.ndarray) -> list[tuple[int, int]]:
     return [(bounds[j], bounds[j + 1] - bounds[j]) for j in range(len(bounds) - 1)]
 
 
+def _long_runs(a: np.ndarray, min_length: int) -> list[tuple[int, int]]:
+    """(start, length) of each run of equal, non-zero values at least `min_length` long:
+    the runs a rule flags, found without visiting the short ones in Python."""
+    if a.size == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    lengths = np.diff(np.r_[starts, a.size])
+    keep = (lengths >= min_length) & (a[starts] != 0)
+    return list(zip(starts[keep].tolist(), lengths[keep].tolist(), strict=True))
+
+
 def _variation(direction: int, improvement: str | None) -> str:
     if improvement is None:
         return "special_cause_neutral"
@@ -406,10 +417,9 @@ def _mdc_episodes(
     # an equal value breaks it.  Every point of a 7-point window is flagged, so
     # a run of r >= 6 same-way moves flags its r + 1 points.
     if k >= _MDC_RUN:
-        moves = np.sign(np.diff(y)).astype(int).tolist()
-        for start, length in _runs_of_sign(moves):
-            if moves[start] != 0 and length >= _MDC_RUN - 1:
-                found["trend"].append((list(range(start, start + length + 1)), moves[start]))
+        moves = np.sign(np.diff(y)).astype(int)
+        for start, length in _long_runs(moves, _MDC_RUN - 1):
+            found["trend"].append((list(range(start, start + length + 1)), int(moves[start])))
 
     # Two of three (ptd_two_in_three / ptd_part_of_two_in_three): a window of 3
     # with >= 2 near-limit points, all 3 on the same side; only the near-limit
@@ -436,10 +446,8 @@ def _mdc_episodes(
 
     # Shift (ptd_seven_point_one_side_mean): 7 or more on one side; a point on
     # the mean breaks the run.
-    rl = rel.tolist()
-    for start, length in _runs_of_sign(rl):
-        if rl[start] != 0 and length >= _MDC_RUN:
-            found["shift"].append((list(range(start, start + length)), rl[start]))
+    for start, length in _long_runs(rel, _MDC_RUN):
+        found["shift"].append((list(range(start, start + length)), int(rel[start])))
     return found
 
 
@@ -449,9 +457,8 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
     found: dict[str, list[tuple[list[int], int]]] = {"trend": [], "shift": []}
     useful = np.flatnonzero(rel != 0)
     sides = rel[useful]
-    for start, length in _runs_of_sign(sides.tolist()):
-        if length >= _IHI_SHIFT:
-            found["shift"].append((useful[start : start + length].tolist(), int(sides[start])))
+    for start, length in _long_runs(sides, _IHI_SHIFT):
+        found["shift"].append((useful[start : start + length].tolist(), int(sides[start])))
 
     # Trend: drop points equal to their predecessor, then count runs of moves
     # in one direction; a run of d moves covers d + 1 points.  Like values
@@ -461,12 +468,12 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
     keep = np.flatnonzero(np.r_[True, y[1:] != y[:-1]]).tolist() if y.size else []
     if len(keep) >= _IHI_TREND:
         kv = y[keep]
-        moves = np.sign(np.diff(kv)).astype(int).tolist()
-        for start, length in _runs_of_sign(moves):
-            if length + 1 >= _IHI_TREND:
-                first, after = keep[start], start + length + 1
-                last = keep[after] - 1 if after < len(keep) else y.size - 1
-                found["trend"].append((list(range(first, last + 1)), moves[start]))
+        # no move is 0: equal neighbours were dropped
+        moves = np.sign(np.diff(kv)).astype(int)
+        for start, length in _long_runs(moves, _IHI_TREND - 1):
+            first, after = keep[start], start + length + 1
+            last = keep[after] - 1 if after < len(keep) else y.size - 1
+            found["trend"].append((list(range(first, last + 1)), int(moves[start])))
     return found
 
 
