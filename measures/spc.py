@@ -281,7 +281,11 @@ class SPCResult:
 def _as_float_array(values: Iterable[Any] | None, n: int | None = None) -> np.ndarray:
     if values is None:
         return np.full(n or 0, np.nan)
-    out = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    values = values if isinstance(values, list | tuple | np.ndarray) else list(values)
+    # numpy reads None as NaN and converts as float() does, a few times faster than a loop
+    out = np.array(values, dtype=float)
+    if out.ndim != 1:
+        raise ValueError("values must be a flat sequence of numbers")
     return out
 
 
@@ -305,9 +309,8 @@ def _runs_of_sign(sides: Sequence[int] | np.ndarray) -> list[tuple[int, int]]:
     a = np.asarray(sides)
     if a.size == 0:
         return []
-    starts = np.flatnonzero(a[1:] != a[:-1]) + 1
-    bounds = [0, *starts.tolist(), int(a.size)]
-    return [(bounds[j], bounds[j + 1] - bounds[j]) for j in range(len(bounds) - 1)]
+    starts = np.flatnonzero(np.concatenate(([True], a[1:] != a[:-1])))
+    return list(zip(starts.tolist(), np.diff(starts, append=a.size).tolist(), strict=True))
 
 
 def _long_runs(a: np.ndarray, min_length: int) -> list[tuple[int, int]]:
@@ -315,8 +318,9 @@ def _long_runs(a: np.ndarray, min_length: int) -> list[tuple[int, int]]:
     the runs a rule flags, found without visiting the short ones in Python."""
     if a.size == 0:
         return []
-    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    lengths = np.diff(np.r_[starts, a.size])
+    # (np.concatenate rather than np.r_, which costs more than the rest of this)
+    starts = np.flatnonzero(np.concatenate(([True], a[1:] != a[:-1])))
+    lengths = np.diff(starts, append=a.size)
     keep = (lengths >= min_length) & (a[starts] != 0)
     return list(zip(starts[keep].tolist(), lengths[keep].tolist(), strict=True))
 
@@ -465,7 +469,7 @@ def _ihi_episodes(y: np.ndarray, rel: np.ndarray) -> dict[str, list[tuple[list[i
     # neither make nor break a trend but belong to it (Perla et al. 2011): the
     # trend covers every point from its first to its last counted point, and
     # the repeats of its last value.
-    keep = np.flatnonzero(np.r_[True, y[1:] != y[:-1]]).tolist() if y.size else []
+    keep = np.flatnonzero(np.concatenate(([True], y[1:] != y[:-1]))).tolist() if y.size else []
     if len(keep) >= _IHI_TREND:
         kv = y[keep]
         # no move is 0: equal neighbours were dropped
