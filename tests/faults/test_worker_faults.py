@@ -31,7 +31,9 @@ PASSWORD = "a-long-test-password-9"
 
 
 def big_extract(sites: int, weeks: int) -> tuple[bytes, int]:
-    """A tidy CSV large enough that its reading and storing take a few seconds."""
+    """A tidy CSV large enough that the worker can be caught storing it: 50 sites x 1,000
+    weeks x 5 measures is 250,000 values (8 MB), and storing them spans several of the test's
+    50 ms looks (bench_store: 300,000 values take about 0.3 s from parse to commit)."""
     programme = ProgrammeFactory()
     codes = [SiteFactory(programme=programme, code=f"S{i:02d}").code for i in range(sites)]
     first = dt.date(2000, 1, 3)
@@ -75,7 +77,7 @@ def kill_worker_mid_ingestion(stack: Stack, upload: Upload) -> int:
 
 
 def test_a_worker_killed_mid_ingestion_is_replaced_and_the_upload_stored_exactly_once(stack):
-    content, rows = big_extract(sites=20, weeks=600)
+    content, rows = big_extract(sites=50, weeks=1000)
     upload = queued_upload(content)
     stack.start_worker()
     progress = kill_worker_mid_ingestion(stack, upload)
@@ -98,7 +100,7 @@ def test_a_worker_killed_mid_ingestion_is_replaced_and_the_upload_stored_exactly
 
 
 def test_a_file_that_keeps_killing_its_worker_is_given_up_as_too_large(stack):
-    content, _rows = big_extract(sites=20, weeks=600)
+    content, _rows = big_extract(sites=50, weeks=1000)
     upload = queued_upload(content)
     # One start allowed, so the second (after the kill) gives up: as after three OOM kills.
     stack.start_worker(UPLOAD_MAX_ATTEMPTS="1")
