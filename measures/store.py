@@ -30,7 +30,7 @@ import pandas as pd
 from django.db import connection, models
 from django.db.models import Q
 
-from .models import DataPointHistory, FigureSeries, GroupedSeries, Upload
+from .models import DataPointHistory, FigureSeries, GroupedSeries, SeriesField, Upload
 
 BATCH = 5_000
 _PG_EPOCH = np.datetime64("2000-01-01", "D")
@@ -405,6 +405,23 @@ def _series_write(
     )
 
 
+def _series_put_back(
+    model: type[models.Model], key_names: tuple[str, ...], changed: list, emptied: list
+) -> None:
+    """After an undo: write back the series it changed (their spans follow their periods)
+    and delete those it emptied, one DELETE per site and frequency rather than one per row."""
+    for row in changed:
+        row.first, row.last = (dt.date.fromisoformat(row.periods[i]) for i in (0, -1))
+    by_frequency: dict[str, list[tuple]] = {}
+    for row in emptied:
+        key = tuple(getattr(row, name) for name in key_names)
+        by_frequency.setdefault(row.frequency, []).append(key)
+    for frequency, keys in sorted(by_frequency.items()):
+        _series_delete(model, key_names, keys, frequency)
+    lists = [f.name for f in model._meta.fields if isinstance(f, SeriesField)]
+    model._default_manager.bulk_update(changed, ["first", "last", *lists], batch_size=500)
+
+
 @dataclass(frozen=True)
 class PointsRemoved:
     restored: int
@@ -426,7 +443,8 @@ def points_remove(*, upload: Upload) -> PointsRemoved:
     }
     restored = removed = 0
     touched: dict[int, set[int]] = {}
-    changed, emptied = [], []
+    changed: list[FigureSeries] = []
+    emptied: list[FigureSeries] = []
     for row in FigureSeries.objects.filter(site__in=upload.sites.all()).order_by():
         if upload.pk not in row.uploads:
             continue
@@ -443,17 +461,9 @@ def points_remove(*, upload: Upload) -> PointsRemoved:
             periods.append(period)
             values.append(value)
             uploads.append(upload_id)
-        if not periods:
-            emptied.append(row)
-            continue
         row.periods, row.values, row.uploads = periods, values, uploads
-        row.first, row.last = (dt.date.fromisoformat(periods[i]) for i in (0, -1))
-        changed.append(row)
-    for row in emptied:
-        row.delete()
-    FigureSeries.objects.bulk_update(
-        changed, ["first", "last", "periods", "values", "uploads"], batch_size=500
-    )
+        (changed if periods else emptied).append(row)
+    _series_put_back(FigureSeries, ("site_id", "measure_id"), changed, emptied)
     return PointsRemoved(restored=restored, removed=removed, touched=touched)
 
 
@@ -531,27 +541,20 @@ def groups_remove(*, upload: Upload) -> GroupsRemoved:
     the next record-level extract for those weeks writes them again)."""
     removed = 0
     touched: dict[int, set[int]] = {}
-    changed, emptied = [], []
+    changed: list[GroupedSeries] = []
+    emptied: list[GroupedSeries] = []
     for row in GroupedSeries.objects.filter(site__in=upload.sites.all()).order_by():
         keep = [i for i, pk in enumerate(row.uploads) if pk != upload.pk]
         if len(keep) == len(row.uploads):
             continue
         removed += len(row.uploads) - len(keep)
         touched.setdefault(row.site_id, set()).add(row.measure_id)
-        if not keep:
-            emptied.append(row)
-            continue
         row.periods, row.values, row.records, row.uploads = (
             [values[i] for i in keep]
             for values in (row.periods, row.values, row.records, row.uploads)
         )
-        row.first, row.last = (dt.date.fromisoformat(row.periods[i]) for i in (0, -1))
-        changed.append(row)
-    for row in emptied:
-        row.delete()
-    GroupedSeries.objects.bulk_update(
-        changed, ["first", "last", "periods", "values", "records", "uploads"], batch_size=500
-    )
+        (changed if keep else emptied).append(row)
+    _series_put_back(GroupedSeries, ("site_id", "measure_id", "by", "group"), changed, emptied)
     return GroupsRemoved(figures=removed, touched=touched)
 
 
